@@ -1,0 +1,123 @@
+package org.purposefirewall.app;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.Topics;
+import org.purposefirewall.serde.AvroSerde;
+import org.purposefirewall.serde.FirewallSerdes;
+import org.purposefirewall.topology.FirewallTopology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running firewall: serdes, topology and {@link KafkaStreams}, started and stopped together.
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #close()} (idempotent). A stream thread that dies on an error
+ * shuts the whole client down ({@code SHUTDOWN_CLIENT}) rather than skip records: an orchestrator restarts the
+ * process, and exactly-once processing resumes from the last committed transaction.
+ */
+public final class FirewallApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FirewallApp.class);
+
+    private final FirewallConfig config;
+    private final FirewallSerdes serdes;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private KafkaStreams streams;
+    private volatile boolean failed;
+
+    public FirewallApp(FirewallConfig config, FirewallSerdes serdes) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.serdes = Objects.requireNonNull(serdes, "serdes");
+    }
+
+    /** Builds serdes from the config's {@code schema-registry} settings. */
+    public static FirewallApp fromConfig(FirewallConfig config) {
+        return new FirewallApp(config, FirewallSerdes.fromSettings(config.schemaRegistry()));
+    }
+
+    public Topology topology() {
+        return FirewallTopology.build(config, serdes);
+    }
+
+    /**
+     * Registers (or checks) the output schemas, then starts processing. An output schema the registry rejects fails
+     * here, before any record is read.
+     */
+    public synchronized void start() {
+        if (streams != null) {
+            throw new IllegalStateException("already started");
+        }
+        registerOutputSchemas();
+        Topology topology = topology();
+        LOG.atInfo().addKeyValue("applicationId", config.applicationId())
+                .addKeyValue("policyVersion", config.policy().version())
+                .addKeyValue("guarantee", config.processing().guarantee())
+                .log("starting purpose firewall");
+        streams = new KafkaStreams(topology, StreamsSettings.of(config));
+        streams.setUncaughtExceptionHandler(exception -> {
+            failed = true;
+            LOG.atError().addKeyValue("errorClass", exception.getClass().getName())
+                    .setCause(exception)
+                    .log("stream thread failed; shutting the client down");
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((next, previous) -> {
+            LOG.atInfo().addKeyValue("from", previous).addKeyValue("to", next).log("streams state changed");
+            if (next == KafkaStreams.State.NOT_RUNNING || next == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        streams.start();
+    }
+
+    private void registerOutputSchemas() {
+        Topics topics = config.topics();
+        List<Output> outputs = List.of(
+                new Output(topics.audience(), serdes.audience()),
+                new Output(topics.quarantine(), serdes.quarantine()),
+                new Output(topics.suppressed(), serdes.suppressed()),
+                new Output(topics.deadLetter(), serdes.deadLetter()));
+        for (Output output : outputs) {
+            try {
+                output.serde().schemaIdFor(output.topic());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("output schema for subject " + output.serde().subject(output.topic())
+                        + " cannot be registered: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The running client, for state queries and metrics; null before {@link #start()}. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** True once a stream thread failed and the client shut down. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Blocks until the client stops (closed, or shut down after an error). */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        stopped.countDown();
+    }
+
+    private record Output(String topic, AvroSerde<?> serde) {
+    }
+}

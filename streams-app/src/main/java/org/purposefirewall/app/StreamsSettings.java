@@ -1,0 +1,38 @@
+package org.purposefirewall.app;
+
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.purposefirewall.config.FirewallConfig;
+
+/** Kafka Streams properties for a {@link FirewallConfig}. Pure: no I/O. */
+public final class StreamsSettings {
+
+    private StreamsSettings() {
+    }
+
+    /**
+     * The properties: the firewall's own settings first, then the {@code streams:} pass-through (which cannot set
+     * the firewall's own keys; the loader rejects that).
+     */
+    public static Properties of(FirewallConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processing().guarantee());
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.processing().maxTaskIdleMs());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.processing().numStreamThreads());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.processing().commitIntervalMs());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.processing().stateDir().toString());
+        // Every processor, store and internal topic is named in the topology; fail if one ever is not.
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        // Record faults never reach these handlers (inputs are read with SafeAvroDeserializer and processors
+        // dead-letter their own failures). What does reach them is not the record's fault, so stop rather than skip.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndFailProcessingExceptionHandler.class);
+        props.putAll(config.streams());
+        return props;
+    }
+}

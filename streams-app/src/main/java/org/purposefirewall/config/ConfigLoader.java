@@ -1,0 +1,223 @@
+package org.purposefirewall.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.purposefirewall.policy.Policy;
+import org.purposefirewall.policy.Purpose;
+
+/**
+ * Reads {@code application.yaml} and the policy file it names. Every failure is a {@link ConfigException} whose
+ * message starts with the file and names the key: unknown keys, wrong types, bad values and bad policies all stop
+ * the firewall before it reads a record.
+ */
+public final class ConfigLoader {
+
+    /** Settings the firewall owns: setting them under {@code streams:} would make two sources of truth. */
+    private static final Map<String, String> OWNED_STREAMS_KEYS = Map.of(
+            StreamsConfig.APPLICATION_ID_CONFIG, "application-id",
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "bootstrap-servers",
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "processing.guarantee",
+            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "processing.max-task-idle-ms",
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, "processing.num-stream-threads",
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "processing.commit-interval-ms",
+            StreamsConfig.STATE_DIR_CONFIG, "processing.state-dir");
+
+    private static final List<String> CLIENT_PREFIXES = List.of(StreamsConfig.MAIN_CONSUMER_PREFIX,
+            StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+            StreamsConfig.CONSUMER_PREFIX, StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX,
+            StreamsConfig.TOPIC_PREFIX);
+
+    private final ObjectMapper yaml = JsonMapper.builder(new YAMLFactory())
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .build();
+
+    /** Reads and validates the application config and its policy. */
+    public FirewallConfig load(Path applicationFile) {
+        ApplicationFile app = read(applicationFile, ApplicationFile.class);
+        if (app == null) {
+            throw new ConfigException(applicationFile + ": the file is empty");
+        }
+        String applicationId = require(applicationFile, "application-id", app.applicationId());
+        String bootstrap = require(applicationFile, "bootstrap-servers", app.bootstrapServers());
+        String policyName = require(applicationFile, "policy-file", app.policyFile());
+        Map<String, String> registry = app.schemaRegistry() == null ? Map.of() : app.schemaRegistry();
+        if (!registry.containsKey("schema.registry.url")) {
+            throw new ConfigException(applicationFile + ": key 'schema-registry.schema.registry.url' is required "
+                    + "(a registry URL, or mock://SCOPE for the in-memory registry)");
+        }
+        Map<String, String> streams = app.streams() == null ? Map.of() : app.streams();
+        validateStreamsKeys(applicationFile, streams);
+        Path base = applicationFile.toAbsolutePath().getParent();
+        Path policyFile = base.resolve(policyName).normalize();
+        Policy policy = loadPolicy(policyFile);
+        Topics topics = app.topics() == null ? Topics.defaults() : app.topics();
+        Processing processing = app.processing() == null ? Processing.defaults() : app.processing();
+        if (processing.stateDir() != null && !processing.stateDir().isAbsolute()) {
+            processing = new Processing(processing.guarantee(), processing.maxTaskIdleMs(),
+                    processing.consentHistoryRetentionMs(), processing.numStreamThreads(),
+                    processing.commitIntervalMs(), base.resolve(processing.stateDir()).normalize());
+        }
+        return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, streams, policyFile, policy);
+    }
+
+    /** Reads and validates a policy file. */
+    public Policy loadPolicy(Path policyFile) {
+        PolicyFile file = read(policyFile, PolicyFile.class);
+        if (file == null) {
+            throw new ConfigException(policyFile + ": the file is empty");
+        }
+        String version = require(policyFile, "version", file.version());
+        Purpose adPurpose = purpose(policyFile, "ad-purpose", require(policyFile, "ad-purpose", file.adPurpose()));
+        if (file.restrictedPurposes() == null || file.restrictedPurposes().isEmpty()) {
+            throw new ConfigException(policyFile + ": key 'restricted-purposes' must list at least one purpose");
+        }
+        List<Purpose> restricted = new ArrayList<>();
+        for (int i = 0; i < file.restrictedPurposes().size(); i++) {
+            restricted.add(purpose(policyFile, "restricted-purposes[" + i + "]", file.restrictedPurposes().get(i)));
+        }
+        try {
+            return new Policy(version, adPurpose, restricted);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(policyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T read(Path file, Class<T> type) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file", e);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+        try {
+            return yaml.readValue(text, type);
+        } catch (UnrecognizedPropertyException e) {
+            Set<String> known = new TreeSet<>();
+            if (e.getKnownPropertyIds() != null) {
+                e.getKnownPropertyIds().forEach(id -> known.add(id.toString()));
+            }
+            throw new ConfigException(file + ": unknown key '" + path(e) + "'"
+                    + (known.isEmpty() ? "" : " (known keys here: " + String.join(", ", known) + ")"), e);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String parent = path(e);
+            throw new ConfigException(file + ": invalid value under '" + (parent.isEmpty() ? "<root>" : parent)
+                    + "': " + cause.getMessage(), e);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(file + ": key '" + path(e) + "' has a value of the wrong type ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")", e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid YAML at line "
+                    + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()), e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+    }
+
+    private static String require(Path file, String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(file + ": key '" + key + "' is required");
+        }
+        return value;
+    }
+
+    private static Purpose purpose(Path file, String key, String text) {
+        try {
+            return Purpose.parse(text == null ? "" : text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": key '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static void validateStreamsKeys(Path file, Map<String, String> streams) {
+        Set<String> streamsKeys = StreamsConfig.configDef().names();
+        Set<String> clientKeys = new TreeSet<>();
+        clientKeys.addAll(ConsumerConfig.configNames());
+        clientKeys.addAll(ProducerConfig.configNames());
+        clientKeys.addAll(AdminClientConfig.configNames());
+        Set<String> topicKeys = topicConfigNames();
+        for (String key : streams.keySet()) {
+            String owner = OWNED_STREAMS_KEYS.get(key);
+            if (owner != null) {
+                throw new ConfigException(file + ": key 'streams." + key + "' is set by '" + owner
+                        + "'; set it there");
+            }
+            if (streamsKeys.contains(key) || clientKeys.contains(key)) {
+                continue;
+            }
+            boolean known = false;
+            for (String prefix : CLIENT_PREFIXES) {
+                if (key.startsWith(prefix)) {
+                    String rest = key.substring(prefix.length());
+                    known = prefix.equals(StreamsConfig.TOPIC_PREFIX) ? topicKeys.contains(rest)
+                            : clientKeys.contains(rest);
+                    break;
+                }
+            }
+            if (!known) {
+                throw new ConfigException(file + ": unknown key 'streams." + key
+                        + "': not a Kafka Streams, consumer, producer, admin or (with topic.) topic setting");
+            }
+        }
+    }
+
+    private static Set<String> topicConfigNames() {
+        Set<String> names = new TreeSet<>();
+        for (java.lang.reflect.Field field : TopicConfig.class.getFields()) {
+            if (field.getName().endsWith("_CONFIG") && field.getType() == String.class) {
+                try {
+                    names.add((String) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return names;
+    }
+
+    /** The shape of application.yaml; kebab-case keys. */
+    record ApplicationFile(String applicationId,
+                           String bootstrapServers,
+                           Map<String, String> schemaRegistry,
+                           String policyFile,
+                           Topics topics,
+                           Processing processing,
+                           Map<String, String> streams) {
+    }
+
+    /** The shape of policy.yaml; kebab-case keys. */
+    record PolicyFile(String version, String adPurpose, List<String> restrictedPurposes) {
+    }
+}

@@ -1,0 +1,61 @@
+package org.purposefirewall.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.purposefirewall.policy.Policy;
+
+/**
+ * The whole configuration of one firewall instance, validated. Immutable.
+ *
+ * @param applicationId Kafka Streams {@code application.id}: the consumer group, and the prefix of internal topics
+ * @param bootstrapServers Kafka {@code bootstrap.servers}
+ * @param schemaRegistry serde settings under Confluent's key names ({@code schema.registry.url},
+ *     {@code auto.register.schemas}, ...)
+ * @param topics topic names
+ * @param processing processing settings
+ * @param streams further Kafka Streams, consumer, producer or admin settings, passed through as given; every key is
+ *     checked against Kafka's own definitions
+ * @param policyFile where the policy was read from
+ * @param policy the policy enforced
+ */
+public record FirewallConfig(String applicationId,
+                             String bootstrapServers,
+                             Map<String, String> schemaRegistry,
+                             Topics topics,
+                             Processing processing,
+                             Map<String, String> streams,
+                             Path policyFile,
+                             Policy policy) {
+
+    public FirewallConfig {
+        Objects.requireNonNull(applicationId, "application-id");
+        Objects.requireNonNull(bootstrapServers, "bootstrap-servers");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(processing, "processing");
+        Objects.requireNonNull(policy, "policy");
+        schemaRegistry = Map.copyOf(new TreeMap<>(schemaRegistry == null ? Map.of() : schemaRegistry));
+        streams = Map.copyOf(new TreeMap<>(streams == null ? Map.of() : streams));
+    }
+
+    /** A copy with other bootstrap servers, for command-line overrides. */
+    public FirewallConfig withBootstrapServers(String servers) {
+        return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, streams, policyFile,
+                policy);
+    }
+
+    /** A copy with other schema registry settings, for command-line overrides. */
+    public FirewallConfig withSchemaRegistry(Map<String, String> settings) {
+        return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, streams, policyFile,
+                policy);
+    }
+
+    /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
+    public FirewallConfig withApplicationId(String id, Path stateDir) {
+        Processing p = new Processing(processing.guarantee(), processing.maxTaskIdleMs(),
+                processing.consentHistoryRetentionMs(), processing.numStreamThreads(), processing.commitIntervalMs(),
+                stateDir);
+        return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, streams, policyFile, policy);
+    }
+}

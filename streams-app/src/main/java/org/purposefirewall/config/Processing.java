@@ -1,0 +1,57 @@
+package org.purposefirewall.config;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How the topology processes.
+ *
+ * @param guarantee {@code exactly_once_v2} (default; every input ends in exactly one output) or
+ *     {@code at_least_once}
+ * @param maxTaskIdleMs how long a task waits for an empty co-partitioned input before processing the others, so that
+ *     consent and registrations are read in event-time order with the data (Kafka's {@code max.task.idle.ms})
+ * @param consentHistoryRetentionMs how far back in event time consent is kept for lookups; a record older than this
+ *     (relative to stream time) finds no consent and is suppressed
+ * @param numStreamThreads stream threads per instance
+ * @param commitIntervalMs how often offsets and transactions are committed
+ * @param stateDir local state directory; null means {@code <java.io.tmpdir>/purpose-firewall}
+ */
+public record Processing(String guarantee,
+                         Long maxTaskIdleMs,
+                         Long consentHistoryRetentionMs,
+                         Integer numStreamThreads,
+                         Long commitIntervalMs,
+                         Path stateDir) {
+
+    public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
+    public static final String AT_LEAST_ONCE = "at_least_once";
+
+    public Processing {
+        guarantee = guarantee == null ? EXACTLY_ONCE_V2 : guarantee.strip().toLowerCase(Locale.ROOT);
+        if (!guarantee.equals(EXACTLY_ONCE_V2) && !guarantee.equals(AT_LEAST_ONCE)) {
+            throw new IllegalArgumentException("guarantee: '" + guarantee + "' is not one of "
+                    + EXACTLY_ONCE_V2 + ", " + AT_LEAST_ONCE);
+        }
+        maxTaskIdleMs = atLeast("max-task-idle-ms", maxTaskIdleMs == null ? 1_000L : maxTaskIdleMs, 0);
+        consentHistoryRetentionMs = atLeast("consent-history-retention-ms",
+                consentHistoryRetentionMs == null ? 30L * 24 * 3600 * 1000 : consentHistoryRetentionMs, 60_000);
+        numStreamThreads = (int) atLeast("num-stream-threads", numStreamThreads == null ? 1 : numStreamThreads, 1);
+        commitIntervalMs = atLeast("commit-interval-ms", commitIntervalMs == null ? 100L : commitIntervalMs, 1);
+        stateDir = stateDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall") : stateDir;
+    }
+
+    public static Processing defaults() {
+        return new Processing(null, null, null, null, null, null);
+    }
+
+    public boolean exactlyOnce() {
+        return guarantee.equals(EXACTLY_ONCE_V2);
+    }
+
+    private static long atLeast(String key, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(key + ": " + value + " is below the minimum " + min);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,40 @@
+package org.purposefirewall.monitoring;
+
+/** Counts where records went. Implementations are confined to one stream task's thread. */
+public interface FirewallMetrics extends AutoCloseable {
+
+    void forwarded();
+
+    void quarantined();
+
+    void suppressed();
+
+    void deadLettered();
+
+    /** Unregisters the metrics. */
+    @Override
+    void close();
+
+    /** Metrics that record nothing, for code paths that are not measured. */
+    FirewallMetrics NONE = new FirewallMetrics() {
+        @Override
+        public void forwarded() {
+        }
+
+        @Override
+        public void quarantined() {
+        }
+
+        @Override
+        public void suppressed() {
+        }
+
+        @Override
+        public void deadLettered() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+}

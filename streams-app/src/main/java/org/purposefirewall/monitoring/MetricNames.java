@@ -1,0 +1,32 @@
+package org.purposefirewall.monitoring;
+
+/**
+ * Every metric the firewall adds, in one place. Each route has a {@code -total} (cumulative count) and a
+ * {@code -rate} (per second) metric in group {@value #GROUP}, tagged with the Kafka Streams {@code thread-id}, and
+ * {@value #ENTITY_TAG} = the task id.
+ */
+public final class MetricNames {
+
+    /** Scope passed to Kafka Streams; it prefixes the group as {@code stream-<scope>-metrics}. */
+    public static final String SCOPE = "purpose-firewall";
+    /** The metric group, as Kafka Streams names it. */
+    public static final String GROUP = "stream-" + SCOPE + "-metrics";
+    /** Tag holding the task id. */
+    public static final String ENTITY_TAG = SCOPE + "-id";
+
+    public static final String FORWARDED = "records-forwarded";
+    public static final String QUARANTINED = "records-quarantined";
+    public static final String SUPPRESSED = "records-suppressed";
+    public static final String DEAD_LETTERED = "records-dead-lettered";
+
+    private MetricNames() {
+    }
+
+    public static String total(String operation) {
+        return operation + "-total";
+    }
+
+    public static String rate(String operation) {
+        return operation + "-rate";
+    }
+}

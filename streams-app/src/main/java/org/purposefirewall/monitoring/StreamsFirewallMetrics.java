@@ -1,0 +1,57 @@
+package org.purposefirewall.monitoring;
+
+import java.util.List;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * {@link FirewallMetrics} as Kafka Streams sensors, so they appear wherever the application's other metrics do
+ * (JMX, {@code KafkaStreams#metrics()}, any metrics reporter).
+ */
+public final class StreamsFirewallMetrics implements FirewallMetrics {
+
+    private final StreamsMetrics metrics;
+    private final Sensor forwarded;
+    private final Sensor quarantined;
+    private final Sensor suppressed;
+    private final Sensor deadLettered;
+
+    public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
+        this.metrics = metrics;
+        this.forwarded = sensor(taskId, MetricNames.FORWARDED);
+        this.quarantined = sensor(taskId, MetricNames.QUARANTINED);
+        this.suppressed = sensor(taskId, MetricNames.SUPPRESSED);
+        this.deadLettered = sensor(taskId, MetricNames.DEAD_LETTERED);
+    }
+
+    private Sensor sensor(String taskId, String operation) {
+        return metrics.addRateTotalSensor(MetricNames.SCOPE, taskId, operation, Sensor.RecordingLevel.INFO);
+    }
+
+    @Override
+    public void forwarded() {
+        forwarded.record();
+    }
+
+    @Override
+    public void quarantined() {
+        quarantined.record();
+    }
+
+    @Override
+    public void suppressed() {
+        suppressed.record();
+    }
+
+    @Override
+    public void deadLettered() {
+        deadLettered.record();
+    }
+
+    @Override
+    public void close() {
+        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered)) {
+            metrics.removeSensor(sensor);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.purposefirewall.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The decision function. Pure and thread-safe: the same inputs always give the same decision.
+ *
+ * <p>Rules, first match wins:
+ * <ol>
+ *   <li>{@code restricted.declared}: the producer declared a restricted purpose → QUARANTINE.</li>
+ *   <li>{@code restricted.registered}: the identifier is registered for a restricted purpose at the record's event
+ *       time → QUARANTINE. A security registration wins over any consent.</li>
+ *   <li>{@code consent.missing}: no consent state at the record's event time → SUPPRESS.</li>
+ *   <li>{@code consent.opt-out}: an opt-out flag is set → SUPPRESS. An opt-out beats any grant.</li>
+ *   <li>{@code consent.denied}: a denial on the ad purpose, above it or below it → SUPPRESS. Deny overrides
+ *       allow at every level of the taxonomy.</li>
+ *   <li>{@code consent.not-granted}: no grant on the ad purpose or above it → SUPPRESS.</li>
+ *   <li>{@code consent.granted}: otherwise → FORWARD.</li>
+ * </ol>
+ */
+public final class PurposePolicy {
+
+    private PurposePolicy() {
+    }
+
+    public static Decision decide(Policy policy,
+                                  RecordFacts facts,
+                                  Optional<ConsentSnapshot> consent,
+                                  List<ActiveRegistration> registrations) {
+        for (Purpose declared : facts.declaredPurposes()) {
+            Purpose restricted = policy.restrictedPurposeCovering(declared);
+            if (restricted != null) {
+                return new Decision(Outcome.QUARANTINE, Reason.DECLARED_RESTRICTED_PURPOSE, "restricted.declared",
+                        "the producer declared purpose " + declared + ", which is restricted under " + restricted,
+                        restricted, null, policy.version());
+            }
+        }
+        for (ActiveRegistration registration : registrations) {
+            Purpose restricted = policy.restrictedPurposeCovering(registration.purpose());
+            if (restricted != null) {
+                return new Decision(Outcome.QUARANTINE, Reason.REGISTERED_FOR_RESTRICTED_PURPOSE,
+                        "restricted.registered",
+                        "the identifier was collected for " + registration.purpose() + " by "
+                                + registration.sourceSystem() + ", which is restricted under " + restricted,
+                        restricted, registration, policy.version());
+            }
+        }
+        if (consent.isEmpty()) {
+            return suppress(policy, Reason.CONSENT_MISSING, "consent.missing",
+                    "no consent state for the user at the record's event time");
+        }
+        ConsentSnapshot snapshot = consent.get();
+        if (snapshot.optedOutOfTargetedAdvertising() || snapshot.optedOutOfSale()) {
+            return suppress(policy, Reason.OPTED_OUT, "consent.opt-out",
+                    snapshot.optedOutOfTargetedAdvertising()
+                            ? "the user opted out of targeted advertising"
+                            : "the user opted out of sale or sharing");
+        }
+        boolean granted = false;
+        for (Map.Entry<Purpose, ConsentChoice> choice : snapshot.choices().entrySet()) {
+            Purpose purpose = choice.getKey();
+            if (choice.getValue() == ConsentChoice.DENIED && purpose.overlaps(policy.adPurpose())) {
+                return suppress(policy, Reason.CONSENT_DENIED, "consent.denied",
+                        "the user denied " + purpose + ", which overlaps " + policy.adPurpose());
+            }
+            if (choice.getValue() == ConsentChoice.GRANTED && policy.adPurpose().isWithin(purpose)) {
+                granted = true;
+            }
+        }
+        if (!granted) {
+            return suppress(policy, Reason.CONSENT_NOT_GRANTED, "consent.not-granted",
+                    "no grant covers " + policy.adPurpose());
+        }
+        return new Decision(Outcome.FORWARD, Reason.CONSENT_GRANTED, "consent.granted",
+                "consent covers " + policy.adPurpose(), null, null, policy.version());
+    }
+
+    private static Decision suppress(Policy policy, Reason reason, String rule, String detail) {
+        return new Decision(Outcome.SUPPRESS, reason, rule, detail, null, null, policy.version());
+    }
+}

@@ -1,0 +1,183 @@
+package org.purposefirewall.serde;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.purposefirewall.registry.SchemaNotFoundException;
+import org.purposefirewall.registry.SchemaRegistryClient;
+
+/**
+ * A Kafka serde for one generated Avro class in the Confluent wire format, with TopicNameStrategy subjects
+ * ({@code <topic>-value}, {@code <topic>-key}).
+ *
+ * <p>Serializing registers the class's schema under the topic's subject on first use when
+ * {@code autoRegister} is set (Confluent's {@code auto.register.schemas}), or looks its id up otherwise. Deserializing
+ * reads any writer schema the registry knows and resolves it to the class's schema, so producers may evolve
+ * compatibly without a restart. Ids and readers are cached: once warm, neither direction calls the registry.
+ *
+ * <p>Thread-safe. One instance per record type; subjects come from the topic of each call.
+ *
+ * @param <T> the generated record class
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+    static {
+        // Avro 1.12 only instantiates generated classes from trusted packages.
+        String trusted = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
+        if (trusted == null || !trusted.contains("org.purposefirewall")) {
+            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES",
+                    trusted == null ? "org.purposefirewall.schema" : trusted + ",org.purposefirewall.schema");
+        }
+    }
+
+    private final Schema readerSchema;
+    private final SchemaRegistryClient registry;
+    private final boolean autoRegister;
+    private final boolean isKey;
+    private final SpecificData specificData;
+    private final SpecificDatumWriter<T> writer;
+    private final Map<String, Integer> idBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, DatumReader<T>> readerById = new ConcurrentHashMap<>();
+
+    public AvroSerde(Class<T> type, SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+        Objects.requireNonNull(type, "type");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.specificData = new SpecificData(type.getClassLoader());
+        this.readerSchema = specificData.getSchema(type);
+        this.autoRegister = autoRegister;
+        this.isKey = isKey;
+        this.writer = new SpecificDatumWriter<>(readerSchema, specificData);
+    }
+
+    /** The schema this serde writes and reads into. */
+    public Schema schema() {
+        return readerSchema;
+    }
+
+    /** TopicNameStrategy subject for {@code topic}. */
+    public String subject(String topic) {
+        return topic + (isKey ? "-key" : "-value");
+    }
+
+    /**
+     * The id this serde writes under for {@code topic}, registering the schema if allowed. Used at startup so that an
+     * incompatible output schema fails before any record is read.
+     */
+    public int schemaIdFor(String topic) {
+        String subject = subject(topic);
+        return idBySubject.computeIfAbsent(subject,
+                s -> autoRegister ? registry.register(s, readerSchema) : registry.idOf(s, readerSchema));
+    }
+
+    /** Encodes {@code value} in the wire format under {@code topic}'s subject. */
+    public byte[] encode(String topic, T value) {
+        int id = schemaIdFor(topic);
+        ReusableOutput out = ReusableOutput.get();
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, out.encoder);
+        out.encoder = encoder;
+        try {
+            writer.write(value, encoder);
+            encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
+                    "cannot encode " + readerSchema.getFullName() + " for " + subject(topic) + ": "
+                            + e.getClass().getSimpleName(), e);
+        }
+        return WireFormat.frame(id, out.buffer(), out.size());
+    }
+
+    /**
+     * Decodes wire-format bytes.
+     *
+     * @throws SerdeException with the reason when the bytes cannot be read as this type; registry outages propagate
+     *     as {@link org.purposefirewall.registry.RegistryUnavailableException}, since they are not the record's fault
+     */
+    public T decode(byte[] framed) {
+        int id = WireFormat.schemaId(framed);
+        DatumReader<T> reader = readerById.get(id);
+        if (reader == null) {
+            reader = readerById.computeIfAbsent(id, this::newReader);
+        }
+        BinaryDecoder decoder = DecoderFactory.get()
+                .binaryDecoder(framed, WireFormat.HEADER_SIZE, framed.length - WireFormat.HEADER_SIZE, null);
+        try {
+            T value = reader.read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
+                        "record with schema id " + id + " has trailing bytes after its Avro body");
+            }
+            return value;
+        } catch (AvroTypeException e) {
+            throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
+                    "schema id " + id + " cannot be read as " + readerSchema.getFullName() + ": " + e.getMessage(), e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
+                 | ClassCastException | IllegalArgumentException | UnsupportedOperationException e) {
+            // Bytes that are not valid Avro surface as any of these from the binary decoder.
+            throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
+                    "record with schema id " + id + " is not valid Avro for its schema: "
+                            + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private DatumReader<T> newReader(int id) {
+        Schema writerSchema;
+        try {
+            writerSchema = registry.schemaById(id);
+        } catch (SchemaNotFoundException e) {
+            throw new SerdeException(SerdeException.Kind.UNKNOWN_SCHEMA_ID,
+                    "the schema registry has no schema with id " + id, e);
+        }
+        if (writerSchema.getType() != Schema.Type.RECORD
+                || !writerSchema.getName().equals(readerSchema.getName())) {
+            throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
+                    "schema id " + id + " is " + writerSchema.getFullName() + ", not " + readerSchema.getFullName());
+        }
+        return new SpecificDatumReader<>(writerSchema, readerSchema, specificData);
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, value) -> value == null ? null : encode(topic, value);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> bytes == null ? null : decode(bytes);
+    }
+
+    /** A per-thread growable buffer: serialization allocates only the framed result. */
+    private static final class ReusableOutput extends java.io.ByteArrayOutputStream {
+        private static final ThreadLocal<ReusableOutput> LOCAL = ThreadLocal.withInitial(ReusableOutput::new);
+        BinaryEncoder encoder;
+
+        ReusableOutput() {
+            super(256);
+        }
+
+        static ReusableOutput get() {
+            ReusableOutput out = LOCAL.get();
+            out.reset();
+            return out;
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.purposefirewall.topology;
+
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.Topics;
+import org.purposefirewall.schema.ConsentState;
+import org.purposefirewall.schema.ContactPoint;
+import org.purposefirewall.schema.PurposeRegistration;
+import org.purposefirewall.serde.FirewallSerdes;
+import org.purposefirewall.serde.SafeAvroDeserializer;
+
+/**
+ * Builds the firewall topology. No I/O: the result is an inert description that {@code KafkaStreams} or
+ * {@code TopologyTestDriver} runs.
+ *
+ * <pre>
+ *   consent-source ───────► consent-updater ──────► [consent-store, versioned] ─┐
+ *   registrations-source ─► registration-updater ─► [registration-store] ───────┤
+ *   contact-points-source ─► purpose-decider ◄─────────────────────────────────┘
+ *                             ├─► audience-sink     (ads.audience-identifiers)
+ *                             ├─► quarantine-sink   (privacy.quarantine)
+ *                             ├─► suppressed-sink   (privacy.suppressed)
+ *                             └─► dead-letter-sink  (privacy.dead-letter; the updaters also feed it)
+ * </pre>
+ *
+ * <p>The three inputs share one sub-topology (they share stores), so each task reads the same partition of every
+ * input, and Kafka Streams hands it records in timestamp order across them (bounded by {@code max.task.idle.ms}).
+ * Inputs must therefore be co-partitioned by user id; no repartition topic exists.
+ */
+public final class FirewallTopology {
+
+    private FirewallTopology() {
+    }
+
+    public static Topology build(FirewallConfig config, FirewallSerdes serdes) {
+        Topics topics = config.topics();
+        StringDeserializer keys = new StringDeserializer();
+        StringSerializer keyWriter = new StringSerializer();
+        Topology topology = new Topology();
+
+        topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
+                new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
+                keys, new SafeAvroDeserializer<>(serdes.consentState()), topics.consent());
+        topology.addSource(AutoOffsetReset.earliest(), Names.REGISTRATIONS_SOURCE,
+                new EventTimeExtractor<>(PurposeRegistration.class, r -> r.getEventTime().toEpochMilli()),
+                keys, new SafeAvroDeserializer<>(serdes.registration()), topics.registrations());
+        topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE,
+                new EventTimeExtractor<>(ContactPoint.class, c -> c.getEventTime().toEpochMilli()),
+                keys, new SafeAvroDeserializer<>(serdes.contactPoint()), topics.contactPoints());
+
+        topology.addProcessor(Names.CONSENT_UPDATER, ConsentUpdater::new, Names.CONSENT_SOURCE);
+        topology.addProcessor(Names.REGISTRATION_UPDATER, RegistrationUpdater::new, Names.REGISTRATIONS_SOURCE);
+        topology.addProcessor(Names.DECIDER, () -> new PurposeDecider(config.policy()), Names.CONTACT_POINTS_SOURCE);
+
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
+                        Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
+                                Duration.ofMillis(config.processing().consentHistoryRetentionMs())),
+                        Serdes.String(), ConsentStoreSerde.serde()),
+                Names.CONSENT_UPDATER, Names.DECIDER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(Names.REGISTRATION_STORE),
+                        Serdes.String(), RegistrationHistory.serde()),
+                Names.REGISTRATION_UPDATER, Names.DECIDER);
+
+        topology.addSink(Names.AUDIENCE_SINK, topics.audience(), keyWriter, serdes.audience().serializer(),
+                Names.DECIDER);
+        topology.addSink(Names.QUARANTINE_SINK, topics.quarantine(), keyWriter, serdes.quarantine().serializer(),
+                Names.DECIDER);
+        topology.addSink(Names.SUPPRESSED_SINK, topics.suppressed(), keyWriter, serdes.suppressed().serializer(),
+                Names.DECIDER);
+        topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
+                Names.DECIDER, Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER);
+        return topology;
+    }
+}

@@ -1,0 +1,36 @@
+package org.purposefirewall.topology;
+
+import org.purposefirewall.identity.IdentifierKind;
+import org.purposefirewall.identity.IdentifierNormalizer;
+import org.purposefirewall.identity.Normalization;
+import org.purposefirewall.schema.IdentifierType;
+
+/**
+ * Validation of an identifier as it arrives in a record: a known type and a value that normalizes. The reason codes
+ * are dead-letter reasons.
+ *
+ * @param kind the domain kind, when the type is known
+ * @param normalized the normalization, when it succeeded
+ * @param error a dead-letter reason code, or null
+ * @param detail the reason's explanation, never containing the value
+ */
+record IdentifierInput(IdentifierKind kind, Normalization.Ok normalized, String error, String detail) {
+
+    static IdentifierInput of(IdentifierType type, String value) {
+        IdentifierKind kind = switch (type) {
+            case PHONE -> IdentifierKind.PHONE;
+            case EMAIL -> IdentifierKind.EMAIL;
+            case MOBILE_AD_ID -> IdentifierKind.MOBILE_AD_ID;
+            case UNKNOWN -> null;
+        };
+        if (kind == null) {
+            return new IdentifierInput(null, null, "UNKNOWN_IDENTIFIER_TYPE",
+                    "the identifier type is not one this firewall knows (a newer producer's type reads as UNKNOWN)");
+        }
+        Normalization result = IdentifierNormalizer.normalize(kind, value);
+        if (result instanceof Normalization.Invalid invalid) {
+            return new IdentifierInput(kind, null, invalid.error().name(), invalid.detail());
+        }
+        return new IdentifierInput(kind, (Normalization.Ok) result, null, null);
+    }
+}

@@ -1,0 +1,29 @@
+package org.purposefirewall.topology;
+
+/**
+ * Names of every node and store of the topology. Store names are part of the operational contract: their changelog
+ * topics are {@code <application.id>-<store>-changelog}, so renaming one loses its state.
+ */
+public final class Names {
+
+    public static final String CONTACT_POINTS_SOURCE = "contact-points-source";
+    public static final String CONSENT_SOURCE = "consent-source";
+    public static final String REGISTRATIONS_SOURCE = "registrations-source";
+
+    public static final String CONSENT_UPDATER = "consent-updater";
+    public static final String REGISTRATION_UPDATER = "registration-updater";
+    public static final String DECIDER = "purpose-decider";
+
+    public static final String AUDIENCE_SINK = "audience-sink";
+    public static final String QUARANTINE_SINK = "quarantine-sink";
+    public static final String SUPPRESSED_SINK = "suppressed-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    /** Versioned store: user id → consent state, queried as of each record's event time. */
+    public static final String CONSENT_STORE = "consent-store";
+    /** Key-value store: user id + match key → the identifier's registration history. */
+    public static final String REGISTRATION_STORE = "registration-store";
+
+    private Names() {
+    }
+}

@@ -1,0 +1,81 @@
+package org.purposefirewall.topology;
+
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.purposefirewall.identity.Normalization;
+import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.schema.PurposeRegistration;
+import org.purposefirewall.schema.RegistrationAction;
+import org.purposefirewall.serde.Decoded;
+
+/**
+ * Records each collection event under the identifier's match key (the SHA-256 of its normalized form), so that a
+ * phone registered as "+1 (415) 555-0100" is found again when it arrives as "14155550100" or as its hash.
+ *
+ * <p>Registrations that cannot be read are dead-lettered with the reason; operators must repair and replay them,
+ * since until then the identifier they name is not known to be restricted (see the README, "Operations").
+ */
+final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
+
+    private static final int MAX_SOURCE_LENGTH = 256;
+
+    private KeyValueStore<String, RegistrationHistory> store;
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        super.init(context);
+        store = context.getStateStore(Names.REGISTRATION_STORE);
+    }
+
+    @Override
+    protected void handle(Record<String, Decoded<PurposeRegistration>> record) {
+        Decoded<PurposeRegistration> value = record.value();
+        if (value == null) {
+            deadLetter(record, "EMPTY_VALUE", "a registration record has no value; registrations are events, "
+                    + "withdraw with action WITHDRAWN", null);
+            return;
+        }
+        if (value instanceof Decoded.Failed<PurposeRegistration> failed) {
+            deadLetter(record, failed);
+            return;
+        }
+        PurposeRegistration registration = ((Decoded.Ok<PurposeRegistration>) value).value();
+        String problem = userIdProblem(record.key(), registration.getUserId());
+        if (problem != null) {
+            deadLetter(record, problem, userIdDetail(problem), null);
+            return;
+        }
+        IdentifierInput identifier = IdentifierInput.of(registration.getIdentifierType(), registration.getValue());
+        if (identifier.error() != null) {
+            deadLetter(record, identifier.error(), identifier.detail(), null);
+            return;
+        }
+        Normalization.Ok normalized = identifier.normalized();
+        Purpose purpose;
+        try {
+            purpose = Purpose.parse(registration.getPurpose());
+        } catch (IllegalArgumentException e) {
+            deadLetter(record, "INVALID_PURPOSE", "the registration's purpose is invalid: " + e.getMessage(),
+                    e.getClass().getName());
+            return;
+        }
+        if (registration.getEventTime().toEpochMilli() < 0) {
+            deadLetter(record, "INVALID_EVENT_TIME", "eventTime is negative", null);
+            return;
+        }
+        String source = registration.getSourceSystem();
+        if (source.length() > MAX_SOURCE_LENGTH) {
+            source = source.substring(0, MAX_SOURCE_LENGTH);
+        }
+        String storeKey = StoreKeys.registration(record.key(), normalized.sha256Hex());
+        RegistrationHistory history = store.get(storeKey);
+        RegistrationHistory next = (history == null ? RegistrationHistory.empty() : history).with(
+                new RegistrationHistory.Event(purpose.value(),
+                        registration.getAction() == RegistrationAction.REGISTERED,
+                        registration.getEventTime().toEpochMilli(), source));
+        if (next != history) {
+            store.put(storeKey, next);
+        }
+    }
+}
