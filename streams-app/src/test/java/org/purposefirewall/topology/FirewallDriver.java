@@ -1,0 +1,156 @@
+package org.purposefirewall.topology;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.purposefirewall.app.StreamsSettings;
+import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.Processing;
+import org.purposefirewall.config.Topics;
+import org.purposefirewall.policy.Policy;
+import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.schema.AudienceIdentifier;
+import org.purposefirewall.schema.ConsentState;
+import org.purposefirewall.schema.ConsentStatus;
+import org.purposefirewall.schema.ContactPoint;
+import org.purposefirewall.schema.DeadLetterRecord;
+import org.purposefirewall.schema.IdentifierType;
+import org.purposefirewall.schema.PurposeConsent;
+import org.purposefirewall.schema.PurposeRegistration;
+import org.purposefirewall.schema.QuarantineRecord;
+import org.purposefirewall.schema.RegistrationAction;
+import org.purposefirewall.schema.SuppressedRecord;
+import org.purposefirewall.serde.FirewallSerdes;
+
+/**
+ * The firewall topology in a {@link TopologyTestDriver} with a fresh {@code mock://} registry scope, the default
+ * policy and a fixed wall clock, plus builders for the records tests need. Close it after each test.
+ */
+final class FirewallDriver implements AutoCloseable {
+
+    static final String AD_PURPOSE = "marketing.advertising.third_party.targeted";
+    static final Policy POLICY = new Policy("test-policy-7", Purpose.parse(AD_PURPOSE),
+            List.of(Purpose.parse("essential.service.security")));
+    static final Instant WALL_CLOCK = Instant.parse("2026-11-25T12:00:00Z");
+
+    final String scope = "topology-test-" + UUID.randomUUID();
+    final FirewallConfig config;
+    final FirewallSerdes serdes;
+    final TopologyTestDriver driver;
+    final Topics topics = Topics.defaults();
+
+    final TestInputTopic<String, ContactPoint> contactPoints;
+    final TestInputTopic<String, byte[]> rawContactPoints;
+    final TestInputTopic<String, ConsentState> consent;
+    final TestInputTopic<String, byte[]> rawConsent;
+    final TestInputTopic<String, PurposeRegistration> registrations;
+    final TestOutputTopic<String, AudienceIdentifier> audience;
+    final TestOutputTopic<String, QuarantineRecord> quarantine;
+    final TestOutputTopic<String, SuppressedRecord> suppressed;
+    final TestOutputTopic<String, DeadLetterRecord> deadLetter;
+
+    FirewallDriver(Path stateDir) {
+        config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
+                // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
+                topics, new Processing(null, 0L, null, null, null, null), Map.of(), null, POLICY);
+        serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
+        Properties props = StreamsSettings.of(config);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes), props, WALL_CLOCK);
+        StringSerializer keys = new StringSerializer();
+        StringDeserializer keyReader = new StringDeserializer();
+        contactPoints = driver.createInputTopic(topics.contactPoints(), keys, serdes.contactPoint().serializer());
+        rawContactPoints = driver.createInputTopic(topics.contactPoints(), keys, new ByteArraySerializer());
+        consent = driver.createInputTopic(topics.consent(), keys, serdes.consentState().serializer());
+        rawConsent = driver.createInputTopic(topics.consent(), keys, new ByteArraySerializer());
+        registrations = driver.createInputTopic(topics.registrations(), keys, serdes.registration().serializer());
+        audience = driver.createOutputTopic(topics.audience(), keyReader, serdes.audience().deserializer());
+        quarantine = driver.createOutputTopic(topics.quarantine(), keyReader, serdes.quarantine().deserializer());
+        suppressed = driver.createOutputTopic(topics.suppressed(), keyReader, serdes.suppressed().deserializer());
+        deadLetter = driver.createOutputTopic(topics.deadLetter(), keyReader, serdes.deadLetter().deserializer());
+    }
+
+    /** Pipes a contact point with its event time as the record timestamp. */
+    void send(ContactPoint contact) {
+        contactPoints.pipeInput(contact.getUserId(), contact, contact.getEventTime());
+    }
+
+    void send(ConsentState state) {
+        consent.pipeInput(state.getUserId(), state, state.getEffectiveTime());
+    }
+
+    void send(PurposeRegistration registration) {
+        registrations.pipeInput(registration.getUserId(), registration, registration.getEventTime());
+    }
+
+    static ContactPoint contact(String user, IdentifierType type, String value, long eventTime, String... purposes) {
+        return ContactPoint.newBuilder()
+                .setUserId(user)
+                .setIdentifierType(type)
+                .setValue(value)
+                .setDeclaredPurposes(List.of(purposes))
+                .setSourceSystem("ads-audience-sync")
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setAttributes(Map.of("campaign", "spring-sale", "note", "raw value " + value))
+                .build();
+    }
+
+    static ConsentState consent(String user, long effectiveTime, PurposeConsent... choices) {
+        return consent(user, effectiveTime, false, choices);
+    }
+
+    static ConsentState consent(String user, long effectiveTime, boolean optOut, PurposeConsent... choices) {
+        return ConsentState.newBuilder()
+                .setUserId(user)
+                .setPurposes(List.of(choices))
+                .setOptOutOfTargetedAdvertising(optOut)
+                .setOptOutOfSale(false)
+                .setSource("test-cmp")
+                .setEffectiveTime(Instant.ofEpochMilli(effectiveTime))
+                .build();
+    }
+
+    static PurposeConsent grant(String purpose) {
+        return new PurposeConsent(purpose, ConsentStatus.GRANTED);
+    }
+
+    static PurposeConsent deny(String purpose) {
+        return new PurposeConsent(purpose, ConsentStatus.DENIED);
+    }
+
+    static PurposeRegistration registration(String user, IdentifierType type, String value, String purpose,
+                                            RegistrationAction action, long eventTime) {
+        return PurposeRegistration.newBuilder()
+                .setUserId(user)
+                .setIdentifierType(type)
+                .setValue(value)
+                .setPurpose(purpose)
+                .setAction(action)
+                .setSourceSystem("two-factor-auth")
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .build();
+    }
+
+    /** Total records on the four outputs, read and removed. */
+    int drainAllOutputs() {
+        return audience.readRecordsToList().size() + quarantine.readRecordsToList().size()
+                + suppressed.readRecordsToList().size() + deadLetter.readRecordsToList().size();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        MockSchemaRegistryClient.dropScope(scope);
+    }
+}
