@@ -25,6 +25,7 @@ public final class PurposeFirewallMain {
               --config FILE               application config (default: config/application.yaml)
               --bootstrap-servers HOSTS   override bootstrap-servers
               --schema-registry-url URL   override schema-registry.schema.registry.url
+              --state-dir DIR             override processing.state-dir
             """;
 
     private PurposeFirewallMain() {
@@ -44,7 +45,7 @@ public final class PurposeFirewallMain {
         for (int i = 1; i < args.length; i++) {
             String flag = args[i];
             if (!flag.equals("--config") && !flag.equals("--bootstrap-servers")
-                    && !flag.equals("--schema-registry-url")) {
+                    && !flag.equals("--schema-registry-url") && !flag.equals("--state-dir")) {
                 err.println("unknown option " + flag);
                 err.print(USAGE);
                 return 2;
@@ -65,6 +66,9 @@ public final class PurposeFirewallMain {
                 Map<String, String> registry = new HashMap<>(config.schemaRegistry());
                 registry.put("schema.registry.url", options.get("--schema-registry-url"));
                 config = config.withSchemaRegistry(registry);
+            }
+            if (options.containsKey("--state-dir")) {
+                config = config.withApplicationId(config.applicationId(), Path.of(options.get("--state-dir")));
             }
         } catch (ConfigException e) {
             err.println("configuration error: " + e.getMessage());
