@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -123,9 +123,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
                         "record with schema id " + id + " has trailing bytes after its Avro body");
             }
             return value;
-        } catch (AvroTypeException e) {
-            throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
-                    "schema id " + id + " cannot be read as " + readerSchema.getFullName() + ": " + e.getMessage(), e);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
                  | ClassCastException | IllegalArgumentException | UnsupportedOperationException e) {
             // Bytes that are not valid Avro surface as any of these from the binary decoder.
@@ -147,6 +144,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
                 || !writerSchema.getName().equals(readerSchema.getName())) {
             throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
                     "schema id " + id + " is " + writerSchema.getFullName() + ", not " + readerSchema.getFullName());
+        }
+        // Decide compatibility once per writer schema, so that a type error while decoding can only mean a
+        // malformed body, never a schema mismatch.
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
+                    "schema id " + id + " cannot be read as " + readerSchema.getFullName() + ": "
+                            + compatibility.getDescription());
         }
         return new SpecificDatumReader<>(writerSchema, readerSchema, specificData);
     }
