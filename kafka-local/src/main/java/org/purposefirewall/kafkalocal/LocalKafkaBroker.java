@@ -219,6 +219,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * clients. Typically takes a few seconds. On failure nothing keeps running and a temporary log directory
      * is deleted.
      *
+     * @param options ports, log directory and extra broker properties
+     * @return the running broker, which the caller must {@link #close()}
      * @throws IllegalStateException if formatting the storage fails; the message holds the format tool's output
      * @throws UncheckedIOException  if the log directory or the configuration file cannot be written
      * @throws RuntimeException      whatever Kafka throws if the broker cannot start, e.g. a port in use
@@ -240,7 +242,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Files.createDirectories(logDir);
 
             Map<String, String> properties = brokerProperties(ports[0], ports[1], logDir, options.brokerProperties());
-            formatStorage(properties);
+            // A formatted directory carries its own cluster id, which a new format would contradict; reusing
+            // it keeps a caller-owned log directory, and its topics, across restarts.
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                formatStorage(properties);
+            }
             server = new KafkaRaftServer(new KafkaConfig(properties), Time.SYSTEM);
             server.startup();
 
@@ -291,6 +297,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * Creates one topic with replication factor 1 and the given topic configuration (e.g.
      * {@code cleanup.policy=compact}), then waits until every partition accepts writes.
      *
+     * @param name         the topic name
+     * @param partitions   the number of partitions
+     * @param topicConfigs topic-level configuration; empty for the broker defaults
      * @see #createTopics(Map, Map)
      */
     public void createTopic(String name, int partitions, Map<String, String> topicConfigs) {
@@ -344,6 +353,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * requests. Use it for topics created by someone else (a Kafka Streams application, another Admin) before
      * producing to them.
      *
+     * @param topics  the topics to wait for; returns at once if empty
+     * @param timeout how long to wait in total
      * @throws IllegalStateException if the topics are not ready within {@code timeout} (the cause is the last
      *                               error seen), the thread is interrupted (its interrupt flag is then set
      *                               again) or this broker is closed
@@ -379,7 +390,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 } catch (ExecutionException e) {
                     lastError = e.getCause();
                 } catch (TimeoutException e) {
-                    lastError = e;
+                    // The broker's own answer, e.g. an unknown topic, explains more than running out of time.
+                    if (lastError == null) {
+                        lastError = e;
+                    }
                 }
                 if (System.nanoTime() - deadline >= 0) {
                     throw new IllegalStateException("Topics " + topics + " not ready within " + timeout
@@ -520,10 +534,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs {@code kafka-storage format}. An already formatted directory is kept as it is, so a caller-owned
-     * log directory survives restarts with its topics.
-     */
+    /** Runs {@code kafka-storage format} with a new cluster id on the (unformatted) log directory. */
     private static void formatStorage(Map<String, String> properties) throws IOException {
         Path configFile = Files.createTempFile("purpose-firewall-kafka-", ".properties");
         try {
@@ -535,8 +546,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             String[] args = {
                 "format",
                 "--cluster-id", Uuid.randomUuid().toString(),
-                "--config", configFile.toString(),
-                "--ignore-formatted"
+                "--config", configFile.toString()
             };
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
             int exitCode;

@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * so a script can wait for it. The broker stops cleanly on SIGTERM or Ctrl-C. Without {@code --log-dir} the data
  * lives in a temporary directory deleted on exit; with it the data is kept and reused on the next start.
  *
- * <p>Exit codes: 0 after a clean stop or {@code --help}, 1 if the broker cannot start, 2 for bad arguments.
+ * <p>Exit status: 1 if the broker cannot start, 2 for bad arguments, 0 for {@code --help}; after a signal, the
+ * JVM's usual 128 + signal number (143 for SIGTERM, 130 for SIGINT), once the broker has stopped.
  * Defaults avoid 9092/9093 so that a broker the user already runs is left alone.
  */
 public final class LocalKafkaBrokerMain {
