@@ -74,7 +74,15 @@ public final class ConfigLoader {
         validateStreamsKeys(applicationFile, streams);
         Path base = applicationFile.toAbsolutePath().getParent();
         Path policyFile = base.resolve(policyName).normalize();
-        Policy policy = loadPolicy(policyFile);
+        Policy policy;
+        try {
+            policy = loadPolicy(policyFile);
+        } catch (ConfigException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw new ConfigException(applicationFile + ": key 'policy-file': " + e.getMessage(), e);
+            }
+            throw e;
+        }
         Topics topics = app.topics() == null ? Topics.defaults() : app.topics();
         Processing processing = app.processing() == null ? Processing.defaults() : app.processing();
         if (processing.stateDir() != null && !processing.stateDir().isAbsolute()) {
@@ -116,6 +124,9 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")", e);
         }
+        if (text.isBlank()) {
+            throw new ConfigException(file + ": the file is empty");
+        }
         try {
             return yaml.readValue(text, type);
         } catch (UnrecognizedPropertyException e) {
@@ -134,9 +145,21 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": key '" + path(e) + "' has a value of the wrong type ("
                     + e.getOriginalMessage().lines().findFirst().orElse("") + ")", e);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(file + ": not valid YAML at line "
-                    + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()), e);
+            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            throw new ConfigException(file + ": not valid YAML at line " + (line < 0 ? "?" : line)
+                    + keyOnLine(text, line), e);
         }
+    }
+
+    /** " (key 'k')" if line {@code line} (1-based) of {@code text} starts with a key, else "". */
+    private static String keyOnLine(String text, int line) {
+        if (line < 1) {
+            return "";
+        }
+        String content = text.lines().skip(line - 1L).findFirst().orElse("");
+        java.util.regex.Matcher key = java.util.regex.Pattern.compile("^\\s*-?\\s*([A-Za-z0-9_.-]+)\\s*:")
+                .matcher(content);
+        return key.find() ? " (key '" + key.group(1) + "')" : "";
     }
 
     private static String path(JsonMappingException e) {

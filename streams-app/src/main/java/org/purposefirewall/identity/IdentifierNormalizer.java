@@ -34,14 +34,19 @@ public final class IdentifierNormalizer {
         if (kind == null) {
             return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "no identifier kind");
         }
-        if (input == null || input.isBlank()) {
+        if (input == null) {
             return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
         }
         if (input.length() > MAX_INPUT_LENGTH) {
             return new Normalization.Invalid(IdentifierError.TOO_LONG,
                     "the identifier is longer than " + MAX_INPUT_LENGTH + " characters");
         }
+        // NFKC first: it folds no-break and other compatibility spaces into plain ones, so blankness is judged on
+        // what the identifier means, not on how it was typed.
         String text = Normalizer.normalize(input, Normalizer.Form.NFKC).strip();
+        if (text.isEmpty()) {
+            return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
+        }
         if (Sha256.looksLikeHex(text)) {
             return new Normalization.Ok(kind, text.toLowerCase(Locale.ROOT), true);
         }
@@ -56,8 +61,8 @@ public final class IdentifierNormalizer {
         String withoutExtension = stripExtension(text);
         StringBuilder digits = new StringBuilder(16);
         boolean plus = false;
-        for (int i = 0; i < withoutExtension.length(); i++) {
-            char c = withoutExtension.charAt(i);
+        for (int i = 0; i < withoutExtension.length(); i += Character.charCount(withoutExtension.codePointAt(i))) {
+            int c = withoutExtension.codePointAt(i);
             int digit = Character.digit(c, 10);
             if (digit >= 0) {
                 digits.append((char) ('0' + digit));
@@ -94,7 +99,7 @@ public final class IdentifierNormalizer {
         return text.substring(0, cut);
     }
 
-    private static boolean isPhoneSeparator(char c) {
+    private static boolean isPhoneSeparator(int c) {
         return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
                 || Character.isWhitespace(c) || Character.isSpaceChar(c)
                 || Character.getType(c) == Character.DASH_PUNCTUATION;

@@ -1,7 +1,7 @@
 /**
  * The firewall's decision: pure, deterministic code over domain values.
  *
- * <p>Nothing here imports Kafka, Avro or any I/O library (enforced by {@code PackageDependencyTest}); the
+ * <p>Nothing here imports Kafka, Avro or any I/O library (enforced by {@code ArchitectureTest}); the
  * topology adapts records to {@link org.purposefirewall.policy.RecordFacts} and stores to
  * {@link org.purposefirewall.policy.ConsentSnapshot} and {@link org.purposefirewall.policy.ActiveRegistration},
  * then calls {@link org.purposefirewall.policy.PurposePolicy#decide}. The rule order is the product's contract:

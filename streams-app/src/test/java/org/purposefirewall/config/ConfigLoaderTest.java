@@ -1,0 +1,458 @@
+package org.purposefirewall.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.purposefirewall.policy.Policy;
+import org.purposefirewall.policy.Purpose;
+
+class ConfigLoaderTest {
+
+    /** The repository's shipped configuration; Maven runs tests in the module directory. */
+    private static final Path SHIPPED = Path.of("..", "config", "application.yaml");
+
+    private static final String POLICY = """
+            version: "test-1"
+            ad-purpose: marketing.advertising.third_party.targeted
+            restricted-purposes:
+              - essential.service.security
+            """;
+
+    private static final String APPLICATION = """
+            application-id: firewall-test
+            bootstrap-servers: broker:9092
+            policy-file: policy.yaml
+            schema-registry:
+              schema.registry.url: mock://config-test
+            topics:
+              contact-points: in.contact-points
+              consent: in.consent
+              registrations: in.registrations
+              audience: out.audience
+              quarantine: out.quarantine
+              suppressed: out.suppressed
+              dead-letter: out.dead-letter
+            processing:
+              guarantee: exactly_once_v2
+              num-stream-threads: 2
+            streams: {}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader();
+
+    // ---- the shipped configuration ----------------------------------------------------------------------------
+
+    @Test
+    void theShippedConfigurationLoads() {
+        // Given the repository's config/application.yaml and the policy it names
+        assertThat(SHIPPED).as("run from the streams-app module directory").exists();
+
+        // When it is loaded
+        FirewallConfig config = loader.load(SHIPPED);
+
+        // Then it holds the documented defaults and the shipped policy
+        assertThat(config.applicationId()).isEqualTo("purpose-firewall");
+        assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.schemaRegistry()).containsEntry("schema.registry.url", "mock://purpose-firewall");
+        assertThat(config.policy().version()).isEqualTo("2026-11-25.1");
+        assertThat(config.policy().adPurpose()).isEqualTo(new Purpose("marketing.advertising.third_party.targeted"));
+        assertThat(config.policy().restrictedPurposes()).containsExactly(new Purpose("essential.service.security"));
+        assertThat(config.policyFile().getFileName()).hasToString("policy.yaml");
+        assertThat(config.topics()).isEqualTo(Topics.defaults());
+        assertThat(config.topics().contactPoints()).isEqualTo("user.contact-points");
+        assertThat(config.topics().deadLetter()).isEqualTo("privacy.dead-letter");
+        assertThat(config.processing().guarantee()).isEqualTo(Processing.EXACTLY_ONCE_V2);
+        assertThat(config.processing().exactlyOnce()).isTrue();
+        assertThat(config.processing().maxTaskIdleMs()).isEqualTo(1_000L);
+        assertThat(config.processing().consentHistoryRetentionMs()).isEqualTo(2_592_000_000L);
+        assertThat(config.streams()).isEmpty();
+    }
+
+    // ---- valid files ------------------------------------------------------------------------------------------
+
+    @Test
+    void aValidFileLoadsWithItsTopicsProcessingAndPolicy() throws IOException {
+        // Given a complete application file and policy
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+
+        // When it is loaded
+        FirewallConfig config = loader.load(app);
+
+        // Then every setting is read as written
+        assertThat(config.applicationId()).isEqualTo("firewall-test");
+        assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
+        assertThat(config.topics().consent()).isEqualTo("in.consent");
+        assertThat(config.topics().deadLetter()).isEqualTo("out.dead-letter");
+        assertThat(config.processing().numStreamThreads()).isEqualTo(2);
+        assertThat(config.policy()).isEqualTo(new Policy("test-1",
+                new Purpose("marketing.advertising.third_party.targeted"),
+                List.of(new Purpose("essential.service.security"))));
+        assertThat(config.policyFile()).isEqualTo(dir.resolve("policy.yaml").toAbsolutePath().normalize());
+    }
+
+    @Test
+    void knownKafkaSettingsPassThroughUnderStreams() throws IOException {
+        // Given pass-through settings: a prefixed consumer setting, a common client setting and a Streams setting
+        Path app = write("application.yaml", APPLICATION.replace("streams: {}", """
+                streams:
+                  consumer.max.poll.records: 100
+                  security.protocol: SSL
+                  statestore.cache.max.bytes: 0
+                  topic.min.insync.replicas: 2
+                """));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        FirewallConfig config = loader.load(app);
+
+        // Then they are accepted and passed through as given
+        assertThat(config.streams()).isEqualTo(Map.of(
+                "consumer.max.poll.records", "100",
+                "security.protocol", "SSL",
+                "statestore.cache.max.bytes", "0",
+                "topic.min.insync.replicas", "2"));
+    }
+
+    // ---- the application file ---------------------------------------------------------------------------------
+
+    @Test
+    void anUnknownTopLevelKeyIsRejected() throws IOException {
+        // Given a misspelt top-level key
+        Path app = write("application.yaml", APPLICATION + "bootstrap-server: typo:9092\n");
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the unknown key, and lists the known ones
+        assertFails(app)
+                .hasMessageStartingWith(app + ": unknown key 'bootstrap-server'")
+                .hasMessageContaining("bootstrap-servers");
+    }
+
+    @Test
+    void anUnknownNestedKeyIsRejectedWithItsPath() throws IOException {
+        // Given processing.max-task-idle, which should be max-task-idle-ms
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  max-task-idle: 500"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the full path of the key
+        assertFails(app)
+                .hasMessageStartingWith(app + ": unknown key 'processing.max-task-idle'")
+                .hasMessageContaining("max-task-idle-ms");
+    }
+
+    @Test
+    void anUnknownProcessingGuaranteeIsRejected() throws IOException {
+        // Given a guarantee that is neither exactly_once_v2 nor at_least_once
+        Path app = write("application.yaml", APPLICATION.replace("guarantee: exactly_once_v2", "guarantee: sometimes"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, the section, the key and the bad value
+        assertFails(app)
+                .hasMessageStartingWith(app + ": invalid value under 'processing'")
+                .hasMessageContaining("guarantee: 'sometimes' is not one of exactly_once_v2, at_least_once");
+    }
+
+    @Test
+    void zeroStreamThreadsAreRejected() throws IOException {
+        // Given no stream threads
+        Path app = write("application.yaml", APPLICATION.replace("num-stream-threads: 2", "num-stream-threads: 0"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, the key and the minimum
+        assertFails(app)
+                .hasMessageStartingWith(app + ": invalid value under 'processing'")
+                .hasMessageContaining("num-stream-threads: 0 is below the minimum 1");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsRejected() throws IOException {
+        // Given a thread count that is not a number
+        Path app = write("application.yaml", APPLICATION.replace("num-stream-threads: 2", "num-stream-threads: abc"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the full path of the key
+        assertFails(app)
+                .hasMessageStartingWith(app + ": key 'processing.num-stream-threads' has a value of the wrong type");
+    }
+
+    @Test
+    void oneTopicUsedForTwoPurposesIsRejected() throws IOException {
+        // Given the quarantine and the audience on one topic
+        Path app = write("application.yaml", APPLICATION.replace("quarantine: out.quarantine",
+                "quarantine: out.audience"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, both keys and the topic
+        // (which of the two keys is reported first depends on Map.of iteration order, so accept either)
+        assertFails(app)
+                .hasMessageStartingWith(app + ": invalid value under 'topics'")
+                .message()
+                .satisfiesAnyOf(
+                        m -> assertThat(m).contains(
+                                "quarantine: topic 'out.audience' is also used for audience; every topic must be"),
+                        m -> assertThat(m).contains(
+                                "audience: topic 'out.audience' is also used for quarantine; every topic must be"));
+    }
+
+    @Test
+    void anIllegalTopicNameIsRejected() throws IOException {
+        // Given a topic name with a space
+        Path app = write("application.yaml", APPLICATION.replace("consent: in.consent", "consent: in consent"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, the key and the rule
+        assertFails(app)
+                .hasMessageStartingWith(app + ": invalid value under 'topics'")
+                .hasMessageContaining("consent: 'in consent' is not a legal Kafka topic name");
+    }
+
+    @Test
+    void anUnknownStreamsSettingIsRejected() throws IOException {
+        // Given a setting that Kafka does not define
+        Path app = write("application.yaml", APPLICATION.replace("streams: {}", "streams: {no.such.setting: 1}"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the key
+        assertFails(app).hasMessageStartingWith(app + ": unknown key 'streams.no.such.setting'");
+    }
+
+    @Test
+    void anUnknownSettingBehindAClientPrefixIsRejected() throws IOException {
+        // Given a consumer prefix on a setting that consumers do not have
+        Path app = write("application.yaml", APPLICATION.replace("streams: {}", "streams: {consumer.no.such: 1}"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then it is rejected like any unknown key
+        assertFails(app).hasMessageStartingWith(app + ": unknown key 'streams.consumer.no.such'");
+    }
+
+    @Test
+    void aSettingTheFirewallOwnsIsRejectedUnderStreams() throws IOException {
+        // Given application.id under streams, where it would contradict application-id
+        Path app = write("application.yaml", APPLICATION.replace("streams: {}",
+                "streams:\n  application.id: other-app"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, the key and where to set it instead
+        assertFails(app)
+                .hasMessage(app + ": key 'streams.application.id' is set by 'application-id'; set it there");
+    }
+
+    @Test
+    void aMissingSchemaRegistryUrlIsRejected() throws IOException {
+        // Given registry settings without a URL
+        Path app = write("application.yaml", APPLICATION.replace("schema.registry.url: mock://config-test",
+                "auto.register.schemas: \"true\""));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the key
+        assertFails(app).hasMessageStartingWith(app + ": key 'schema-registry.schema.registry.url' is required");
+    }
+
+    @Test
+    void aMissingRequiredKeyIsRejected() throws IOException {
+        // Given no application id
+        Path app = write("application.yaml", APPLICATION.replace("application-id: firewall-test\n", ""));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the key
+        assertFails(app).hasMessage(app + ": key 'application-id' is required");
+    }
+
+    @Test
+    void invalidYamlIsRejectedWithItsLine() throws IOException {
+        // Given a file whose third line is not YAML (a second ':' in a plain scalar)
+        Path app = write("application.yaml", "application-id: firewall-test\nbootstrap-servers: broker:9092\n"
+                + "policy-file: policy.yaml: extra\n");
+
+        // When the file is loaded
+        // Then the error names the file and the line
+        assertFails(app).hasMessage(app + ": not valid YAML at line 3 (key 'policy-file')");
+    }
+
+    @Test
+    void invalidYamlIsRejectedNamingTheKey() throws IOException {
+        // Given a file whose policy-file line is not YAML
+        Path app = write("application.yaml", "application-id: firewall-test\nbootstrap-servers: broker:9092\n"
+                + "policy-file: policy.yaml: extra\n");
+
+        // When the file is loaded
+        // Then the error names the file and the key
+        assertFails(app).hasMessageStartingWith(app + ": ").hasMessageContaining("policy-file");
+    }
+
+    @Test
+    void anEmptyFileFailsNamingTheFile() throws IOException {
+        // Given an empty application file
+        Path app = write("application.yaml", "");
+
+        // When it is loaded
+        // Then it fails, naming the file
+        assertFails(app).hasMessageStartingWith(app + ": ");
+    }
+
+    @Test
+    void anEmptyFileIsReportedAsEmpty() throws IOException {
+        // Given an empty application file
+        Path app = write("application.yaml", "");
+
+        // When it is loaded
+        // Then the error says the file is empty
+        assertFails(app).hasMessage(app + ": the file is empty");
+    }
+
+    @Test
+    void aMissingApplicationFileIsRejected() {
+        // Given no file
+        Path app = dir.resolve("nowhere.yaml");
+
+        // When it is loaded
+        // Then the error names the file
+        assertFails(app).hasMessage(app + ": no such file");
+    }
+
+    // ---- the policy file --------------------------------------------------------------------------------------
+
+    @Test
+    void aMissingPolicyFileIsRejectedNamingThatFile() throws IOException {
+        // Given an application file naming a policy that does not exist
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: missing-policy.yaml"));
+
+        // When the file is loaded
+        // Then the error names the missing policy file
+        assertFails(app).hasMessage(app + ": key 'policy-file': "
+                + dir.resolve("missing-policy.yaml").toAbsolutePath().normalize() + ": no such file");
+    }
+
+    @Test
+    void aMissingPolicyFileIsRejectedNamingTheApplicationFileAndKey() throws IOException {
+        // Given an application file naming a policy that does not exist
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: missing-policy.yaml"));
+
+        // When the file is loaded
+        // Then the error names the application file, the key and the missing file
+        assertFails(app)
+                .hasMessageContaining(app.toString())
+                .hasMessageContaining("policy-file")
+                .hasMessageContaining("missing-policy.yaml");
+    }
+
+    @Test
+    void aPolicyWithAnUnparseableAdPurposeIsRejected() throws IOException {
+        // Given an ad purpose with an empty segment
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY.replace("marketing.advertising.third_party.targeted",
+                "marketing..targeted"));
+
+        // When the application file is loaded
+        // Then the error names the policy file and the key
+        assertFails(app).hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": key 'ad-purpose': ")
+                .hasMessageContaining("dot-separated");
+    }
+
+    @Test
+    void aPolicyWithAnUnparseableRestrictedPurposeIsRejectedWithItsIndex() throws IOException {
+        // Given a second restricted purpose with a space in it
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "  - essential.fraud detection\n");
+
+        // When the application file is loaded
+        // Then the error names the policy file and the list element
+        assertFails(app)
+                .hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": key 'restricted-purposes[1]': ");
+    }
+
+    @Test
+    void aPolicyWithoutRestrictedPurposesIsRejected() throws IOException {
+        // Given an empty list of restricted purposes
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", """
+                version: "test-1"
+                ad-purpose: marketing.advertising.third_party.targeted
+                restricted-purposes: []
+                """);
+
+        // When the application file is loaded
+        // Then the error names the policy file and the key
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": key 'restricted-purposes' must list at least one purpose");
+    }
+
+    @Test
+    void aPolicyWhoseAdPurposeOverlapsARestrictedPurposeIsRejected() throws IOException {
+        // Given an ad purpose below a restricted purpose
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", """
+                version: "test-1"
+                ad-purpose: marketing.advertising.third_party.targeted
+                restricted-purposes:
+                  - essential.service.security
+                  - marketing.advertising
+                """);
+
+        // When the application file is loaded
+        // Then the error names the policy file, the key and both purposes
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": ad-purpose marketing.advertising.third_party.targeted overlaps restricted purpose "
+                + "marketing.advertising");
+    }
+
+    @Test
+    void anUnknownPolicyKeyIsRejected() throws IOException {
+        // Given a policy with a misspelt key
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "restricted-purpose: essential\n");
+
+        // When the application file is loaded
+        // Then the error names the policy file and the key
+        assertFails(app)
+                .hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": unknown key 'restricted-purpose'");
+    }
+
+    @Test
+    void aPolicyWithoutAVersionIsRejected() throws IOException {
+        // Given a policy without a version
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY.replace("version: \"test-1\"\n", ""));
+
+        // When the application file is loaded
+        // Then the error names the policy file and the key
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize() + ": key 'version' is required");
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> assertFails(Path app) {
+        return assertThatThrownBy(() -> loader.load(app)).isInstanceOf(ConfigException.class);
+    }
+}

@@ -1,0 +1,347 @@
+package org.purposefirewall.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * The rule algebra of {@link PurposePolicy#decide}, over generated policies, consent, registrations and
+ * declarations. Purposes are drawn from a tiny segment alphabet (with {@code a} and {@code ab} so that textual
+ * prefixes that are not segment prefixes come up too) and biased towards the ad and restricted purposes' lines of
+ * descent, so that ancestors, descendants and overlaps are common rather than rare.
+ */
+class PurposePolicyProperties {
+
+    private static final List<String> SEGMENTS = List.of("a", "b", "ab", "a_b");
+
+    /** One generated call of {@code decide}. */
+    record Scenario(Policy policy,
+                    RecordFacts facts,
+                    Optional<ConsentSnapshot> consent,
+                    List<ActiveRegistration> registrations) {
+
+        Decision decide() {
+            return PurposePolicy.decide(policy, facts, consent, registrations);
+        }
+
+        boolean restricted() {
+            return facts.declaredPurposes().stream().anyMatch(p -> policy.restrictedPurposeCovering(p) != null)
+                    || registrations.stream().anyMatch(r -> policy.restrictedPurposeCovering(r.purpose()) != null);
+        }
+
+        Scenario withConsent(Optional<ConsentSnapshot> other) {
+            return new Scenario(policy, facts, other, registrations);
+        }
+
+        Scenario withChoice(Purpose purpose, ConsentChoice choice) {
+            ConsentSnapshot snapshot = consent.orElseThrow();
+            Map<Purpose, ConsentChoice> choices = new HashMap<>(snapshot.choices());
+            choices.put(purpose, choice);
+            return withConsent(Optional.of(new ConsentSnapshot(choices, snapshot.optedOutOfTargetedAdvertising(),
+                    snapshot.optedOutOfSale())));
+        }
+    }
+
+    // ---- (a) restricted purposes win over any consent ---------------------------------------------------------
+
+    @Property(tries = 2000)
+    void aRestrictedDeclarationOrRegistrationIsQuarantinedWhateverTheConsent(@ForAll("scenarios") Scenario s) {
+        Decision decision = s.decide();
+        Statistics.collect(decision.reason());
+
+        if (s.restricted()) {
+            assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+            assertThat(decision.matchedPurpose()).isIn(s.policy().restrictedPurposes());
+        } else {
+            assertThat(decision.outcome()).isNotEqualTo(Outcome.QUARANTINE);
+        }
+        Statistics.coverage(c -> {
+            c.check(Reason.DECLARED_RESTRICTED_PURPOSE).percentage(p -> p >= 3);
+            c.check(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE).percentage(p -> p >= 3);
+            c.check(Reason.CONSENT_MISSING).percentage(p -> p >= 3);
+            c.check(Reason.OPTED_OUT).percentage(p -> p >= 3);
+            c.check(Reason.CONSENT_DENIED).percentage(p -> p >= 3);
+            c.check(Reason.CONSENT_NOT_GRANTED).percentage(p -> p >= 3);
+            c.check(Reason.CONSENT_GRANTED).percentage(p -> p >= 3);
+        });
+    }
+
+    @Property(tries = 1000)
+    void quarantineForARegistrationNamesARestrictedRegistration(@ForAll("scenarios") Scenario s) {
+        Decision decision = s.decide();
+
+        if (decision.reason() == Reason.REGISTERED_FOR_RESTRICTED_PURPOSE) {
+            assertThat(s.registrations()).contains(decision.matchedRegistration());
+            assertThat(decision.matchedRegistration().purpose().isWithin(decision.matchedPurpose())).isTrue();
+        } else {
+            assertThat(decision.matchedRegistration()).isNull();
+        }
+    }
+
+    // ---- (b), (c), (d), (e) what never forwards, and what forwarding requires ---------------------------------
+
+    @Property(tries = 1000)
+    void absentConsentNeverForwards(@ForAll("scenarios") Scenario s) {
+        Decision decision = s.withConsent(Optional.empty()).decide();
+
+        assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
+        if (!s.restricted()) {
+            assertThat(decision.reason()).isEqualTo(Reason.CONSENT_MISSING);
+        }
+    }
+
+    @Property(tries = 1000)
+    void anyOptOutNeverForwards(@ForAll("scenarios") Scenario s,
+                                @ForAll("maps") Map<Purpose, ConsentChoice> choices,
+                                @ForAll @IntRange(min = 1, max = 3) int optOuts) {
+        // optOuts is a bit set: 1 = targeted advertising, 2 = sale, 3 = both
+        ConsentSnapshot optedOut = new ConsentSnapshot(choices, (optOuts & 1) != 0, (optOuts & 2) != 0);
+
+        Decision decision = s.withConsent(Optional.of(optedOut)).decide();
+
+        assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
+        if (!s.restricted()) {
+            assertThat(decision.reason()).isEqualTo(Reason.OPTED_OUT);
+        }
+    }
+
+    @Property(tries = 1000)
+    void aDenialOverlappingTheAdPurposeNeverForwards(@ForAll("scenarios") Scenario s) {
+        Decision decision = s.decide();
+        boolean deniedOverlap = s.consent().stream()
+                .flatMap(c -> c.choices().entrySet().stream())
+                .anyMatch(e -> e.getValue() == ConsentChoice.DENIED && e.getKey().overlaps(s.policy().adPurpose()));
+        Statistics.collect(deniedOverlap ? "denial overlaps ad purpose" : "no overlapping denial");
+
+        if (deniedOverlap) {
+            assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
+        }
+        Statistics.coverage(c -> c.check("denial overlaps ad purpose").percentage(p -> p >= 10));
+    }
+
+    @Property(tries = 2000)
+    void forwardingRequiresAGrantThatCoversTheAdPurpose(@ForAll("scenarios") Scenario s) {
+        Decision decision = s.decide();
+        Statistics.collect(decision.outcome());
+
+        if (decision.outcome() == Outcome.FORWARD) {
+            ConsentSnapshot snapshot = s.consent().orElseThrow();
+            assertThat(snapshot.optedOutOfSale()).isFalse();
+            assertThat(snapshot.optedOutOfTargetedAdvertising()).isFalse();
+            assertThat(snapshot.choices().entrySet())
+                    .anySatisfy(e -> {
+                        assertThat(e.getValue()).isEqualTo(ConsentChoice.GRANTED);
+                        assertThat(s.policy().adPurpose().isWithin(e.getKey())).isTrue();
+                    })
+                    .noneSatisfy(e -> {
+                        assertThat(e.getValue()).isEqualTo(ConsentChoice.DENIED);
+                        assertThat(e.getKey().overlaps(s.policy().adPurpose())).isTrue();
+                    });
+            assertThat(s.restricted()).isFalse();
+        }
+        Statistics.coverage(c -> c.check(Outcome.FORWARD).percentage(p -> p >= 5));
+    }
+
+    @Property(tries = 1000)
+    void withConsentPresentAndNothingRestrictedTheConsentRulesDecideExactly(@ForAll("scenarios") Scenario s) {
+        // An independent restatement of the consent rules, to pin down exactly when a record is forwarded.
+        Decision decision = s.decide();
+        if (s.restricted() || s.consent().isEmpty()) {
+            return;
+        }
+        ConsentSnapshot c = s.consent().get();
+        Purpose ad = s.policy().adPurpose();
+        Reason expected;
+        if (c.optedOutOfSale() || c.optedOutOfTargetedAdvertising()) {
+            expected = Reason.OPTED_OUT;
+        } else if (c.choices().entrySet().stream()
+                .anyMatch(e -> e.getValue() == ConsentChoice.DENIED && e.getKey().overlaps(ad))) {
+            expected = Reason.CONSENT_DENIED;
+        } else if (c.choices().entrySet().stream()
+                .anyMatch(e -> e.getValue() == ConsentChoice.GRANTED && ad.isWithin(e.getKey()))) {
+            expected = Reason.CONSENT_GRANTED;
+        } else {
+            expected = Reason.CONSENT_NOT_GRANTED;
+        }
+        assertThat(decision.reason()).isEqualTo(expected);
+    }
+
+    // ---- (f) determinism and consistency ----------------------------------------------------------------------
+
+    @Property(tries = 1000)
+    void decideIsDeterministicAndItsReasonMatchesItsOutcome(@ForAll("scenarios") Scenario s) {
+        Decision first = s.decide();
+        Decision second = s.decide();
+        Decision fromCopies = PurposePolicy.decide(
+                new Policy(s.policy().version(), s.policy().adPurpose(), new ArrayList<>(s.policy().restrictedPurposes())),
+                new RecordFacts(new ArrayList<>(s.facts().declaredPurposes()), s.facts().eventTime()),
+                s.consent().map(c -> new ConsentSnapshot(new HashMap<>(c.choices()),
+                        c.optedOutOfTargetedAdvertising(), c.optedOutOfSale())),
+                new ArrayList<>(s.registrations()));
+
+        assertThat(second).isEqualTo(first);
+        assertThat(fromCopies.outcome()).isEqualTo(first.outcome());
+        assertThat(fromCopies.reason()).isEqualTo(first.reason());
+        assertThat(fromCopies.rule()).isEqualTo(first.rule());
+        assertThat(first.reason().outcome()).isEqualTo(first.outcome());
+        assertThat(first.policyVersion()).isEqualTo(s.policy().version());
+        assertThat(first.detail()).isNotBlank();
+        assertThat(first.matchedPurpose() != null).isEqualTo(first.outcome() == Outcome.QUARANTINE);
+    }
+
+    // ---- (g) monotonicity -------------------------------------------------------------------------------------
+
+    @Property(tries = 1000)
+    void addingAGrantNeverLiftsAQuarantine(@ForAll("scenarios") Scenario s, @ForAll("purposes") Purpose granted) {
+        Decision before = s.decide();
+        Scenario withGrant = s.consent().isPresent() ? s.withChoice(granted, ConsentChoice.GRANTED)
+                : s.withConsent(Optional.of(new ConsentSnapshot(Map.of(granted, ConsentChoice.GRANTED), false, false)));
+
+        Decision after = withGrant.decide();
+
+        if (before.outcome() == Outcome.QUARANTINE) {
+            assertThat(after.outcome()).isEqualTo(Outcome.QUARANTINE);
+            assertThat(after.reason()).isEqualTo(before.reason());
+            assertThat(after.matchedPurpose()).isEqualTo(before.matchedPurpose());
+        }
+    }
+
+    @Property(tries = 1000)
+    void addingAGrantNeverStopsAForward(@ForAll("scenarios") Scenario s, @ForAll("purposes") Purpose granted) {
+        Decision before = s.decide();
+        if (before.outcome() != Outcome.FORWARD) {
+            return;
+        }
+        Decision after = s.withChoice(granted, ConsentChoice.GRANTED).decide();
+
+        assertThat(after.outcome()).isEqualTo(Outcome.FORWARD);
+    }
+
+    @Property(tries = 1000)
+    void addingADenialNeverTurnsASuppressionOrQuarantineIntoAForward(@ForAll("scenarios") Scenario s,
+                                                                     @ForAll("purposes") Purpose denied) {
+        Decision before = s.decide();
+        if (s.consent().isEmpty()) {
+            return;
+        }
+        Decision after = s.withChoice(denied, ConsentChoice.DENIED).decide();
+        Statistics.collect(before.outcome());
+
+        if (before.outcome() != Outcome.FORWARD) {
+            assertThat(after.outcome()).isNotEqualTo(Outcome.FORWARD);
+        }
+        if (denied.overlaps(s.policy().adPurpose())) {
+            assertThat(after.outcome()).isNotEqualTo(Outcome.FORWARD);
+        }
+    }
+
+    @Property(tries = 1000)
+    void addingARegistrationOrDeclarationNeverTurnsANonForwardIntoAForward(@ForAll("scenarios") Scenario s,
+                                                                          @ForAll("purposes") Purpose extra) {
+        Decision before = s.decide();
+        List<ActiveRegistration> registrations = new ArrayList<>(s.registrations());
+        registrations.add(new ActiveRegistration(extra, "generated", 0L));
+        List<Purpose> declared = new ArrayList<>(s.facts().declaredPurposes());
+        declared.add(extra);
+
+        Decision afterRegistration = new Scenario(s.policy(), s.facts(), s.consent(), registrations).decide();
+        Decision afterDeclaration = new Scenario(s.policy(),
+                new RecordFacts(declared, s.facts().eventTime()), s.consent(), s.registrations()).decide();
+
+        if (before.outcome() != Outcome.FORWARD) {
+            assertThat(afterRegistration.outcome()).isNotEqualTo(Outcome.FORWARD);
+            assertThat(afterDeclaration.outcome()).isNotEqualTo(Outcome.FORWARD);
+        }
+        if (s.policy().restrictedPurposeCovering(extra) != null) {
+            assertThat(afterRegistration.outcome()).isEqualTo(Outcome.QUARANTINE);
+            assertThat(afterDeclaration.outcome()).isEqualTo(Outcome.QUARANTINE);
+        }
+    }
+
+    // ---- generators -------------------------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<Purpose> purposes() {
+        return Arbitraries.of(SEGMENTS).list().ofMinSize(1).ofMaxSize(4)
+                .map(segments -> new Purpose(String.join(".", segments)));
+    }
+
+    @Provide
+    Arbitrary<Map<Purpose, ConsentChoice>> maps() {
+        return Arbitraries.maps(purposes(), Arbitraries.of(ConsentChoice.class)).ofMaxSize(4);
+    }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        return policies().flatMap(policy -> {
+            Arbitrary<Purpose> related = relatedPurposes(policy);
+            Arbitrary<Purpose> declarable = Arbitraries.frequencyOf(
+                    Tuple.of(4, unrestrictedPurposes(policy)), Tuple.of(1, related));
+            Arbitrary<RecordFacts> facts = declarable.list().ofMaxSize(2)
+                    .map(declared -> new RecordFacts(declared, 1_000L));
+            Arbitrary<Purpose> registrable = Arbitraries.frequencyOf(
+                    Tuple.of(1, unrestrictedPurposes(policy)), Tuple.of(1, related));
+            Arbitrary<List<ActiveRegistration>> registrations = registrable
+                    .map(p -> new ActiveRegistration(p, "crm", 0L)).list().ofMaxSize(2);
+            Arbitrary<Optional<ConsentSnapshot>> consent = consent(policy, related);
+            return Combinators.combine(facts, consent, registrations)
+                    .as((f, c, r) -> new Scenario(policy, f, c, r));
+        });
+    }
+
+    private Arbitrary<Policy> policies() {
+        Arbitrary<String> versions = Arbitraries.strings().alpha().numeric().withChars('.', '-')
+                .ofMinLength(1).ofMaxLength(12).filter(v -> !v.isBlank());
+        return Combinators.combine(versions, purposes(), purposes().list().ofMinSize(1).ofMaxSize(3))
+                .as(Tuple::of)
+                .filter(t -> t.get3().stream().noneMatch(r -> r.overlaps(t.get2())))
+                .map(t -> new Policy(t.get1(), t.get2(), t.get3()));
+    }
+
+    /** Purposes on the ad purpose's and the restricted purposes' lines of descent, and random ones. */
+    private Arbitrary<Purpose> relatedPurposes(Policy policy) {
+        List<Purpose> lineage = new ArrayList<>(ancestorsAndSelf(policy.adPurpose()));
+        policy.restrictedPurposes().forEach(r -> lineage.addAll(ancestorsAndSelf(r)));
+        Arbitrary<Purpose> below = Combinators.combine(
+                        Arbitraries.of(lineage), Arbitraries.of(SEGMENTS).list().ofMinSize(1).ofMaxSize(2))
+                .as((p, tail) -> new Purpose(p.value() + "." + String.join(".", tail)));
+        return Arbitraries.oneOf(Arbitraries.of(lineage), below, purposes());
+    }
+
+    /** Purposes that no restricted purpose covers, so that consent rules get exercised. */
+    private Arbitrary<Purpose> unrestrictedPurposes(Policy policy) {
+        return relatedPurposes(policy).filter(p -> policy.restrictedPurposeCovering(p) == null);
+    }
+
+    private static Arbitrary<Optional<ConsentSnapshot>> consent(Policy policy, Arbitrary<Purpose> related) {
+        Arbitrary<Map<Purpose, ConsentChoice>> choices = Arbitraries.maps(related,
+                Arbitraries.frequency(Tuple.of(3, ConsentChoice.GRANTED), Tuple.of(1, ConsentChoice.DENIED)))
+                .ofMaxSize(4);
+        Arbitrary<Boolean> optOut = Arbitraries.frequency(Tuple.of(1, true), Tuple.of(12, false));
+        Arbitrary<Optional<ConsentSnapshot>> present = Combinators.combine(choices, optOut, optOut)
+                .as((c, ads, sale) -> Optional.of(new ConsentSnapshot(c, ads, sale)));
+        return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Optional.empty())), Tuple.of(6, present));
+    }
+
+    private static List<Purpose> ancestorsAndSelf(Purpose purpose) {
+        List<Purpose> result = new ArrayList<>();
+        String[] segments = purpose.value().split("\\.");
+        for (int i = 1; i <= segments.length; i++) {
+            result.add(new Purpose(String.join(".", java.util.Arrays.copyOf(segments, i))));
+        }
+        return result;
+    }
+}

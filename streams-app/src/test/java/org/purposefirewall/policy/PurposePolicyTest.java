@@ -1,0 +1,331 @@
+package org.purposefirewall.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PurposePolicyTest {
+
+    private static final String VERSION = "2026-11-25.1";
+    private static final Purpose AD = new Purpose("marketing.advertising.third_party.targeted");
+    private static final Purpose SECURITY = new Purpose("essential.service.security");
+    private static final Purpose FRAUD = new Purpose("essential.fraud_detection");
+    private static final Policy POLICY = new Policy(VERSION, AD, List.of(SECURITY, FRAUD));
+
+    private static final RecordFacts NOTHING_DECLARED = new RecordFacts(List.of(), 1_000L);
+    private static final List<ActiveRegistration> NO_REGISTRATIONS = List.of();
+
+    // ---- restricted purposes: quarantine whatever the consent -------------------------------------------------
+
+    @Test
+    void aDeclaredRestrictedPurposeIsQuarantinedEvenWithAGrant() {
+        // Given a record declared for a purpose below essential.service.security, and a grant on the ad purpose
+        RecordFacts facts = declared("essential.service.security.authentication");
+        Optional<ConsentSnapshot> consent = consent(Map.of(AD, ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent, NO_REGISTRATIONS);
+
+        // Then the record is quarantined for the declaration, naming the restricted purpose
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+        assertThat(decision.reason()).isEqualTo(Reason.DECLARED_RESTRICTED_PURPOSE);
+        assertThat(decision.rule()).isEqualTo("restricted.declared");
+        assertThat(decision.matchedPurpose()).isEqualTo(SECURITY);
+        assertThat(decision.matchedRegistration()).isNull();
+        assertThat(decision.policyVersion()).isEqualTo(VERSION);
+    }
+
+    @Test
+    void theRestrictedPurposeThatMatchedIsTheOneNamed() {
+        // Given a record declared for the second of two restricted purposes
+        RecordFacts facts = declared("marketing.advertising", "essential.fraud_detection.chargebacks");
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, facts, Optional.empty(), NO_REGISTRATIONS);
+
+        // Then the decision names that restricted purpose, not the first in the policy
+        assertThat(decision.reason()).isEqualTo(Reason.DECLARED_RESTRICTED_PURPOSE);
+        assertThat(decision.matchedPurpose()).isEqualTo(FRAUD);
+    }
+
+    @Test
+    void aDeclarationWinsOverARegistrationWhenBothAreRestricted() {
+        // Given a restricted declaration and a restricted registration
+        RecordFacts facts = declared("essential.service.security");
+        List<ActiveRegistration> registrations = List.of(registration("essential.fraud_detection"));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, facts, Optional.empty(), registrations);
+
+        // Then the first rule, the declaration, decides
+        assertThat(decision.reason()).isEqualTo(Reason.DECLARED_RESTRICTED_PURPOSE);
+        assertThat(decision.matchedPurpose()).isEqualTo(SECURITY);
+        assertThat(decision.matchedRegistration()).isNull();
+    }
+
+    @Test
+    void anIdentifierRegisteredUnderARestrictedPurposeIsQuarantinedEvenWithAGrant() {
+        // Given an identifier collected for authentication, which is below essential.service.security,
+        // and a grant on all of marketing
+        ActiveRegistration authentication = registration("essential.service.security.authentication");
+        Optional<ConsentSnapshot> consent = consent(Map.of(new Purpose("marketing"), ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent,
+                List.of(registration("marketing.newsletter"), authentication));
+
+        // Then the record is quarantined for that registration
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+        assertThat(decision.reason()).isEqualTo(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE);
+        assertThat(decision.rule()).isEqualTo("restricted.registered");
+        assertThat(decision.matchedRegistration()).isEqualTo(authentication);
+        assertThat(decision.matchedPurpose()).isEqualTo(SECURITY);
+        assertThat(decision.policyVersion()).isEqualTo(VERSION);
+    }
+
+    @Test
+    void aRestrictedRegistrationIsQuarantinedEvenWithoutConsent() {
+        // Given a restricted registration and no consent state at all
+        ActiveRegistration login = registration("essential.service.security");
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, Optional.empty(), List.of(login));
+
+        // Then the registration rule comes before the consent rules
+        assertThat(decision.reason()).isEqualTo(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE);
+        assertThat(decision.matchedRegistration()).isEqualTo(login);
+    }
+
+    @Test
+    void aRegistrationForAPurposeThatIsNotRestrictedDoesNotQuarantine() {
+        // Given an identifier collected for a non-restricted purpose, and a grant on the ad purpose
+        List<ActiveRegistration> registrations = List.of(registration("essential.service.operations"),
+                registration("marketing.advertising.third_party.targeted"));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED,
+                consent(Map.of(AD, ConsentChoice.GRANTED)), registrations);
+
+        // Then consent decides, and it forwards
+        assertThat(decision.outcome()).isEqualTo(Outcome.FORWARD);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_GRANTED);
+        assertThat(decision.matchedRegistration()).isNull();
+    }
+
+    @Test
+    void restrictionMatchesWholeSegmentsNotTextualPrefixes() {
+        // Given a declaration and a registration for essential.service.securityx, which merely starts with the
+        // text of essential.service.security, and a grant on the ad purpose
+        RecordFacts facts = declared("essential.service.securityx");
+        List<ActiveRegistration> registrations = List.of(registration("essential.service.securityx.login"));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent(Map.of(AD, ConsentChoice.GRANTED)),
+                registrations);
+
+        // Then nothing is restricted and the grant forwards
+        assertThat(decision.outcome()).isEqualTo(Outcome.FORWARD);
+        assertThat(decision.matchedPurpose()).isNull();
+    }
+
+    @Test
+    void aDeclaredAncestorOfARestrictedPurposeIsNotItselfRestricted() {
+        // Given a declaration of essential.service, which is above (not within) essential.service.security
+        RecordFacts facts = declared("essential.service");
+
+        // When the policy decides with a grant on the ad purpose
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent(Map.of(AD, ConsentChoice.GRANTED)),
+                NO_REGISTRATIONS);
+
+        // Then it is not quarantined
+        assertThat(decision.outcome()).isEqualTo(Outcome.FORWARD);
+    }
+
+    // ---- consent ---------------------------------------------------------------------------------------------
+
+    @Test
+    void aRecordWithoutConsentStateIsSuppressed() {
+        // Given no consent state for the user
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, Optional.empty(), NO_REGISTRATIONS);
+
+        // Then the record is suppressed for missing consent
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_MISSING);
+        assertThat(decision.rule()).isEqualTo("consent.missing");
+        assertThat(decision.matchedPurpose()).isNull();
+        assertThat(decision.policyVersion()).isEqualTo(VERSION);
+    }
+
+    @ParameterizedTest(name = "targeted advertising opt-out={0}, sale opt-out={1}")
+    @CsvSource({"true, false", "false, true", "true, true"})
+    void eitherOptOutSuppressesEvenWithAGrant(boolean targetedAdvertising, boolean sale) {
+        // Given a grant on the ad purpose and an opt-out
+        Optional<ConsentSnapshot> consent = Optional.of(
+                new ConsentSnapshot(Map.of(AD, ConsentChoice.GRANTED), targetedAdvertising, sale));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent, NO_REGISTRATIONS);
+
+        // Then the opt-out beats the grant
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.OPTED_OUT);
+        assertThat(decision.rule()).isEqualTo("consent.opt-out");
+    }
+
+    @Test
+    void anOptOutComesBeforeADenial() {
+        // Given both an opt-out of sale and a denial of the ad purpose
+        Optional<ConsentSnapshot> consent = Optional.of(
+                new ConsentSnapshot(Map.of(AD, ConsentChoice.DENIED), false, true));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent, NO_REGISTRATIONS);
+
+        // Then the opt-out rule, which comes first, decides
+        assertThat(decision.reason()).isEqualTo(Reason.OPTED_OUT);
+    }
+
+    @ParameterizedTest(name = "denied {0}")
+    @ValueSource(strings = {
+        "marketing.advertising.third_party.targeted",
+        "marketing",
+        "marketing.advertising",
+        "marketing.advertising.third_party.targeted.email",
+    })
+    void aDenialOnTheAdPurposeAboveOrBelowItSuppressesEvenWithAGrantAbove(String denied) {
+        // Given a grant on marketing.advertising and a denial on, above or below the ad purpose
+        Map<Purpose, ConsentChoice> choices = new LinkedHashMap<>();
+        choices.put(new Purpose("marketing.advertising.third_party"), ConsentChoice.GRANTED);
+        choices.put(new Purpose(denied), ConsentChoice.DENIED);
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent(choices), NO_REGISTRATIONS);
+
+        // Then the denial wins
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_DENIED);
+        assertThat(decision.rule()).isEqualTo("consent.denied");
+    }
+
+    @Test
+    void aDenialOfAnUnrelatedPurposeDoesNotBlockAGrant() {
+        // Given a grant on marketing and denials of siblings of the ad purpose and a textual near-miss
+        Map<Purpose, ConsentChoice> choices = Map.of(
+                new Purpose("marketing"), ConsentChoice.GRANTED,
+                new Purpose("marketing.advertising.first_party"), ConsentChoice.DENIED,
+                new Purpose("marketing.advertising.third_party.targetedx"), ConsentChoice.DENIED,
+                new Purpose("analytics"), ConsentChoice.DENIED);
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent(choices), NO_REGISTRATIONS);
+
+        // Then the record is forwarded
+        assertThat(decision.outcome()).isEqualTo(Outcome.FORWARD);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_GRANTED);
+    }
+
+    @ParameterizedTest(name = "granted only {0}")
+    @ValueSource(strings = {
+        "marketing.advertising.third_party.targeted.email",
+        "marketing.advertising.first_party",
+        "marketing.advertising.third_party.targetedx",
+        "marketingx",
+        "analytics",
+    })
+    void aGrantOnlyBelowTheAdPurposeOrElsewhereIsNotAGrant(String granted) {
+        // Given a grant on a descendant of the ad purpose, a sibling, or an unrelated purpose
+        Optional<ConsentSnapshot> consent = consent(Map.of(new Purpose(granted), ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent, NO_REGISTRATIONS);
+
+        // Then the record is suppressed because nothing grants the ad purpose
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_NOT_GRANTED);
+        assertThat(decision.rule()).isEqualTo("consent.not-granted");
+    }
+
+    @Test
+    void consentWithNoChoicesIsNotAGrant() {
+        // Given consent state with no choices and no opt-outs
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent(Map.of()), NO_REGISTRATIONS);
+
+        // Then it suppresses
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_NOT_GRANTED);
+    }
+
+    @ParameterizedTest(name = "granted {0}")
+    @ValueSource(strings = {
+        "marketing.advertising.third_party.targeted",
+        "marketing.advertising.third_party",
+        "marketing.advertising",
+        "marketing",
+    })
+    void aGrantOnTheAdPurposeOrAboveItForwards(String granted) {
+        // Given a grant on the ad purpose or one of its ancestors
+        Optional<ConsentSnapshot> consent = consent(Map.of(new Purpose(granted), ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent, NO_REGISTRATIONS);
+
+        // Then the record is forwarded
+        assertThat(decision.outcome()).isEqualTo(Outcome.FORWARD);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_GRANTED);
+        assertThat(decision.rule()).isEqualTo("consent.granted");
+        assertThat(decision.matchedPurpose()).isNull();
+        assertThat(decision.matchedRegistration()).isNull();
+    }
+
+    @Test
+    void everyDecisionCarriesThePolicyVersion() {
+        // Given a policy with a distinctive version, and one input for each of the seven rules
+        Policy policy = new Policy("v-42-test", AD, List.of(SECURITY));
+        Optional<ConsentSnapshot> granted = consent(Map.of(AD, ConsentChoice.GRANTED));
+        List<Decision> decisions = new ArrayList<>();
+
+        // When the policy decides each
+        decisions.add(PurposePolicy.decide(policy, declared("essential.service.security"), granted,
+                NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, granted,
+                List.of(registration("essential.service.security"))));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, Optional.empty(), NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED,
+                Optional.of(new ConsentSnapshot(Map.of(AD, ConsentChoice.GRANTED), true, false)), NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, consent(Map.of(AD, ConsentChoice.DENIED)),
+                NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, consent(Map.of()), NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, granted, NO_REGISTRATIONS));
+
+        // Then every reason is reached, and each decision carries the version
+        Set<Reason> reasons = EnumSet.noneOf(Reason.class);
+        decisions.forEach(d -> reasons.add(d.reason()));
+        assertThat(reasons).containsExactlyInAnyOrder(Reason.values());
+        assertThat(decisions).allSatisfy(d -> assertThat(d.policyVersion()).isEqualTo("v-42-test"));
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private static RecordFacts declared(String... purposes) {
+        return new RecordFacts(java.util.Arrays.stream(purposes).map(Purpose::new).toList(), 1_000L);
+    }
+
+    private static ActiveRegistration registration(String purpose) {
+        return new ActiveRegistration(new Purpose(purpose), "crm", 500L);
+    }
+
+    private static Optional<ConsentSnapshot> consent(Map<Purpose, ConsentChoice> choices) {
+        return Optional.of(new ConsentSnapshot(choices, false, false));
+    }
+}
