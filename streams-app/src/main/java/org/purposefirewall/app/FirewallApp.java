@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.serde.AvroSerde;
+import org.purposefirewall.registry.RegistryUnavailableException;
 import org.purposefirewall.serde.FirewallSerdes;
+import org.purposefirewall.serde.RegistryRetry;
 import org.purposefirewall.topology.FirewallTopology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public final class FirewallApp implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
+        serdes.health().registerJmx(config.applicationId());
         registerOutputSchemas();
         Topology topology = topology();
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
@@ -63,6 +67,14 @@ public final class FirewallApp implements AutoCloseable {
                 .log("starting purpose firewall");
         streams = new KafkaStreams(topology, StreamsSettings.of(config));
         streams.setUncaughtExceptionHandler(exception -> {
+            if (causedByRegistryOutage(exception)) {
+                // Not the record's fault and nothing to skip: the new thread resumes from the last committed
+                // offset, so the record that needed the registry is read again from its place.
+                serdes.health().threadReplaced();
+                LOG.atWarn().addKeyValue("maxBlockMs", config.processing().registryOutageMaxBlockMs())
+                        .log("schema registry unreachable for longer than the outage budget; replacing stream thread");
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             failed = true;
             LOG.atError().addKeyValue("errorClass", exception.getClass().getName())
                     .setCause(exception)
@@ -85,14 +97,30 @@ public final class FirewallApp implements AutoCloseable {
                 new Output(topics.quarantine(), serdes.quarantine()),
                 new Output(topics.suppressed(), serdes.suppressed()),
                 new Output(topics.deadLetter(), serdes.deadLetter()));
+        RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
+                serdes.health());
         for (Output output : outputs) {
+            String subject = output.serde().subject(output.topic());
             try {
-                output.serde().schemaIdFor(output.topic());
+                int id = retry.call(() -> output.serde().schemaIdFor(output.topic()));
+                LOG.atInfo().addKeyValue("subject", subject).addKeyValue("schemaId", id).log("output schema ready");
             } catch (RuntimeException e) {
-                throw new IllegalStateException("output schema for subject " + output.serde().subject(output.topic())
-                        + " cannot be registered: " + e.getMessage(), e);
+                throw new IllegalStateException("output schema for subject " + subject + " cannot be used: "
+                        + e.getMessage(), e);
             }
         }
+    }
+
+    static boolean causedByRegistryOutage(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof RegistryUnavailableException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** The running client, for state queries and metrics; null before {@link #start()}. */
@@ -113,8 +141,13 @@ public final class FirewallApp implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            // Leave the group: without static membership a successor would otherwise wait out the session
+            // time-out (45 s) before it gets these partitions back.
+            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
+        serdes.health().unregisterJmx();
+        serdes.registry().close();
         stopped.countDown();
     }
 

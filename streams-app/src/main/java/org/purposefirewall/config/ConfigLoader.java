@@ -26,6 +26,8 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.registry.RegistrySettings;
+import org.purposefirewall.registry.SchemaRegistryClients;
 
 /**
  * Reads {@code application.yaml} and the policy file it names. Every failure is a {@link ConfigException} whose
@@ -70,6 +72,19 @@ public final class ConfigLoader {
             throw new ConfigException(applicationFile + ": key 'schema-registry.schema.registry.url' is required "
                     + "(a registry URL, or mock://SCOPE for the in-memory registry)");
         }
+        for (String key : registry.keySet()) {
+            if (!RegistrySettings.KEYS.contains(key)) {
+                throw new ConfigException(applicationFile + ": unknown key 'schema-registry." + key + "' (known keys "
+                        + "here: " + String.join(", ", new TreeSet<>(RegistrySettings.KEYS)) + ")");
+            }
+        }
+        if (!registry.get(RegistrySettings.URL).strip().startsWith(SchemaRegistryClients.MOCK_SCHEME)) {
+            try {
+                RegistrySettings.parse(registry);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(applicationFile + ": under 'schema-registry': " + e.getMessage(), e);
+            }
+        }
         Map<String, String> streams = app.streams() == null ? Map.of() : app.streams();
         validateStreamsKeys(applicationFile, streams);
         Path base = applicationFile.toAbsolutePath().getParent();
@@ -86,9 +101,7 @@ public final class ConfigLoader {
         Topics topics = app.topics() == null ? Topics.defaults() : app.topics();
         Processing processing = app.processing() == null ? Processing.defaults() : app.processing();
         if (processing.stateDir() != null && !processing.stateDir().isAbsolute()) {
-            processing = new Processing(processing.guarantee(), processing.maxTaskIdleMs(),
-                    processing.consentHistoryRetentionMs(), processing.numStreamThreads(),
-                    processing.commitIntervalMs(), base.resolve(processing.stateDir()).normalize());
+            processing = processing.withStateDir(base.resolve(processing.stateDir()).normalize());
         }
         return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, streams, policyFile, policy);
     }

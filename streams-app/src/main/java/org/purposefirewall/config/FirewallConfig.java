@@ -53,9 +53,7 @@ public record FirewallConfig(String applicationId,
 
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
-        Processing p = new Processing(processing.guarantee(), processing.maxTaskIdleMs(),
-                processing.consentHistoryRetentionMs(), processing.numStreamThreads(), processing.commitIntervalMs(),
-                stateDir);
+        Processing p = processing.withStateDir(stateDir);
         return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, streams, policyFile, policy);
     }
 }

@@ -15,13 +15,17 @@ import java.util.Locale;
  * @param numStreamThreads stream threads per instance
  * @param commitIntervalMs how often offsets and transactions are committed
  * @param stateDir local state directory; null means {@code <java.io.tmpdir>/purpose-firewall}
+ * @param registryOutageMaxBlockMs how long a record that needs an unknown schema waits, retrying, while the schema
+ *     registry is unreachable, before its stream thread is replaced (and the record retried again from its place);
+ *     must stay below the consumer's {@code max.poll.interval.ms} (300000 by default)
  */
 public record Processing(String guarantee,
                          Long maxTaskIdleMs,
                          Long consentHistoryRetentionMs,
                          Integer numStreamThreads,
                          Long commitIntervalMs,
-                         Path stateDir) {
+                         Path stateDir,
+                         Long registryOutageMaxBlockMs) {
 
     public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
     public static final String AT_LEAST_ONCE = "at_least_once";
@@ -32,16 +36,28 @@ public record Processing(String guarantee,
             throw new IllegalArgumentException("guarantee: '" + guarantee + "' is not one of "
                     + EXACTLY_ONCE_V2 + ", " + AT_LEAST_ONCE);
         }
-        maxTaskIdleMs = atLeast("max-task-idle-ms", maxTaskIdleMs == null ? 1_000L : maxTaskIdleMs, 0);
+        maxTaskIdleMs = atLeast("max-task-idle-ms", maxTaskIdleMs == null ? 10_000L : maxTaskIdleMs, 0);
         consentHistoryRetentionMs = atLeast("consent-history-retention-ms",
                 consentHistoryRetentionMs == null ? 30L * 24 * 3600 * 1000 : consentHistoryRetentionMs, 60_000);
         numStreamThreads = (int) atLeast("num-stream-threads", numStreamThreads == null ? 1 : numStreamThreads, 1);
         commitIntervalMs = atLeast("commit-interval-ms", commitIntervalMs == null ? 100L : commitIntervalMs, 1);
         stateDir = stateDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall") : stateDir;
+        registryOutageMaxBlockMs = atLeast("registry-outage-max-block-ms",
+                registryOutageMaxBlockMs == null ? 240_000L : registryOutageMaxBlockMs, 0);
+        if (registryOutageMaxBlockMs >= 300_000L) {
+            throw new IllegalArgumentException("registry-outage-max-block-ms: " + registryOutageMaxBlockMs
+                    + " must stay below max.poll.interval.ms (300000), or the consumer leaves its group while waiting");
+        }
+    }
+
+    /** A copy with another state directory. */
+    public Processing withStateDir(Path dir) {
+        return new Processing(guarantee, maxTaskIdleMs, consentHistoryRetentionMs, numStreamThreads, commitIntervalMs,
+                dir, registryOutageMaxBlockMs);
     }
 
     public static Processing defaults() {
-        return new Processing(null, null, null, null, null, null);
+        return new Processing(null, null, null, null, null, null, null);
     }
 
     public boolean exactlyOnce() {

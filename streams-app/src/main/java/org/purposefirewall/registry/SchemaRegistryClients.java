@@ -31,7 +31,8 @@ public final class SchemaRegistryClients {
             }
             return MockSchemaRegistryClient.forScope(scope);
         }
-        throw new IllegalArgumentException(URL_CONFIG + " '" + text + "': only mock://SCOPE is supported in this "
-                + "release; the HTTP client for Confluent-compatible registries is tracked as issue #3");
+        Map<String, String> strings = new java.util.HashMap<>();
+        settings.forEach((k, v) -> strings.put(k, v == null ? null : v.toString()));
+        return new HttpSchemaRegistryClient(RegistrySettings.parse(strings));
     }
 }

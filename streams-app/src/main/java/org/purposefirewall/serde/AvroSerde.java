@@ -19,6 +19,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.purposefirewall.registry.IncompatibleSchemaException;
 import org.purposefirewall.registry.SchemaNotFoundException;
 import org.purposefirewall.registry.SchemaRegistryClient;
 
@@ -49,6 +50,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final Schema readerSchema;
     private final SchemaRegistryClient registry;
     private final boolean autoRegister;
+    private final boolean useLatestVersion;
     private final boolean isKey;
     private final SpecificData specificData;
     private final SpecificDatumWriter<T> writer;
@@ -56,11 +58,23 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final Map<Integer, DatumReader<T>> readerById = new ConcurrentHashMap<>();
 
     public AvroSerde(Class<T> type, SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+        this(type, registry, autoRegister, false, isKey);
+    }
+
+    /**
+     * @param autoRegister register the class's schema under the subject on first write (Confluent's
+     *     {@code auto.register.schemas})
+     * @param useLatestVersion write under the id of the subject's latest version, which must be this class's schema
+     *     (Confluent's {@code use.latest.version}); takes precedence over {@code autoRegister}
+     */
+    public AvroSerde(Class<T> type, SchemaRegistryClient registry, boolean autoRegister, boolean useLatestVersion,
+                     boolean isKey) {
         Objects.requireNonNull(type, "type");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.specificData = new SpecificData(type.getClassLoader());
         this.readerSchema = specificData.getSchema(type);
         this.autoRegister = autoRegister;
+        this.useLatestVersion = useLatestVersion;
         this.isKey = isKey;
         this.writer = new SpecificDatumWriter<>(readerSchema, specificData);
     }
@@ -81,8 +95,30 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
      */
     public int schemaIdFor(String topic) {
         String subject = subject(topic);
-        return idBySubject.computeIfAbsent(subject,
-                s -> autoRegister ? registry.register(s, readerSchema) : registry.idOf(s, readerSchema));
+        Integer cached = idBySubject.get(subject);
+        if (cached != null) {
+            return cached;
+        }
+        int id;
+        if (useLatestVersion) {
+            SchemaRegistryClient.RegisteredSchema latest = registry.latest(subject);
+            if (!latest.schema().equals(readerSchema)) {
+                throw new IncompatibleSchemaException("use.latest.version: the latest version (" + latest.version()
+                        + ", id " + latest.id() + ") of subject " + subject + " is not the schema this firewall "
+                        + "writes (" + readerSchema.getFullName() + "); register it, or turn use.latest.version off");
+            }
+            id = latest.id();
+        } else {
+            id = autoRegister ? registry.register(subject, readerSchema) : registry.idOf(subject, readerSchema);
+        }
+        idBySubject.put(subject, id);
+        return id;
+    }
+
+    /** True if decoding {@code framed} needs no registry call (its schema id is cached, or it is not framed). */
+    public boolean isWarm(byte[] framed) {
+        return framed.length < WireFormat.HEADER_SIZE || framed[0] != WireFormat.MAGIC_BYTE
+                || readerById.containsKey(java.nio.ByteBuffer.wrap(framed, 1, 4).getInt());
     }
 
     /** Encodes {@code value} in the wire format under {@code topic}'s subject. */

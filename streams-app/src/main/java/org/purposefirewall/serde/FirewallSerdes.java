@@ -3,6 +3,8 @@ package org.purposefirewall.serde;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.purposefirewall.monitoring.RegistryHealth;
+import org.purposefirewall.registry.RegistrySettings;
 import org.purposefirewall.registry.SchemaRegistryClient;
 import org.purposefirewall.registry.SchemaRegistryClients;
 import org.purposefirewall.schema.AudienceIdentifier;
@@ -18,6 +20,7 @@ import org.purposefirewall.schema.SuppressedRecord;
  * and hand it to the topology: there are no static serdes anywhere.
  */
 public record FirewallSerdes(SchemaRegistryClient registry,
+                             RegistryHealth health,
                              AvroSerde<ContactPoint> contactPoint,
                              AvroSerde<ConsentState> consentState,
                              AvroSerde<PurposeRegistration> registration,
@@ -26,30 +29,37 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                              AvroSerde<SuppressedRecord> suppressed,
                              AvroSerde<DeadLetterRecord> deadLetter) {
 
-    /** Confluent's key: register schemas on first write (default true). */
-    public static final String AUTO_REGISTER_CONFIG = "auto.register.schemas";
-
-    public FirewallSerdes {
-        Objects.requireNonNull(registry, "registry");
-    }
-
     /** Serdes for the Confluent-style {@code settings} ({@code schema.registry.url}, {@code auto.register.schemas}). */
     public static FirewallSerdes fromSettings(Map<String, String> settings) {
-        String autoRegister = settings.getOrDefault(AUTO_REGISTER_CONFIG, "true").strip().toLowerCase(Locale.ROOT);
-        if (!autoRegister.equals("true") && !autoRegister.equals("false")) {
-            throw new IllegalArgumentException(AUTO_REGISTER_CONFIG + " must be true or false");
-        }
-        return create(SchemaRegistryClients.create(settings), Boolean.parseBoolean(autoRegister));
+        boolean autoRegister = flag(settings, RegistrySettings.AUTO_REGISTER, true);
+        boolean useLatest = flag(settings, RegistrySettings.USE_LATEST_VERSION, false);
+        return create(SchemaRegistryClients.create(settings), autoRegister, useLatest);
     }
 
     public static FirewallSerdes create(SchemaRegistryClient registry, boolean autoRegister) {
-        return new FirewallSerdes(registry,
-                new AvroSerde<>(ContactPoint.class, registry, autoRegister, false),
-                new AvroSerde<>(ConsentState.class, registry, autoRegister, false),
-                new AvroSerde<>(PurposeRegistration.class, registry, autoRegister, false),
-                new AvroSerde<>(AudienceIdentifier.class, registry, autoRegister, false),
-                new AvroSerde<>(QuarantineRecord.class, registry, autoRegister, false),
-                new AvroSerde<>(SuppressedRecord.class, registry, autoRegister, false),
-                new AvroSerde<>(DeadLetterRecord.class, registry, autoRegister, false));
+        return create(registry, autoRegister, false);
+    }
+
+    public static FirewallSerdes create(SchemaRegistryClient registry, boolean autoRegister, boolean useLatest) {
+        return new FirewallSerdes(registry, new RegistryHealth(),
+                new AvroSerde<>(ContactPoint.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(ConsentState.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(PurposeRegistration.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(AudienceIdentifier.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(QuarantineRecord.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(SuppressedRecord.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(DeadLetterRecord.class, registry, autoRegister, useLatest, false));
+    }
+
+    private static boolean flag(Map<String, String> settings, String key, boolean fallback) {
+        String value = settings.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        String normalized = value.strip().toLowerCase(Locale.ROOT);
+        if (!normalized.equals("true") && !normalized.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false");
+        }
+        return Boolean.parseBoolean(normalized);
     }
 }

@@ -9,17 +9,25 @@ import org.apache.kafka.common.serialization.Deserializer;
  * {@link Decoded.Failed} with its reason, which the topology dead-letters. A {@code null} value (a tombstone) stays
  * {@code null}.
  *
- * <p>Only record faults are caught. A registry that cannot be reached is not the record's fault, so its exception
- * propagates and the record keeps its place in the partition instead of being dead-lettered.
+ * <p>Only record faults are caught. A registry that cannot be reached is not the record's fault: the call waits and
+ * retries under the {@link RegistryRetry} policy, and if the outage outlasts it the exception propagates, so the
+ * record keeps its place in the partition instead of being dead-lettered or skipped.
  *
  * @param <T> the record type
  */
 public final class SafeAvroDeserializer<T extends SpecificRecord> implements Deserializer<Decoded<T>> {
 
     private final AvroSerde<T> serde;
+    private final RegistryRetry retry;
 
+    /** A deserializer that fails at once on a registry outage. */
     public SafeAvroDeserializer(AvroSerde<T> serde) {
+        this(serde, RegistryRetry.none());
+    }
+
+    public SafeAvroDeserializer(AvroSerde<T> serde, RegistryRetry retry) {
         this.serde = Objects.requireNonNull(serde, "serde");
+        this.retry = Objects.requireNonNull(retry, "retry");
     }
 
     @Override
@@ -28,7 +36,8 @@ public final class SafeAvroDeserializer<T extends SpecificRecord> implements Des
             return null;
         }
         try {
-            return new Decoded.Ok<>(serde.decode(data), data);
+            return new Decoded.Ok<>(serde.isWarm(data) ? serde.decode(data) : retry.call(() -> serde.decode(data)),
+                    data);
         } catch (SerdeException e) {
             return new Decoded.Failed<>(e.kind().name(), e.getMessage(),
                     e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName(), data);

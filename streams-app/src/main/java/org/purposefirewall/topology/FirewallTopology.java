@@ -13,6 +13,7 @@ import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.serde.FirewallSerdes;
+import org.purposefirewall.serde.RegistryRetry;
 import org.purposefirewall.serde.SafeAvroDeserializer;
 
 /**
@@ -43,16 +44,18 @@ public final class FirewallTopology {
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
         Topology topology = new Topology();
+        RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
+                serdes.health());
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
                 new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
-                keys, new SafeAvroDeserializer<>(serdes.consentState()), topics.consent());
+                keys, new SafeAvroDeserializer<>(serdes.consentState(), retry), topics.consent());
         topology.addSource(AutoOffsetReset.earliest(), Names.REGISTRATIONS_SOURCE,
                 new EventTimeExtractor<>(PurposeRegistration.class, r -> r.getEventTime().toEpochMilli()),
-                keys, new SafeAvroDeserializer<>(serdes.registration()), topics.registrations());
+                keys, new SafeAvroDeserializer<>(serdes.registration(), retry), topics.registrations());
         topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE,
                 new EventTimeExtractor<>(ContactPoint.class, c -> c.getEventTime().toEpochMilli()),
-                keys, new SafeAvroDeserializer<>(serdes.contactPoint()), topics.contactPoints());
+                keys, new SafeAvroDeserializer<>(serdes.contactPoint(), retry), topics.contactPoints());
 
         topology.addProcessor(Names.CONSENT_UPDATER, ConsentUpdater::new, Names.CONSENT_SOURCE);
         topology.addProcessor(Names.REGISTRATION_UPDATER, RegistrationUpdater::new, Names.REGISTRATIONS_SOURCE);

@@ -63,7 +63,7 @@ final class FirewallDriver implements AutoCloseable {
     FirewallDriver(Path stateDir) {
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null), Map.of(), null, POLICY);
+                topics, new Processing(null, 0L, null, null, null, null, null), Map.of(), null, POLICY);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
