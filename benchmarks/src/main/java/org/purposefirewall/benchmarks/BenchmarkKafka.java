@@ -120,6 +120,17 @@ final class BenchmarkKafka implements AutoCloseable {
                     }
                 }
             }
+            // Live side inputs keep flowing; without markers the finite input would end with every task waiting
+            // max.task.idle.ms for consent and registrations that never come, and that wait would be timed.
+            for (ScenarioTraffic.Event marker : traffic.endOfTrafficMarkers(partitions, traffic.endTime(users))) {
+                producer.send(new ProducerRecord<>(marker.topic(), null, marker.timestamp(), marker.key(),
+                        marker.value()), (meta, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+                perTopic.merge(marker.topic(), 1L, Long::sum);
+            }
             producer.flush();
         }
         if (failure.get() != null) {

@@ -1,10 +1,12 @@
 package org.purposefirewall.sample;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.utils.Utils;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.identity.Sha256;
 import org.purposefirewall.schema.ConsentState;
@@ -49,6 +51,8 @@ public final class ScenarioTraffic {
     public static final String AD_GRANT = "marketing.advertising";
     public static final String SECURITY_2FA = "essential.service.security.authentication";
     public static final String SECURITY_RECOVERY = "essential.service.security.account_recovery";
+    /** Source system of {@link #endOfTrafficMarkers}. */
+    public static final String MARKER_SOURCE = "purpose-firewall-end-of-traffic";
 
     private final Topics topics;
     private final FirewallSerdes serdes;
@@ -134,6 +138,60 @@ public final class ScenarioTraffic {
             }
         }
         return counts;
+    }
+
+    /**
+     * Records that move event time past {@code eventTime} on every partition of the consent and registration topics,
+     * for traffic that ends. Kafka Streams processes a task's inputs in timestamp order and, once an input has nothing
+     * more, waits up to {@code max.task.idle.ms} for it before going on; live side inputs keep flowing, finite sample
+     * traffic does not, so without these the last contact points would wait that long. Each marker belongs to a
+     * synthetic user with no contact points and adds no output: an empty consent and the withdrawal of a made-up ad id.
+     *
+     * @param partitions the partition count of the (co-partitioned) input topics
+     * @param eventTime a time after every generated event
+     */
+    public List<Event> endOfTrafficMarkers(int partitions, long eventTime) {
+        List<Event> markers = new ArrayList<>(2 * partitions);
+        for (int partition = 0; partition < partitions; partition++) {
+            String user = markerUser(partition, partitions);
+            ConsentState consent = ConsentState.newBuilder()
+                    .setUserId(user)
+                    .setPurposes(List.of())
+                    .setOptOutOfTargetedAdvertising(false)
+                    .setOptOutOfSale(false)
+                    .setSource(MARKER_SOURCE)
+                    .setEffectiveTime(Instant.ofEpochMilli(eventTime))
+                    .build();
+            PurposeRegistration registration = PurposeRegistration.newBuilder()
+                    .setUserId(user)
+                    .setIdentifierType(IdentifierType.MOBILE_AD_ID)
+                    .setValue(String.format("00000000-0000-4000-8000-%012d", partition))
+                    .setPurpose(AD_GRANT)
+                    .setAction(RegistrationAction.WITHDRAWN)
+                    .setSourceSystem(MARKER_SOURCE)
+                    .setEventTime(Instant.ofEpochMilli(eventTime))
+                    .build();
+            markers.add(new Event(topics.consent(), user, serdes.consentState().encode(topics.consent(), consent),
+                    eventTime, null));
+            markers.add(new Event(topics.registrations(), user,
+                    serdes.registration().encode(topics.registrations(), registration), eventTime, null));
+        }
+        return markers;
+    }
+
+    /** The event time just after every event of users {@code [0, users)}. */
+    public long endTime(int users) {
+        return startMs + users * 10L + 6;
+    }
+
+    /** A user id that Kafka's default partitioner puts in {@code partition}, as it does every user's records. */
+    static String markerUser(int partition, int partitions) {
+        for (int n = 0; ; n++) {
+            String user = "end-of-traffic-" + n;
+            if (Utils.toPositive(Utils.murmur2(user.getBytes(StandardCharsets.UTF_8))) % partitions == partition) {
+                return user;
+            }
+        }
     }
 
     private Event malformed(int i, String user, long t) {

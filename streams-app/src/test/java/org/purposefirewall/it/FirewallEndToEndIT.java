@@ -626,6 +626,11 @@ class FirewallEndToEndIT {
         for (Event event : contactEvents) {
             sent.add(producer.send(record(event)));
         }
+        // Finite traffic: move consent and registrations past the last contact point so no task ends waiting
+        // max.task.idle.ms for side inputs that will never come (live side inputs keep flowing).
+        for (Event marker : traffic.endOfTrafficMarkers(PARTITIONS, traffic.endTime(to))) {
+            producer.send(record(marker));
+        }
         producer.flush();
         for (int k = 0; k < sent.size(); k++) {
             RecordMetadata metadata;
