@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -69,34 +67,27 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        String cacheKey = subject + '\u0000' + schema.toString();
-        Integer cached = cached(idBySubjectAndSchema, cacheKey);
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-                "register under subject " + subject);
-        int id = answer.path("id").asInt(-1);
-        if (id < 0) {
-            throw new SchemaRegistryException(-1, "registry answered a registration under " + subject
-                    + " without an id");
-        }
-        remember(cacheKey, id, schema);
-        return id;
+        return idUnder(subject, schema, "/subjects/" + encode(subject) + "/versions", "register under subject ");
     }
 
     @Override
     public int idOf(String subject, Schema schema) {
+        return idUnder(subject, schema, "/subjects/" + encode(subject) + "?normalize=false",
+                "look up schema under subject ");
+    }
+
+    /** Registration and look-up differ only in the path: both answer the schema's id, cached per subject. */
+    private int idUnder(String subject, Schema schema, String path, String what) {
         String cacheKey = subject + '\u0000' + schema.toString();
         Integer cached = cached(idBySubjectAndSchema, cacheKey);
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = call("POST", "/subjects/" + encode(subject) + "?normalize=false", schemaBody(schema),
-                "look up schema under subject " + subject);
+        JsonNode answer = call("POST", path, schemaBody(schema), what + subject);
         int id = answer.path("id").asInt(-1);
         if (id < 0) {
-            throw new SchemaRegistryException(-1, "registry answered a lookup under " + subject + " without an id");
+            throw new SchemaRegistryException(-1, "registry answered the request to " + what + subject
+                    + " without an id");
         }
         remember(cacheKey, id, schema);
         return id;
@@ -203,13 +194,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             HttpResponse<String> response;
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (ConnectException | HttpTimeoutException e) {
-                lastFailure = e;
-                logUnavailable(base, e.getClass().getSimpleName());
-                continue;
             } catch (IOException e) {
+                // Refused, timed out or reset: this URL did not answer; try the next.
                 lastFailure = e;
-                logUnavailable(base, e.getClass().getSimpleName());
+                lastStatus = e.getClass().getSimpleName();
+                logUnavailable(base, lastStatus);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -229,8 +218,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
         throw new RegistryUnavailableException("no schema registry answered to " + what + " (tried "
                 + urls.stream().map(RegistrySettings::redact).toList() + "; last failure: "
-                + (lastStatus != null ? lastStatus : lastFailure == null ? "none" : lastFailure.getClass().getSimpleName())
-                + ")", lastFailure);
+                + lastStatus + ")", lastFailure);
     }
 
     private void logUnavailable(URI base, String why) {
@@ -261,7 +249,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         String text = "schema registry refused to " + what + ": HTTP " + status + ", error code " + code
                 + (message.isEmpty() ? "" : ", " + message);
         if (code == SubjectNotFoundException.ERROR_CODE || code == 40402) {
-            return new SubjectNotFoundException(text);
+            return new SubjectNotFoundException(code, text);
         }
         if (code == SchemaNotFoundException.ERROR_CODE) {
             return new SchemaNotFoundException(text);

@@ -84,11 +84,13 @@ public record RegistrySettings(List<URI> urls,
             try {
                 uri = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(URL + ": '" + trimmed + "' is not a URL", e);
+                // Neither the text nor the parser's message may be repeated: they can hold user:password@.
+                throw new IllegalArgumentException(URL + ": '" + withoutUserInfo(trimmed) + "' is not a URL");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                throw new IllegalArgumentException(URL + ": '" + trimmed + "' is not an http(s) URL");
+                throw new IllegalArgumentException(URL + ": '" + withoutUserInfo(trimmed)
+                        + "' is not an http(s) URL");
             }
             urls.add(uri);
         }
@@ -139,6 +141,13 @@ public record RegistrySettings(List<URI> urls,
                 + ", basicAuth=" + (userInfo != null) + ", trustStore=" + trustStore + ", keyStore=" + keyStore
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
                 + ", cacheCapacity=" + cacheCapacity + "]";
+    }
+
+    /** URL text with anything between "//" and "@" replaced, for messages about text that did not parse. */
+    static String withoutUserInfo(String text) {
+        int scheme = text.indexOf("//");
+        int at = text.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? text.substring(0, scheme + 2) + "***@" + text.substring(at + 1) : text;
     }
 
     /** A URL without its user-info part, safe to log. */

@@ -8,4 +8,9 @@ public class SubjectNotFoundException extends SchemaRegistryException {
     public SubjectNotFoundException(String message) {
         super(ERROR_CODE, message);
     }
+
+    /** With the registry's own code, e.g. 40402 (version not found). */
+    public SubjectNotFoundException(int errorCode, String message) {
+        super(errorCode, message);
+    }
 }

@@ -23,6 +23,10 @@ public record RegistryRetry(Duration maxBlock, Duration initialBackoff, Duration
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(health, "health");
+        if (maxBlock.isNegative() || initialBackoff.toMillis() < 1 || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("backoff must be at least 1 ms, maxBackoff at least initialBackoff, "
+                    + "and maxBlock not negative");
+        }
     }
 
     /** Fails at once on an outage; for tools and tests that must not wait. */

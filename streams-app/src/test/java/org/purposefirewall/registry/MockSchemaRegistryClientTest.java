@@ -153,8 +153,15 @@ class MockSchemaRegistryClientTest {
     }
 
     @Test
-    void createWithHttpUrlThrowsNamingTheKey() {
-        assertThatThrownBy(() -> SchemaRegistryClients.create(Map.of("schema.registry.url", "http://localhost:8081")))
+    void createWithHttpUrlGivesTheHttpClient() {
+        SchemaRegistryClient created = SchemaRegistryClients.create(Map.of("schema.registry.url",
+                "http://localhost:8081,https://backup.example:8443", "auto.register.schemas", "false"));
+
+        assertThat(created).isInstanceOf(HttpSchemaRegistryClient.class);
+        assertThat(((HttpSchemaRegistryClient) created).settings().urls()).extracting(Object::toString)
+                .containsExactly("http://localhost:8081", "https://backup.example:8443");
+        // a URL that is neither http(s) nor mock:// is still refused, naming the key
+        assertThatThrownBy(() -> SchemaRegistryClients.create(Map.of("schema.registry.url", "ftp://x")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("schema.registry.url");
     }
