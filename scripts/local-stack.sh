@@ -3,9 +3,9 @@
 # (Apicurio Registry built from Maven Central, 127.0.0.1:18081) together, for running the firewall against real
 # servers. Ctrl-C stops both. Registry data is kept in the state directory, so schemas survive a restart.
 #   ./scripts/local-stack.sh [--state-dir DIR]      (default: target/local-stack under the repository)
-# Then, in another terminal:
-#   ./scripts/demo.sh --bootstrap-servers 127.0.0.1:19092 --registry-url http://127.0.0.1:18081/apis/ccompat/v7
-# or the firewall itself:
+# Then, in another terminal, the demo against the real registry (it still starts its own in-process broker):
+#   ./scripts/demo.sh --registry-url http://127.0.0.1:18081/apis/ccompat/v7
+# or the firewall itself against both servers (create the topics first, co-partitioned; consent compacted):
 #   java -jar streams-app/target/purpose-firewall-streams-app-*.jar run --config config/application.yaml \
 #     --bootstrap-servers 127.0.0.1:19092 --schema-registry-url http://127.0.0.1:18081/apis/ccompat/v7
 set -euo pipefail
