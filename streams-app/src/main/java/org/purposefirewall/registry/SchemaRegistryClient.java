@@ -36,7 +36,7 @@ public interface SchemaRegistryClient extends AutoCloseable {
     /**
      * The latest version registered under {@code subject}.
      *
-     * @throws SubjectNotFoundException if the subject has no versions (40401)
+     * @throws SubjectNotFoundException if the subject has no versions (40401, or 40402 from some registries)
      */
     RegisteredSchema latest(String subject);
 
