@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -129,22 +128,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             if (port != 0 && port == controllerPort) {
                 throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
             }
-            Objects.requireNonNull(brokerProperties, "brokerProperties");
-            Set<String> reserved = new TreeSet<>();
-            brokerProperties.forEach((key, value) -> {
-                if (key == null || value == null) {
-                    throw new IllegalArgumentException(
-                            "brokerProperties may not hold null keys or values: " + key + "=" + value);
-                }
-                if (RESERVED_PROPERTIES.contains(key)) {
-                    reserved.add(key);
-                }
-            });
-            if (!reserved.isEmpty()) {
-                throw new IllegalArgumentException("brokerProperties may not set " + reserved
-                        + "; use port, controllerPort and logDir instead");
-            }
-            brokerProperties = Map.copyOf(brokerProperties);
+            brokerProperties = ReservedProperties.validated("brokerProperties", brokerProperties, false,
+                    "null keys or values", RESERVED_PROPERTIES, "port, controllerPort and logDir");
         }
 
         /** Ephemeral ports, a temporary log directory, no extra broker properties. */

@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -149,22 +148,8 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             if (readyTimeout.isNegative() || readyTimeout.isZero()) {
                 throw new IllegalArgumentException("readyTimeout must be positive, was " + readyTimeout);
             }
-            Objects.requireNonNull(systemProperties, "systemProperties");
-            Set<String> reserved = new TreeSet<>();
-            systemProperties.forEach((key, value) -> {
-                if (key == null || key.isEmpty() || value == null) {
-                    throw new IllegalArgumentException(
-                            "systemProperties may not hold null or empty keys or null values: " + key + "=" + value);
-                }
-                if (RESERVED_PROPERTIES.contains(key)) {
-                    reserved.add(key);
-                }
-            });
-            if (!reserved.isEmpty()) {
-                throw new IllegalArgumentException("systemProperties may not set " + reserved
-                        + "; use port and storage instead");
-            }
-            systemProperties = Map.copyOf(systemProperties);
+            systemProperties = ReservedProperties.validated("systemProperties", systemProperties, true,
+                    "null or empty keys or null values", RESERVED_PROPERTIES, "port and storage");
         }
 
         /** An ephemeral port, in-memory storage, {@link #DEFAULT_READY_TIMEOUT}, no extra properties. */

@@ -15,9 +15,9 @@ import java.util.Locale;
  * @param numStreamThreads stream threads per instance
  * @param commitIntervalMs how often offsets and transactions are committed
  * @param stateDir local state directory; null means {@code <java.io.tmpdir>/purpose-firewall}
- * @param registryOutageMaxBlockMs how long a record that needs an unknown schema waits, retrying, while the schema
- *     registry is unreachable, before its stream thread is replaced (and the record retried again from its place);
- *     must stay below the consumer's {@code max.poll.interval.ms} (300000 by default)
+ * @param registryOutageMaxBlockMs how long a record that needs a schema not seen yet waits, retrying, while the
+ *     schema registry is unreachable, before it is parked (set aside, whole, and decided once the registry answers);
+ *     the stream thread waits meanwhile, so keep it short; must stay below {@code max.poll.interval.ms} (300000)
  */
 public record Processing(String guarantee,
                          Long maxTaskIdleMs,
@@ -43,7 +43,7 @@ public record Processing(String guarantee,
         commitIntervalMs = atLeast("commit-interval-ms", commitIntervalMs == null ? 100L : commitIntervalMs, 1);
         stateDir = stateDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall") : stateDir;
         registryOutageMaxBlockMs = atLeast("registry-outage-max-block-ms",
-                registryOutageMaxBlockMs == null ? 240_000L : registryOutageMaxBlockMs, 0);
+                registryOutageMaxBlockMs == null ? 2_000L : registryOutageMaxBlockMs, 0);
         if (registryOutageMaxBlockMs >= 300_000L) {
             throw new IllegalArgumentException("registry-outage-max-block-ms: " + registryOutageMaxBlockMs
                     + " must stay below max.poll.interval.ms (300000), or the consumer leaves its group while waiting");

@@ -11,6 +11,9 @@ public interface FirewallMetrics extends AutoCloseable {
 
     void deadLettered();
 
+    /** A record was set aside until the schema registry answers (see {@code Names.PARKED_STORE}). */
+    void parked();
+
     /** Unregisters the metrics. */
     @Override
     void close();
@@ -31,6 +34,10 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void deadLettered() {
+        }
+
+        @Override
+        public void parked() {
         }
 
         @Override

@@ -21,15 +21,22 @@ public final class RegistryHealth implements RegistryHealthMBean {
     private final AtomicLong unavailable = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong replacements = new AtomicLong();
+    private volatile long unavailableSinceNanos;
     private ObjectName registeredAs;
 
     /** A call found no registry answering. */
     public void unavailable(String why) {
         unavailable.incrementAndGet();
         if (available.compareAndSet(true, false)) {
+            unavailableSinceNanos = System.nanoTime();
             LOG.atWarn().addKeyValue("failure", why)
                     .log("schema registry unreachable; records that need an unknown schema wait and keep their place");
         }
+    }
+
+    /** {@link System#nanoTime()} when the current outage began; meaningful only while {@link #isAvailable()} is false. */
+    public long unavailableSinceNanos() {
+        return unavailableSinceNanos;
     }
 
     /** A record is being retried after a backoff. */

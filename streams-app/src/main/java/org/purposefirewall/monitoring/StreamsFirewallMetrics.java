@@ -15,6 +15,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor quarantined;
     private final Sensor suppressed;
     private final Sensor deadLettered;
+    private final Sensor parked;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -22,6 +23,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.quarantined = sensor(taskId, MetricNames.QUARANTINED);
         this.suppressed = sensor(taskId, MetricNames.SUPPRESSED);
         this.deadLettered = sensor(taskId, MetricNames.DEAD_LETTERED);
+        this.parked = sensor(taskId, MetricNames.PARKED);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -49,8 +51,13 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void parked() {
+        parked.record();
+    }
+
+    @Override
     public void close() {
-        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered)) {
+        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked)) {
             metrics.removeSensor(sensor);
         }
     }

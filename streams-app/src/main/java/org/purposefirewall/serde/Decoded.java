@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param <T> the record type
  */
-public sealed interface Decoded<T> permits Decoded.Ok, Decoded.Failed {
+public sealed interface Decoded<T> permits Decoded.Ok, Decoded.Failed, Decoded.Unavailable {
 
     /** The bytes as read from the topic. */
     byte[] raw();
@@ -22,6 +22,18 @@ public sealed interface Decoded<T> permits Decoded.Ok, Decoded.Failed {
     record Ok<T>(T value, byte[] raw) implements Decoded<T> {
         public Ok {
             Objects.requireNonNull(value, "value");
+            Objects.requireNonNull(raw, "raw");
+        }
+    }
+
+    /**
+     * Bytes that could not be decoded yet because the schema registry did not answer: not the record's fault. The
+     * topology parks such a record and decodes it again once the registry answers; it is never dead-lettered for this.
+     *
+     * @param raw the bytes as read
+     */
+    record Unavailable<T>(byte[] raw) implements Decoded<T> {
+        public Unavailable {
             Objects.requireNonNull(raw, "raw");
         }
     }

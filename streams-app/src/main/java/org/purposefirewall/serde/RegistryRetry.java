@@ -7,9 +7,10 @@ import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.registry.RegistryUnavailableException;
 
 /**
- * How long a registry outage may hold up one call: exponential backoff from {@code initialBackoff} to
- * {@code maxBackoff}, for at most {@code maxBlock} in all; then the {@link RegistryUnavailableException} propagates.
- * Blocking keeps the record's place: nothing is skipped, dead-lettered or reordered.
+ * How long a registry outage may hold up calls: exponential backoff from {@code initialBackoff} to
+ * {@code maxBackoff}, until the outage is {@code maxBlock} old; then the {@link RegistryUnavailableException}
+ * propagates at once. The budget is per outage, not per call: once it is spent, every further call that needs the
+ * registry fails fast (the topology parks such records) until the registry answers again.
  *
  * @param maxBlock the longest one call waits; keep it below the consumer's {@code max.poll.interval.ms}
  * @param initialBackoff first wait
@@ -41,7 +42,8 @@ public record RegistryRetry(Duration maxBlock, Duration initialBackoff, Duration
 
     /** Runs {@code call}, waiting and retrying while the registry is unreachable. */
     public <T> T call(Supplier<T> call) {
-        long deadline = System.nanoTime() + maxBlock.toNanos();
+        long deadline = (health.isAvailable() ? System.nanoTime() : health.unavailableSinceNanos())
+                + maxBlock.toNanos();
         long backoff = initialBackoff.toMillis();
         while (true) {
             try {

@@ -3,15 +3,16 @@ package org.purposefirewall.serde;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.purposefirewall.registry.RegistryUnavailableException;
 
 /**
  * Reads input values without ever failing on bad bytes: a record that cannot be decoded becomes a
  * {@link Decoded.Failed} with its reason, which the topology dead-letters. A {@code null} value (a tombstone) stays
  * {@code null}.
  *
- * <p>Only record faults are caught. A registry that cannot be reached is not the record's fault: the call waits and
- * retries under the {@link RegistryRetry} policy, and if the outage outlasts it the exception propagates, so the
- * record keeps its place in the partition instead of being dead-lettered or skipped.
+ * <p>A registry that cannot be reached is not the record's fault: the call waits and retries under the
+ * {@link RegistryRetry} policy, and if the outage outlasts it the record comes back as {@link Decoded.Unavailable},
+ * which the topology parks until the registry answers. It is never turned into a dead letter for an outage.
  *
  * @param <T> the record type
  */
@@ -38,6 +39,8 @@ public final class SafeAvroDeserializer<T extends SpecificRecord> implements Des
         try {
             return new Decoded.Ok<>(serde.isWarm(data) ? serde.decode(data) : retry.call(() -> serde.decode(data)),
                     data);
+        } catch (RegistryUnavailableException e) {
+            return new Decoded.Unavailable<>(data);
         } catch (SerdeException e) {
             return new Decoded.Failed<>(e.kind().name(), e.getMessage(),
                     e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName(), data);

@@ -3,9 +3,11 @@ package org.purposefirewall.topology;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
+import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.PurposeConsent;
+import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.serde.Decoded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,10 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentUpdater.class);
 
     private VersionedKeyValueStore<String, ConsentState> store;
+
+    ConsentUpdater(String topic, AvroSerde<ConsentState> serde, long maxParked, RegistryHealth health) {
+        super(topic, serde, maxParked, health);
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {

@@ -28,6 +28,7 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  *                             ├─► quarantine-sink   (privacy.quarantine)
  *                             ├─► suppressed-sink   (privacy.suppressed)
  *                             └─► dead-letter-sink  (privacy.dead-letter; the updaters also feed it)
+ *   [parked-store]: records set aside while the schema registry is unreachable (all three processors)
  * </pre>
  *
  * <p>The three inputs share one sub-topology (they share stores), so each task reads the same partition of every
@@ -35,6 +36,12 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  * Inputs must therefore be co-partitioned by user id; no repartition topic exists.
  */
 public final class FirewallTopology {
+
+    /**
+     * The most records of one input topic one task parks while the registry is unreachable; past it the outage
+     * goes to Kafka Streams (the stream thread is replaced and resumes from its last commit).
+     */
+    public static final long MAX_PARKED_PER_TOPIC = 100_000;
 
     private FirewallTopology() {
     }
@@ -57,9 +64,18 @@ public final class FirewallTopology {
                 new EventTimeExtractor<>(ContactPoint.class, c -> c.getEventTime().toEpochMilli()),
                 keys, new SafeAvroDeserializer<>(serdes.contactPoint(), retry), topics.contactPoints());
 
-        topology.addProcessor(Names.CONSENT_UPDATER, ConsentUpdater::new, Names.CONSENT_SOURCE);
-        topology.addProcessor(Names.REGISTRATION_UPDATER, RegistrationUpdater::new, Names.REGISTRATIONS_SOURCE);
-        topology.addProcessor(Names.DECIDER, () -> new PurposeDecider(config.policy()), Names.CONTACT_POINTS_SOURCE);
+        topology.addProcessor(Names.CONSENT_UPDATER,
+                () -> new ConsentUpdater(topics.consent(), serdes.consentState(), MAX_PARKED_PER_TOPIC,
+                        serdes.health()),
+                Names.CONSENT_SOURCE);
+        topology.addProcessor(Names.REGISTRATION_UPDATER,
+                () -> new RegistrationUpdater(topics.registrations(), serdes.registration(),
+                        MAX_PARKED_PER_TOPIC, serdes.health()),
+                Names.REGISTRATIONS_SOURCE);
+        topology.addProcessor(Names.DECIDER,
+                () -> new PurposeDecider(config.policy(), topics.contactPoints(), serdes.contactPoint(),
+                        MAX_PARKED_PER_TOPIC, serdes.health(), topics.consent(), topics.registrations()),
+                Names.CONTACT_POINTS_SOURCE);
 
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
                         Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
@@ -70,6 +86,11 @@ public final class FirewallTopology {
                         Stores.persistentKeyValueStore(Names.REGISTRATION_STORE),
                         Serdes.String(), RegistrationHistory.serde()),
                 Names.REGISTRATION_UPDATER, Names.DECIDER);
+
+        // In memory and changelogged: parked records are few and short-lived, and must survive a restart.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARKED_STORE),
+                        Serdes.String(), ParkedRecord.serde()),
+                Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER, Names.DECIDER);
 
         topology.addSink(Names.AUDIENCE_SINK, topics.audience(), keyWriter, serdes.audience().serializer(),
                 Names.DECIDER);

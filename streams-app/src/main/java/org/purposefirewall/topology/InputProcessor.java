@@ -1,15 +1,28 @@
 package org.purposefirewall.topology;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.purposefirewall.monitoring.FirewallMetrics;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.monitoring.StreamsFirewallMetrics;
+import org.purposefirewall.registry.RegistryUnavailableException;
+import org.purposefirewall.serde.AvroSerde;
+import org.purposefirewall.serde.SerdeException;
 import org.purposefirewall.schema.DeadLetterRecord;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.serde.Decoded;
@@ -17,26 +30,73 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every input processor shares: the coordinates of the record in hand, metrics, and dead-lettering that keeps
- * the whole input so that nothing is lost. Logs carry coordinates and reasons, never keys or values.
+ * What every input processor shares: the coordinates of the record in hand, metrics, dead-lettering that keeps the
+ * whole input so that nothing is lost, and parking. Logs carry coordinates and reasons, never keys or values.
+ *
+ * <p>Parking: a record whose schema could not be fetched because the registry did not answer
+ * ({@link Decoded.Unavailable}) is set aside, whole, in the changelogged {@link Names#PARKED_STORE} instead of
+ * blocking its stream thread, so records of cached schemas keep flowing. A wall-clock punctuator tries the parked
+ * records again every {@link #RELEASE_INTERVAL}, in offset order, and decides each exactly once when the registry
+ * answers. Subclasses may hold records that could be decided ({@link #mustHold}) to keep a decision from
+ * overtaking a parked record it depends on. Past {@code maxParked} parked records of one topic in one task, the
+ * outage is passed to Kafka Streams instead (the thread is replaced and resumes from its last commit).
  *
  * @param <V> the decoded input type
  */
-abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String, Object> {
+abstract class InputProcessor<V extends SpecificRecord> implements Processor<String, Decoded<V>, String, Object> {
 
+    /** How often parked records are tried again. */
+    static final Duration RELEASE_INTERVAL = Duration.ofSeconds(1);
+    private static final int RELEASE_BATCH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(InputProcessor.class);
 
+    private final String topic;
+    private final AvroSerde<V> serde;
+    private final long maxParked;
+    private final RegistryHealth health;
     protected ProcessorContext<String, Object> context;
     protected FirewallMetrics metrics = FirewallMetrics.NONE;
+    protected KeyValueStore<String, ParkedRecord> parked;
+    private long parkedHere;
+    private String sourceTopic = "";
+    private int sourcePartition = -1;
+    private long sourceOffset = -1L;
+
+    /**
+     * @param topic the input topic this processor reads
+     * @param serde the serde that decodes it, for parked records
+     * @param maxParked the most records of this topic one task may park
+     * @param health told when a parked record finds the registry answering again
+     */
+    protected InputProcessor(String topic, AvroSerde<V> serde, long maxParked, RegistryHealth health) {
+        this.topic = topic;
+        this.serde = serde;
+        this.maxParked = maxParked;
+        this.health = health;
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = new StreamsFirewallMetrics(context.metrics(), context.taskId().toString());
+        this.parked = context.getStateStore(Names.PARKED_STORE);
+        this.parkedHere = countParked(topic);
+        context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseParked());
     }
 
     @Override
     public final void process(Record<String, Decoded<V>> record) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        setSource(meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(),
+                meta == null ? -1L : meta.offset());
+        if (record.value() instanceof Decoded.Unavailable<V> || (record.value() != null && mustHold())) {
+            park(record);
+            return;
+        }
+        decide(record);
+    }
+
+    private void decide(Record<String, Decoded<V>> record) {
         try {
             handle(record);
         } catch (KafkaException e) {
@@ -52,6 +112,90 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     /** Handles one record; must forward it to exactly one sink. */
     protected abstract void handle(Record<String, Decoded<V>> record);
 
+    /** True if a decodable record must be parked anyway, behind parked records it depends on. */
+    protected boolean mustHold() {
+        return false;
+    }
+
+    /** True if any record of {@code inputTopic} is parked in this task. */
+    protected final boolean hasParked(String inputTopic) {
+        if (parked.approximateNumEntries() == 0) {
+            return false;
+        }
+        try (KeyValueIterator<String, ParkedRecord> it =
+                     parked.prefixScan(ParkedRecord.storeKeyPrefix(inputTopic), new StringSerializer())) {
+            return it.hasNext();
+        }
+    }
+
+    private long countParked(String inputTopic) {
+        long count = 0;
+        try (KeyValueIterator<String, ParkedRecord> it =
+                     parked.prefixScan(ParkedRecord.storeKeyPrefix(inputTopic), new StringSerializer())) {
+            while (it.hasNext()) {
+                it.next();
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private void park(Record<String, Decoded<V>> record) {
+        if (parkedHere >= maxParked) {
+            throw new RegistryUnavailableException("more than " + maxParked + " records of " + topic
+                    + " are parked in task " + context.taskId() + " while the schema registry is unreachable", null);
+        }
+        ParkedRecord entry = new ParkedRecord(sourceTopic, sourcePartition, sourceOffset, record.timestamp(),
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value().raw());
+        parked.put(entry.storeKey(), entry);
+        parkedHere++;
+        metrics.parked();
+        LOG.atDebug().addKeyValue("topic", sourceTopic).addKeyValue("partition", sourcePartition)
+                .addKeyValue("offset", sourceOffset).log("record parked until it can be decided");
+    }
+
+    /** Tries parked records again, oldest first; stops at the first one the registry still cannot serve. */
+    private void releaseParked() {
+        if (parkedHere == 0 || mustHold()) {
+            return;
+        }
+        List<KeyValue<String, ParkedRecord>> batch = new ArrayList<>();
+        try (KeyValueIterator<String, ParkedRecord> it =
+                     parked.prefixScan(ParkedRecord.storeKeyPrefix(topic), new StringSerializer())) {
+            while (it.hasNext() && batch.size() < RELEASE_BATCH) {
+                batch.add(it.next());
+            }
+        }
+        for (KeyValue<String, ParkedRecord> entry : batch) {
+            ParkedRecord p = entry.value;
+            Decoded<V> decoded;
+            try {
+                decoded = new Decoded.Ok<>(serde.decode(p.value()), p.value());
+                health.answered();
+            } catch (RegistryUnavailableException e) {
+                health.unavailable(e.getMessage());
+                return;
+            } catch (SerdeException e) {
+                decoded = new Decoded.Failed<>(e.kind().name(), e.getMessage(),
+                        e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName(), p.value());
+            }
+            setSource(p.topic(), p.partition(), p.offset());
+            decide(new Record<>(p.keyString(), decoded, p.timestamp()));
+            parked.delete(entry.key);
+            parkedHere--;
+        }
+        if (parkedHere == 0) {
+            LOG.atInfo().addKeyValue("topic", topic).addKeyValue("task", context.taskId())
+                    .log("every parked record decided");
+        }
+    }
+
+    private void setSource(String topic, int partition, long offset) {
+        this.sourceTopic = topic;
+        this.sourcePartition = partition;
+        this.sourceOffset = offset;
+    }
+
     @Override
     public void close() {
         metrics.close();
@@ -59,9 +203,7 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
 
     /** Where the record in hand was read, with the event time the topology uses for it. */
     protected SourceCoordinates coordinates(long eventTime) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
-        return new SourceCoordinates(meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(),
-                meta == null ? -1L : meta.offset(), Instant.ofEpochMilli(eventTime));
+        return new SourceCoordinates(sourceTopic, sourcePartition, sourceOffset, Instant.ofEpochMilli(eventTime));
     }
 
     /** Sends the record, whole, to the dead-letter topic with its reason. */

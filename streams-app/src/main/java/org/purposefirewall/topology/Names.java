@@ -23,6 +23,8 @@ public final class Names {
     public static final String CONSENT_STORE = "consent-store";
     /** Key-value store: user id + match key → the identifier's registration history. */
     public static final String REGISTRATION_STORE = "registration-store";
+    /** In-memory, changelogged: input records set aside until the schema registry answers. */
+    public static final String PARKED_STORE = "parked-store";
 
     private Names() {
     }

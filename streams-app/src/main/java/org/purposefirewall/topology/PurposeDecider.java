@@ -11,6 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.apache.kafka.streams.state.VersionedRecord;
+import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.ActiveRegistration;
 import org.purposefirewall.policy.ConsentChoice;
 import org.purposefirewall.policy.ConsentSnapshot;
@@ -27,6 +28,7 @@ import org.purposefirewall.schema.PurposeConsent;
 import org.purposefirewall.schema.QuarantineRecord;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.schema.SuppressedRecord;
+import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.serde.Decoded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +45,26 @@ final class PurposeDecider extends InputProcessor<ContactPoint> {
     private static final Logger LOG = LoggerFactory.getLogger(PurposeDecider.class);
 
     private final Policy policy;
+    private final String consentTopic;
+    private final String registrationsTopic;
     private VersionedKeyValueStore<String, ConsentState> consentStore;
     private KeyValueStore<String, RegistrationHistory> registrationStore;
 
-    PurposeDecider(Policy policy) {
+    PurposeDecider(Policy policy, String topic, AvroSerde<ContactPoint> serde, long maxParked, RegistryHealth health,
+                   String consentTopic, String registrationsTopic) {
+        super(topic, serde, maxParked, health);
         this.policy = policy;
+        this.consentTopic = consentTopic;
+        this.registrationsTopic = registrationsTopic;
+    }
+
+    /**
+     * Fail closed during a registry outage: while a consent or registration record of this task is parked, it may
+     * be a revocation or a security registration that applies to this record, so contact points wait behind it.
+     */
+    @Override
+    protected boolean mustHold() {
+        return hasParked(registrationsTopic) || hasParked(consentTopic);
     }
 
     @Override

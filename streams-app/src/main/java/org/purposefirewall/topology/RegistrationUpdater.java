@@ -4,9 +4,11 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.purposefirewall.identity.Normalization;
+import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.RegistrationAction;
+import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.serde.Decoded;
 
 /**
@@ -21,6 +23,11 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
     private static final int MAX_SOURCE_LENGTH = 256;
 
     private KeyValueStore<String, RegistrationHistory> store;
+
+    RegistrationUpdater(String topic, AvroSerde<PurposeRegistration> serde, long maxParked,
+                        RegistryHealth health) {
+        super(topic, serde, maxParked, health);
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {

@@ -75,7 +75,7 @@ class ConfigLoaderTest {
         assertThat(config.processing().guarantee()).isEqualTo(Processing.EXACTLY_ONCE_V2);
         assertThat(config.processing().exactlyOnce()).isTrue();
         assertThat(config.processing().maxTaskIdleMs()).isEqualTo(10_000L);
-        assertThat(config.processing().registryOutageMaxBlockMs()).isEqualTo(240_000L);
+        assertThat(config.processing().registryOutageMaxBlockMs()).isEqualTo(2_000L);
         assertThat(config.processing().consentHistoryRetentionMs()).isEqualTo(2_592_000_000L);
         assertThat(config.streams()).isEmpty();
     }

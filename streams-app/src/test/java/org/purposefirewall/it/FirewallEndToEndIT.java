@@ -2,11 +2,19 @@ package org.purposefirewall.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.purposefirewall.it.EndToEndSupport.bytes;
+import static org.purposefirewall.it.EndToEndSupport.decisionId;
+import static org.purposefirewall.it.EndToEndSupport.enforcedProcessing;
+import static org.purposefirewall.it.EndToEndSupport.loadApplicationConfig;
+import static org.purposefirewall.it.EndToEndSupport.matchKey;
+import static org.purposefirewall.it.EndToEndSupport.millisSince;
+import static org.purposefirewall.it.EndToEndSupport.prefixed;
+import static org.purposefirewall.it.EndToEndSupport.rebuilt;
+import static org.purposefirewall.it.EndToEndSupport.record;
+import static org.purposefirewall.it.EndToEndSupport.total;
 
 import ch.qos.logback.classic.Level;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,18 +34,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,13 +44,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
-import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
-import org.purposefirewall.identity.IdentifierKind;
-import org.purposefirewall.identity.IdentifierNormalizer;
-import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.identity.Sha256;
+import org.purposefirewall.it.EndToEndSupport.Coord;
+import org.purposefirewall.it.EndToEndSupport.Output;
+import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.sample.ScenarioTraffic;
 import org.purposefirewall.sample.ScenarioTraffic.Event;
@@ -59,10 +57,8 @@ import org.purposefirewall.sample.ScenarioTraffic.Expected;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
-import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.QuarantineRecord;
-import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.schema.SuppressedRecord;
 import org.purposefirewall.serde.FirewallSerdes;
 import org.purposefirewall.serde.WireFormat;
@@ -161,7 +157,7 @@ class FirewallEndToEndIT {
         Produced produced = new Produced(topics, config.policy().version(), users);
         try (FirewallApp app = new FirewallApp(config, serdes);
              KafkaProducer<String, byte[]> producer = producer();
-             OutputCollector outputs = new OutputCollector(topics, serdes)) {
+             OutputCollector outputs = outputs(topics, serdes)) {
             long appStart = System.nanoTime();
             app.start();
             awaitRunning(app);
@@ -221,7 +217,7 @@ class FirewallEndToEndIT {
         Produced produced = new Produced(topics, config.policy().version(), RESTART_USERS);
 
         try (KafkaProducer<String, byte[]> producer = producer();
-             OutputCollector outputs = new OutputCollector(topics, producerSerdes)) {
+             OutputCollector outputs = outputs(topics, producerSerdes)) {
             long firstHalfContacts;
             int committedAtClose;
             try (FirewallApp first = new FirewallApp(config, FirewallSerdes.fromSettings(config.schemaRegistry()))) {
@@ -516,28 +512,9 @@ class FirewallEndToEndIT {
         return MALFORMED_REASONS.get((user / 20) % 5);
     }
 
-    private static String matchKey(ContactPoint contact) {
-        return matchKey(contact.getIdentifierType(), contact.getValue());
-    }
-
-    private static String matchKey(IdentifierType type, String value) {
-        IdentifierKind kind = IdentifierKind.valueOf(type.name());
-        Normalization result = IdentifierNormalizer.normalize(kind, value);
-        assertThat(result).as("normalization of a %s in the scenario", type).isInstanceOf(Normalization.Ok.class);
-        return ((Normalization.Ok) result).sha256Hex();
-    }
-
     // ------------------------------------------------------------------------------------------------------------
     // Producing
     // ------------------------------------------------------------------------------------------------------------
-
-    /** Where one record was written. */
-    record Coord(String topic, int partition, long offset) {
-        @Override
-        public String toString() {
-            return topic + "/" + partition + "@" + offset;
-        }
-    }
 
     /** A produced contact point: the scenario's event, its user and where it landed. */
     record ContactEvent(int user, Event event, Coord coord) {
@@ -568,10 +545,9 @@ class FirewallEndToEndIT {
         }
 
         void addContact(int user, Event event, RecordMetadata metadata) {
-            Coord coord = new Coord(metadata.topic(), metadata.partition(), metadata.offset());
+            Coord coord = Coord.of(metadata);
             contacts.put(coord, new ContactEvent(user, event, coord));
-            String basis = coord.topic() + '/' + coord.partition() + '/' + coord.offset() + '/' + policyVersion;
-            byDecisionId.put(UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString(), coord);
+            byDecisionId.put(decisionId(coord, policyVersion), coord);
         }
     }
 
@@ -651,161 +627,20 @@ class FirewallEndToEndIT {
         return new ProduceTimes(contactsStart);
     }
 
-    private static ProducerRecord<String, byte[]> record(Event event) {
-        return new ProducerRecord<>(event.topic(), null, event.timestamp(), event.key(), event.value());
-    }
-
     private static KafkaProducer<String, byte[]> producer() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "it-scenario-producer-" + UUID.randomUUID());
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        return EndToEndSupport.producer(broker.bootstrapServers(), "it-scenario-producer-",
+                Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Consuming
-    // ------------------------------------------------------------------------------------------------------------
-
-    /** One output record, decoded; {@code source} is null for audience records (they carry a decision id). */
-    record Output(String key, byte[] raw, Object value, Coord source) {
-    }
-
-    /** Reads the four output topics from the beginning with read_committed, decoding as it goes. */
-    static final class OutputCollector implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final Map<String, Expected> kindByTopic = new HashMap<>();
-        private final FirewallSerdes serdes;
-        private final Map<Expected, List<Output>> outputs = new EnumMap<>(Expected.class);
-        private int total;
-
-        OutputCollector(Topics topics, FirewallSerdes serdes) {
-            this.serdes = serdes;
-            kindByTopic.put(topics.audience(), Expected.FORWARD);
-            kindByTopic.put(topics.quarantine(), Expected.QUARANTINE);
-            kindByTopic.put(topics.suppressed(), Expected.SUPPRESS);
-            kindByTopic.put(topics.deadLetter(), Expected.DEAD_LETTER);
-            for (Expected e : Expected.values()) {
-                outputs.put(e, new ArrayList<>());
-            }
-            Map<String, Object> props = new HashMap<>();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "it-output-reader-" + UUID.randomUUID());
-            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : kindByTopic.keySet()) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    partitions.add(new TopicPartition(topic, p));
-                }
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-        }
-
-        List<Output> of(Expected kind) {
-            return outputs.get(kind);
-        }
-
-        int total() {
-            return total;
-        }
-
-        Map<Expected, Integer> counts() {
-            Map<Expected, Integer> counts = new EnumMap<>(Expected.class);
-            outputs.forEach((k, v) -> counts.put(k, v.size()));
-            return counts;
-        }
-
-        /** Polls until at least {@code expected} records were read; fails with the counts after {@code deadline}. */
-        void pollUntilAtLeast(long expected, Duration deadline) {
-            long start = System.nanoTime();
-            long end = start + deadline.toNanos();
-            long lastReport = start;
-            while (total < expected) {
-                if (System.nanoTime() - end > 0) {
-                    fail("only %d of %d outputs arrived (read_committed) within %s; per output %s",
-                            total, expected, deadline, counts());
-                }
-                pollOnce(Duration.ofMillis(500));
-                if (System.nanoTime() - lastReport > 15_000_000_000L) {
-                    lastReport = System.nanoTime();
-                    System.out.printf("[FirewallEndToEndIT] ... %d of %d outputs after %d s %s%n", total, expected,
-                            (lastReport - start) / 1_000_000_000L, counts());
-                }
-            }
-        }
-
-        /** Keeps reading for {@code period}, so that duplicates or strays beyond the expected count show up. */
-        void drain(Duration period) {
-            long end = System.nanoTime() + period.toNanos();
-            while (System.nanoTime() - end < 0) {
-                pollOnce(Duration.ofMillis(200));
-            }
-        }
-
-        private void pollOnce(Duration timeout) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
-                Expected kind = kindByTopic.get(record.topic());
-                Object value;
-                Coord source;
-                switch (kind) {
-                    case FORWARD -> {
-                        value = serdes.audience().decode(record.value());
-                        source = null;
-                    }
-                    case QUARANTINE -> {
-                        QuarantineRecord q = serdes.quarantine().decode(record.value());
-                        value = q;
-                        source = coord(q.getSource());
-                    }
-                    case SUPPRESS -> {
-                        SuppressedRecord s = serdes.suppressed().decode(record.value());
-                        value = s;
-                        source = coord(s.getSource());
-                    }
-                    default -> {
-                        DeadLetterRecord d = serdes.deadLetter().decode(record.value());
-                        value = d;
-                        source = coord(d.getSource());
-                    }
-                }
-                outputs.get(kind).add(new Output(record.key(), record.value(), value, source));
-                total++;
-            }
-        }
-
-        private static Coord coord(SourceCoordinates source) {
-            return new Coord(source.getTopic(), source.getPartition(), source.getOffset());
-        }
-
-        @Override
-        public void close() {
-            consumer.close(Duration.ofSeconds(5));
-        }
+    /** Reads the four output topics from the beginning with read_committed; reports progress every 15 s. */
+    private static OutputCollector outputs(Topics topics, FirewallSerdes serdes) {
+        return new OutputCollector(broker.bootstrapServers(), PARTITIONS, topics, serdes, "it-output-reader-",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), "FirewallEndToEndIT", Duration.ofSeconds(5));
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // Setup helpers
     // ------------------------------------------------------------------------------------------------------------
-
-    /** {@code config/application.yaml} of the repository, resolved from the module's working directory. */
-    private static FirewallConfig loadApplicationConfig() {
-        Path file = Path.of(System.getProperty("user.dir")).resolve("../config/application.yaml")
-                .toAbsolutePath().normalize();
-        if (!Files.isRegularFile(file)) {
-            fail("The repository's application config is missing: expected it at " + file + " (resolved from the "
-                    + "working directory " + System.getProperty("user.dir") + "; run the IT from the streams-app "
-                    + "module, as Maven does)");
-        }
-        return new ConfigLoader().load(file);
-    }
 
     private static FirewallConfig configFor(Topics topics, String applicationId, Path stateDir, String scope) {
         Map<String, String> registry = new HashMap<>(fileConfig.schemaRegistry());
@@ -819,24 +654,12 @@ class FirewallEndToEndIT {
         // although a co-partitioned input is empty locally, i.e. possibly out of timestamp order) at DEBUG level.
         Map<String, String> streams = new HashMap<>(c.streams());
         streams.putIfAbsent("metrics.recording.level", "DEBUG");
-        return new FirewallConfig(c.applicationId(), c.bootstrapServers(), c.schemaRegistry(), topics,
-                c.processing(), streams, c.policyFile(), c.policy());
-    }
-
-    private static Topics prefixed(Topics t, String prefix) {
-        return new Topics(prefix + t.contactPoints(), prefix + t.consent(), prefix + t.registrations(),
-                prefix + t.audience(), prefix + t.quarantine(), prefix + t.suppressed(), prefix + t.deadLetter());
+        return rebuilt(c, topics, c.processing(), streams);
     }
 
     /** The seven topics, co-partitioned ({@value #PARTITIONS} partitions each); consent compacted. */
     private static void createTopics(Topics topics) {
-        Map<String, Integer> plain = new LinkedHashMap<>();
-        for (String topic : List.of(topics.contactPoints(), topics.registrations(), topics.audience(),
-                topics.quarantine(), topics.suppressed(), topics.deadLetter())) {
-            plain.put(topic, PARTITIONS);
-        }
-        broker.createTopics(plain, Map.of());
-        broker.createTopic(topics.consent(), PARTITIONS, Map.of("cleanup.policy", "compact"));
+        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
     }
 
     /** The fewest users (a multiple of 20) whose contact points reach {@code minimum}. */
@@ -849,50 +672,11 @@ class FirewallEndToEndIT {
         return users;
     }
 
-    private static long total(Map<Expected, Long> counts) {
-        return counts.values().stream().mapToLong(Long::longValue).sum();
-    }
-
     private static void awaitRunning(FirewallApp app) throws InterruptedException {
-        long end = System.nanoTime() + RUNNING_DEADLINE.toNanos();
-        while (app.streams().state() != KafkaStreams.State.RUNNING) {
-            if (app.failed() || !app.streams().state().isRunningOrRebalancing()
-                    && app.streams().state() != KafkaStreams.State.CREATED) {
-                fail("the firewall stopped: state %s, failed=%s", app.streams().state(), app.failed());
-            }
-            if (System.nanoTime() - end > 0) {
-                fail("the firewall is not RUNNING within %s (state %s)", RUNNING_DEADLINE, app.streams().state());
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    /** Kafka Streams' enforced-processing count per task (out-of-order processing after max.task.idle.ms). */
-    private static Map<String, Object> enforcedProcessing(FirewallApp app) {
-        Map<String, Object> byTask = new TreeMap<>();
-        app.streams().metrics().forEach((name, metric) -> {
-            if (name.name().equals("enforced-processing-total")) {
-                byTask.put(name.tags().getOrDefault("task-id", name.tags().toString()), metric.metricValue());
-            }
-        });
-        return byTask;
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        if (buffer == null) {
-            return null;
-        }
-        ByteBuffer copy = buffer.duplicate();
-        byte[] out = new byte[copy.remaining()];
-        copy.get(out);
-        return out;
+        EndToEndSupport.awaitRunning(app, RUNNING_DEADLINE);
     }
 
     private static <T> List<T> sample(Collection<T> items) {
         return items.stream().limit(20).toList();
-    }
-
-    private static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 }

@@ -276,7 +276,7 @@ class RegistryRetryTest {
     }
 
     @Test
-    void anOutageOutlastingTheRetryPropagatesInsteadOfFailingTheRecord() {
+    void anOutageOutlastingTheRetryComesBackUnavailableNeverAsAFailedRecord() {
         FlakyRegistry registry = new FlakyRegistry(Integer.MAX_VALUE);
         RegistryHealth health = new RegistryHealth();
         SafeAvroDeserializer<ContactPoint> deserializer = new SafeAvroDeserializer<>(
@@ -284,24 +284,31 @@ class RegistryRetryTest {
                 RegistryRetry.upTo(Duration.ofMillis(200), health));
         byte[] bytes = framed(contactPoint());
 
-        Throwable thrown = catchThrowable(() -> deserializer.deserialize(TOPIC, bytes));
+        Decoded<ContactPoint> decoded = deserializer.deserialize(TOPIC, bytes);
 
-        assertThat(thrown).as("propagates, not Decoded.Failed").isInstanceOf(RegistryUnavailableException.class);
+        assertThat(decoded).as("parked by the topology, not dead-lettered").isInstanceOf(Decoded.Unavailable.class);
+        assertThat(decoded.raw()).isEqualTo(bytes);
         assertThat(registry.schemaByIdCalls.get()).isGreaterThan(1);
         assertThat(health.isAvailable()).isFalse();
+
+        // The budget is per outage: once it is spent, the next record fails fast with one call.
+        int callsBefore = registry.schemaByIdCalls.get();
+        long start = System.nanoTime();
+        assertThat(deserializer.deserialize(TOPIC, bytes)).isInstanceOf(Decoded.Unavailable.class);
+        assertThat(registry.schemaByIdCalls.get()).isEqualTo(callsBefore + 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(150));
     }
 
     @Test
-    void withoutARetryPolicyAnOutagePropagatesAtOnce() {
+    void withoutARetryPolicyAnOutageIsUnavailableAtOnce() {
         FlakyRegistry registry = new FlakyRegistry(1);
         SafeAvroDeserializer<ContactPoint> deserializer =
                 new SafeAvroDeserializer<>(new AvroSerde<>(ContactPoint.class, registry, true, false));
         byte[] bytes = framed(contactPoint());
 
-        RegistryUnavailableException thrown = catchThrowableOfType(RegistryUnavailableException.class,
-                () -> deserializer.deserialize(TOPIC, bytes));
+        Decoded<ContactPoint> decoded = deserializer.deserialize(TOPIC, bytes);
 
-        assertThat(thrown).isNotNull();
+        assertThat(decoded).isInstanceOf(Decoded.Unavailable.class);
         assertThat(registry.schemaByIdCalls).hasValue(1);
         // the outage was not cached as a fault: once the registry answers, the same bytes decode
         assertThat(deserializer.deserialize(TOPIC, bytes)).isInstanceOf(Decoded.Ok.class);
