@@ -33,8 +33,8 @@ needs_build() {
 
 JAR="$(find_jar)"
 if needs_build; then
-  echo "Building (mvn -B -q -DskipTests install) ..." >&2
-  mvn -B -q -DskipTests install
+  echo "Building (mvn -B -q -DskipTests -DskipTestRegistry install) ..." >&2
+  mvn -B -q -DskipTests -DskipTestRegistry install
   JAR="$(find_jar)"
 fi
 if [[ -z "$JAR" ]]; then

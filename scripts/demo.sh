@@ -29,9 +29,9 @@ elif [[ -n "$(find pom.xml ./*/pom.xml ./*/src config -newer "$jar" -type f -pri
 fi
 if [[ -n "$stale" ]]; then
   command -v mvn >/dev/null || { echo "demo.sh: Maven (mvn) is needed to build the demo ($stale)" >&2; exit 2; }
-  echo "demo.sh: building ($stale; mvn -B -q -DskipTests install)..." >&2
+  echo "demo.sh: building ($stale; mvn -B -q -DskipTests -DskipTestRegistry install)..." >&2
   # Quiet, but errors still show; Maven 3.8 prints stray colour resets even in batch mode.
-  mvn -B -q -DskipTests install 2>&1 | sed -e $'s/\x1b\\[0m//g' -e '/^[[:space:]]*$/d' >&2
+  mvn -B -q -DskipTests -DskipTestRegistry install 2>&1 | sed -e $'s/\x1b\\[0m//g' -e '/^[[:space:]]*$/d' >&2
   jar="$(demo_jar)" || { echo "demo.sh: the build produced no demo/target/purpose-firewall-demo-*.jar" >&2; exit 1; }
   # Maven keeps an unchanged jar as it was; mark it as built now, so that the next run does not build again.
   touch "$jar"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 jar=$(ls demo/target/purpose-firewall-demo-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
 if [ -z "$jar" ] || [ -n "$(find pom.xml */pom.xml */src -newer "$jar" -print -quit 2>/dev/null)" ]; then
   echo "building (first run, or sources changed)..." >&2
-  mvn -B -q -DskipTests install >&2
+  mvn -B -q -DskipTests -DskipTestRegistry install >&2
   jar=$(ls demo/target/purpose-firewall-demo-*.jar | grep -v -e sources -e tests | head -n 1)
 fi
 exec java -Xms256m -Xmx1g -cp "demo/target/lib/*:$jar" org.purposefirewall.kafkalocal.LocalKafkaBrokerMain "$@"
