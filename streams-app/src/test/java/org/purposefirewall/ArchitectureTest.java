@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Package direction, read from the sources: the decision ({@code policy}) and the identifiers ({@code identity})
- * are pure domain code with no Kafka, Avro, Jackson or adapter imports, and the topology never reaches up into the
+ * are pure domain code with no Kafka, Avro, Jackson or adapter imports (policy imports the JDK only; identity the JDK
+ * and Google's libphonenumber, which no other package uses), and the topology never reaches up into the
  * application wiring. Paths are relative to the module directory, which is Maven's working directory for tests.
  */
 class ArchitectureTest {
@@ -26,6 +27,9 @@ class ArchitectureTest {
 
     private static final Pattern IMPORT = Pattern.compile("^\\s*import\\s+(?:static\\s+)?([\\w.]+(?:\\.\\*)?)\\s*;",
             Pattern.MULTILINE);
+
+    /** Google's libphonenumber: allowed in the identity package only. */
+    private static final String PHONE_LIBRARY = "com.google.i18n.phonenumbers.";
 
     private static final List<String> FORBIDDEN_IN_DOMAIN = List.of(
             "org.apache.kafka.",
@@ -78,6 +82,45 @@ class ArchitectureTest {
     }
 
     @Test
+    void policyImportsOnlyTheJdkAndIdentityOnlyTheJdkAndLibphonenumber() {
+        // Given the imports of the policy and identity packages
+        Map<Path, List<String>> policy = importsUnder(SOURCES.resolve("policy"));
+        Map<Path, List<String>> identity = importsUnder(SOURCES.resolve("identity"));
+
+        // When they are checked against what each may use
+        Map<Path, List<String>> policyOutside = outside(policy, List.of("java."));
+        Map<Path, List<String>> identityOutside = outside(identity, List.of("java.", PHONE_LIBRARY));
+
+        // Then the policy is JDK-only, and identity adds libphonenumber and nothing else
+        assertThat(identity.values())
+                .as("identity must be seen importing libphonenumber, or the allowance is untested")
+                .anySatisfy(list -> assertThat(list).anyMatch(i -> i.startsWith(PHONE_LIBRARY)));
+        assertThat(policyOutside).isEmpty();
+        assertThat(identityOutside).isEmpty();
+    }
+
+    @Test
+    void onlyTheIdentityPackageUsesLibphonenumber() throws IOException {
+        // Given every main source outside the identity package
+        Map<Path, List<String>> imports = importsUnder(SOURCES);
+        imports.keySet().removeIf(file -> file.startsWith(SOURCES.resolve("identity")));
+
+        // When their imports and text are searched for libphonenumber
+        Map<Path, List<String>> violations = violations(imports, List.of(PHONE_LIBRARY));
+        List<Path> named = new java.util.ArrayList<>();
+        for (Path file : imports.keySet()) {
+            if (Files.readString(file).contains(PHONE_LIBRARY)) {
+                named.add(file);
+            }
+        }
+
+        // Then none uses it: phone parsing stays behind IdentifierNormalizer
+        assertThat(imports).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(violations).isEmpty();
+        assertThat(named).isEmpty();
+    }
+
+    @Test
     void theTopologyDoesNotImportTheApplication() {
         // Given the sources of the topology package
         Map<Path, List<String>> imports = importsUnder(SOURCES.resolve("topology"));
@@ -115,6 +158,19 @@ class ArchitectureTest {
         assertThat(violations.get(Path.of("Fake.java"))).containsExactly(
                 "org.apache.kafka.common.utils.Utils.mkMap", "org.apache.avro.*",
                 "com.fasterxml.jackson.databind.ObjectMapper");
+    }
+
+    private static Map<Path, List<String>> outside(Map<Path, List<String>> imports, List<String> allowed) {
+        Map<Path, List<String>> result = new TreeMap<>();
+        imports.forEach((file, list) -> {
+            List<String> bad = list.stream()
+                    .filter(i -> allowed.stream().noneMatch(i::startsWith))
+                    .collect(Collectors.toList());
+            if (!bad.isEmpty()) {
+                result.put(file, bad);
+            }
+        });
+        return result;
     }
 
     private static Map<Path, List<String>> importsUnder(Path... directories) {

@@ -230,7 +230,8 @@ public final class FirewallBenchmark {
                     prefix + "quarantine", prefix + "suppressed", prefix + "dead-letter");
             FirewallConfig withId = base.withApplicationId(appId, stateDir);
             FirewallConfig config = new FirewallConfig(appId, withId.bootstrapServers(), withId.schemaRegistry(),
-                    topics, withId.processing(), withId.streams(), withId.policyFile(), withId.policy());
+                    topics, withId.processing(), withId.identity(), withId.streams(), withId.policyFile(),
+                    withId.policy());
 
             Map<String, Long> expected = new LinkedHashMap<>();
             List<String> inputs;

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.registry.RegistrySettings;
@@ -103,7 +104,9 @@ public final class ConfigLoader {
         if (processing.stateDir() != null && !processing.stateDir().isAbsolute()) {
             processing = processing.withStateDir(base.resolve(processing.stateDir()).normalize());
         }
-        return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, streams, policyFile, policy);
+        IdentityOptions identity = identity(applicationFile, app.identity());
+        return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, identity, streams,
+                policyFile, policy);
     }
 
     /** Reads and validates a policy file. */
@@ -189,6 +192,18 @@ public final class ConfigLoader {
         return value;
     }
 
+    private static IdentityOptions identity(Path file, IdentitySection section) {
+        if (section == null) {
+            return IdentityOptions.defaults();
+        }
+        try {
+            return new IdentityOptions(section.defaultRegion());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": key 'identity.default-region': "
+                    + e.getMessage().replaceFirst("^default-region: ", ""), e);
+        }
+    }
+
     private static Purpose purpose(Path file, String key, String text) {
         try {
             return Purpose.parse(text == null ? "" : text);
@@ -250,7 +265,15 @@ public final class ConfigLoader {
                            String policyFile,
                            Topics topics,
                            Processing processing,
+                           IdentitySection identity,
                            Map<String, String> streams) {
+    }
+
+    /**
+     * The shape of the {@code identity:} section. Bound here rather than as {@link IdentityOptions} so that the
+     * identity package stays free of Jackson and a bad region is reported under its full key.
+     */
+    record IdentitySection(String defaultRegion) {
     }
 
     /** The shape of policy.yaml; kebab-case keys. */

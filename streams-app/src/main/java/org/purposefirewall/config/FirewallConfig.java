@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 
 /**
@@ -15,6 +16,7 @@ import org.purposefirewall.policy.Policy;
  *     {@code auto.register.schemas}, ...)
  * @param topics topic names
  * @param processing processing settings
+ * @param identity how identifiers are read (the default region of phone numbers); null means the defaults
  * @param streams further Kafka Streams, consumer, producer or admin settings, passed through as given; every key is
  *     checked against Kafka's own definitions
  * @param policyFile where the policy was read from
@@ -25,6 +27,7 @@ public record FirewallConfig(String applicationId,
                              Map<String, String> schemaRegistry,
                              Topics topics,
                              Processing processing,
+                             IdentityOptions identity,
                              Map<String, String> streams,
                              Path policyFile,
                              Policy policy) {
@@ -35,25 +38,27 @@ public record FirewallConfig(String applicationId,
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(processing, "processing");
         Objects.requireNonNull(policy, "policy");
+        identity = identity == null ? IdentityOptions.defaults() : identity;
         schemaRegistry = Map.copyOf(new TreeMap<>(schemaRegistry == null ? Map.of() : schemaRegistry));
         streams = Map.copyOf(new TreeMap<>(streams == null ? Map.of() : streams));
     }
 
     /** A copy with other bootstrap servers, for command-line overrides. */
     public FirewallConfig withBootstrapServers(String servers) {
-        return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, streams, policyFile,
-                policy);
+        return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, identity, streams,
+                policyFile, policy);
     }
 
     /** A copy with other schema registry settings, for command-line overrides. */
     public FirewallConfig withSchemaRegistry(Map<String, String> settings) {
-        return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, streams, policyFile,
-                policy);
+        return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, identity, streams,
+                policyFile, policy);
     }
 
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);
-        return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, streams, policyFile, policy);
+        return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, identity, streams, policyFile,
+                policy);
     }
 }

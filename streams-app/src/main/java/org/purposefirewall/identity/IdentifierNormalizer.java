@@ -1,63 +1,112 @@
 package org.purposefirewall.identity;
 
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.net.IDN;
 import java.text.Normalizer;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Turns an identifier in any common spelling into its canonical form and the SHA-256 match key of that form.
  *
  * <p>Canonical forms:
  * <ul>
- *   <li>PHONE: {@code +} and the digits of the international number, e.g. {@code +14155550100} for
+ *   <li>PHONE: E.164 ({@code +} and the digits of the international number), e.g. {@code +14155550100} for
  *       "+1 (415) 555-0100", "1.415.555.0100" or "0014155550100". Separators, a leading {@code 00} international
  *       prefix and an extension ("x123", "ext. 123", ";ext=123") are dropped; digits of any script are read as
- *       their values. 8 to 15 digits (E.164). Numbers written without a country code are taken as written:
- *       region-aware parsing is a later step.</li>
+ *       their values. The digits are then parsed with Google's libphonenumber: a number with {@code +} (or
+ *       {@code 00}) is international; one without is read in the {@link IdentityOptions#defaultRegion() default
+ *       region}, or, with none, as international if it has 11 to 15 digits. The number must be possible (a country
+ *       code and a length its numbering plan allows); it need not be assigned, so fictional and newly opened ranges
+ *       still match each other.</li>
  *   <li>EMAIL: NFKC, trimmed, lower-cased; the domain in its ASCII (punycode) form.</li>
  *   <li>MOBILE_AD_ID: a lowercase canonical UUID (with or without dashes on input).</li>
  * </ul>
  * Input that already is a SHA-256 hex digest is taken as the match key itself (lower-cased): a hash of a normalized
  * identifier is that identifier to an ad platform.
  *
- * <p>Thread-safe and allocation-light; never throws for any string.
+ * <p>{@link #of(IdentityOptions)} gives a normalizer for a configuration; the static
+ * {@link #normalize(IdentifierKind, String)} is the one with no default region. Thread-safe; never throws for any
+ * string.
  */
 public final class IdentifierNormalizer {
 
     /** Longer input is rejected before any work, so hostile input cannot make normalization slow. */
     public static final int MAX_INPUT_LENGTH = 512;
 
+    /** E.164 allows at most 15 digits, country code included. */
+    private static final int MAX_E164_DIGITS = 15;
+
+    /** Without a default region, a number of this many digits or more is read as international. */
+    private static final int MIN_DIGITS_READ_AS_INTERNATIONAL = 11;
+
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    private static final Configured NO_DEFAULT_REGION = new Configured(IdentityOptions.defaults());
+
     private IdentifierNormalizer() {
     }
 
-    public static Normalization normalize(IdentifierKind kind, String input) {
-        if (kind == null) {
-            return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "no identifier kind");
-        }
-        if (input == null) {
-            return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
-        }
-        if (input.length() > MAX_INPUT_LENGTH) {
-            return new Normalization.Invalid(IdentifierError.TOO_LONG,
-                    "the identifier is longer than " + MAX_INPUT_LENGTH + " characters");
-        }
-        // NFKC first: it folds no-break and other compatibility spaces into plain ones, so blankness is judged on
-        // what the identifier means, not on how it was typed.
-        String text = Normalizer.normalize(input, Normalizer.Form.NFKC).strip();
-        if (text.isEmpty()) {
-            return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
-        }
-        if (Sha256.looksLikeHex(text)) {
-            return new Normalization.Ok(kind, text.toLowerCase(Locale.ROOT), true);
-        }
-        return switch (kind) {
-            case PHONE -> phone(text);
-            case EMAIL -> email(text);
-            case MOBILE_AD_ID -> mobileAdId(text);
-        };
+    /** A normalizer that reads identifiers as {@code options} say. */
+    public static Configured of(IdentityOptions options) {
+        Objects.requireNonNull(options, "options");
+        return options.defaultRegion() == null ? NO_DEFAULT_REGION : new Configured(options);
     }
 
-    private static Normalization phone(String text) {
+    /** Normalizes with no default region: phone numbers must carry their country code (or have 11 to 15 digits). */
+    public static Normalization normalize(IdentifierKind kind, String input) {
+        return NO_DEFAULT_REGION.normalize(kind, input);
+    }
+
+    /**
+     * A normalizer bound to {@link IdentityOptions}. (A nested type because a Java class cannot hold a static and an
+     * instance {@code normalize(IdentifierKind, String)} at once, and the static one is the no-region shortcut.)
+     * Immutable and thread-safe; build one per configuration and share it.
+     */
+    public static final class Configured {
+
+        private final IdentityOptions options;
+
+        private Configured(IdentityOptions options) {
+            this.options = options;
+        }
+
+        public IdentityOptions options() {
+            return options;
+        }
+
+        /** The canonical form's match key, or a typed error. Never throws. */
+        public Normalization normalize(IdentifierKind kind, String input) {
+            if (kind == null) {
+                return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "no identifier kind");
+            }
+            if (input == null) {
+                return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
+            }
+            if (input.length() > MAX_INPUT_LENGTH) {
+                return new Normalization.Invalid(IdentifierError.TOO_LONG,
+                        "the identifier is longer than " + MAX_INPUT_LENGTH + " characters");
+            }
+            // NFKC first: it folds no-break and other compatibility spaces into plain ones, so blankness is judged
+            // on what the identifier means, not on how it was typed.
+            String text = Normalizer.normalize(input, Normalizer.Form.NFKC).strip();
+            if (text.isEmpty()) {
+                return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
+            }
+            if (Sha256.looksLikeHex(text)) {
+                return new Normalization.Ok(kind, text.toLowerCase(Locale.ROOT), true);
+            }
+            return switch (kind) {
+                case PHONE -> phone(text, options.defaultRegion());
+                case EMAIL -> email(text);
+                case MOBILE_AD_ID -> mobileAdId(text);
+            };
+        }
+    }
+
+    private static Normalization phone(String text, String defaultRegion) {
         String withoutExtension = stripExtension(text);
         StringBuilder digits = new StringBuilder(16);
         boolean plus = false;
@@ -77,14 +126,62 @@ public final class IdentifierNormalizer {
         }
         if (!plus && digits.length() > 2 && digits.charAt(0) == '0' && digits.charAt(1) == '0') {
             digits.delete(0, 2);
+            plus = true;
         }
-        if (digits.length() < 8 || digits.length() > 15) {
-            return invalidPhone("an international phone number has 8 to 15 digits");
+        if (digits.length() == 0) {
+            return invalidPhone("a phone number holds digits");
         }
-        if (digits.charAt(0) == '0') {
-            return invalidPhone("a country code never starts with 0");
+        String toParse;
+        String region;
+        if (plus) {
+            toParse = "+" + digits;
+            region = IdentityOptions.NO_REGION;
+        } else if (defaultRegion != null) {
+            toParse = digits.toString();
+            region = defaultRegion;
+        } else if (digits.length() >= MIN_DIGITS_READ_AS_INTERNATIONAL && digits.length() <= MAX_E164_DIGITS) {
+            toParse = "+" + digits;
+            region = IdentityOptions.NO_REGION;
+        } else {
+            return invalidPhone("a number without a country code ('+' or '00') needs a default region "
+                    + "(identity.default-region), and none is set");
         }
-        return new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + digits), false);
+        if (toParse.startsWith("+") && digits.length() > MAX_E164_DIGITS) {
+            return invalidPhone("an international phone number has at most " + MAX_E164_DIGITS + " digits");
+        }
+        try {
+            PhoneNumber number = PHONES.parse(toParse, region);
+            PhoneNumberUtil.ValidationResult possible = PHONES.isPossibleNumberWithReason(number);
+            if (possible != PhoneNumberUtil.ValidationResult.IS_POSSIBLE) {
+                return invalidPhone(impossible(possible));
+            }
+            return new Normalization.Ok(IdentifierKind.PHONE,
+                    Sha256.hex(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164)), false);
+        } catch (NumberParseException e) {
+            return invalidPhone(unparsable(e.getErrorType()));
+        } catch (RuntimeException e) {
+            // The library's own failure is still this identifier's problem, never the caller's.
+            return invalidPhone("the phone number could not be parsed");
+        }
+    }
+
+    private static String impossible(PhoneNumberUtil.ValidationResult result) {
+        return switch (result) {
+            case INVALID_COUNTRY_CODE -> "the country code does not exist";
+            case TOO_SHORT -> "the number is too short for its country's numbering plan";
+            case TOO_LONG -> "the number is too long for its country's numbering plan";
+            case IS_POSSIBLE_LOCAL_ONLY -> "the number lacks its area code (it is only dialable locally)";
+            default -> "the number has a length its country's numbering plan does not allow";
+        };
+    }
+
+    private static String unparsable(NumberParseException.ErrorType type) {
+        return switch (type) {
+            case INVALID_COUNTRY_CODE -> "the country code does not exist";
+            case TOO_SHORT_AFTER_IDD, TOO_SHORT_NSN -> "the number is too short";
+            case TOO_LONG -> "the number is too long";
+            default -> "not a phone number";
+        };
     }
 
     private static String stripExtension(String text) {

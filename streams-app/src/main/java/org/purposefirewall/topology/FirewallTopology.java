@@ -9,6 +9,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.PurposeRegistration;
@@ -53,6 +54,8 @@ public final class FirewallTopology {
         Topology topology = new Topology();
         RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
                 serdes.health());
+        // One normalizer for both processors, so registrations and contact points are keyed alike.
+        IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
                 new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
@@ -70,11 +73,12 @@ public final class FirewallTopology {
                 Names.CONSENT_SOURCE);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new RegistrationUpdater(topics.registrations(), serdes.registration(),
-                        MAX_PARKED_PER_TOPIC, serdes.health()),
+                        MAX_PARKED_PER_TOPIC, serdes.health(), normalizer),
                 Names.REGISTRATIONS_SOURCE);
         topology.addProcessor(Names.DECIDER,
                 () -> new PurposeDecider(config.policy(), topics.contactPoints(), serdes.contactPoint(),
-                        MAX_PARKED_PER_TOPIC, serdes.health(), topics.consent(), topics.registrations()),
+                        MAX_PARKED_PER_TOPIC, serdes.health(), topics.consent(), topics.registrations(),
+                        normalizer),
                 Names.CONTACT_POINTS_SOURCE);
 
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(

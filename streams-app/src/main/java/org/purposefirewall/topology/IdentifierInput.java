@@ -16,7 +16,7 @@ import org.purposefirewall.schema.IdentifierType;
  */
 record IdentifierInput(IdentifierKind kind, Normalization.Ok normalized, String error, String detail) {
 
-    static IdentifierInput of(IdentifierType type, String value) {
+    static IdentifierInput of(IdentifierNormalizer.Configured normalizer, IdentifierType type, String value) {
         IdentifierKind kind = switch (type) {
             case PHONE -> IdentifierKind.PHONE;
             case EMAIL -> IdentifierKind.EMAIL;
@@ -27,7 +27,7 @@ record IdentifierInput(IdentifierKind kind, Normalization.Ok normalized, String 
             return new IdentifierInput(null, null, "UNKNOWN_IDENTIFIER_TYPE",
                     "the identifier type is not one this firewall knows (a newer producer's type reads as UNKNOWN)");
         }
-        Normalization result = IdentifierNormalizer.normalize(kind, value);
+        Normalization result = normalizer.normalize(kind, value);
         if (result instanceof Normalization.Invalid invalid) {
             return new IdentifierInput(kind, null, invalid.error().name(), invalid.detail());
         }

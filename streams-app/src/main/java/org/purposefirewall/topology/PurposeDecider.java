@@ -11,6 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.apache.kafka.streams.state.VersionedRecord;
+import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.ActiveRegistration;
 import org.purposefirewall.policy.ConsentChoice;
@@ -47,12 +48,15 @@ final class PurposeDecider extends InputProcessor<ContactPoint> {
     private final Policy policy;
     private final String consentTopic;
     private final String registrationsTopic;
+    private final IdentifierNormalizer.Configured normalizer;
     private VersionedKeyValueStore<String, ConsentState> consentStore;
     private KeyValueStore<String, RegistrationHistory> registrationStore;
 
     PurposeDecider(Policy policy, String topic, AvroSerde<ContactPoint> serde, long maxParked, RegistryHealth health,
-                   String consentTopic, String registrationsTopic) {
+                   String consentTopic, String registrationsTopic,
+                   IdentifierNormalizer.Configured normalizer) {
         super(topic, serde, maxParked, health);
+        this.normalizer = normalizer;
         this.policy = policy;
         this.consentTopic = consentTopic;
         this.registrationsTopic = registrationsTopic;
@@ -95,7 +99,7 @@ final class PurposeDecider extends InputProcessor<ContactPoint> {
             deadLetter(record, "INVALID_EVENT_TIME", "eventTime is negative", null);
             return;
         }
-        IdentifierInput identifier = IdentifierInput.of(contact.getIdentifierType(), contact.getValue());
+        IdentifierInput identifier = IdentifierInput.of(normalizer, contact.getIdentifierType(), contact.getValue());
         if (identifier.error() != null) {
             deadLetter(record, identifier.error(), identifier.detail(), null);
             return;

@@ -3,6 +3,7 @@ package org.purposefirewall.topology;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.Purpose;
@@ -22,11 +23,13 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
 
     private static final int MAX_SOURCE_LENGTH = 256;
 
+    private final IdentifierNormalizer.Configured normalizer;
     private KeyValueStore<String, RegistrationHistory> store;
 
     RegistrationUpdater(String topic, AvroSerde<PurposeRegistration> serde, long maxParked,
-                        RegistryHealth health) {
+                        RegistryHealth health, IdentifierNormalizer.Configured normalizer) {
         super(topic, serde, maxParked, health);
+        this.normalizer = normalizer;
     }
 
     @Override
@@ -53,7 +56,7 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
             deadLetter(record, problem, userIdDetail(problem), null);
             return;
         }
-        IdentifierInput identifier = IdentifierInput.of(registration.getIdentifierType(), registration.getValue());
+        IdentifierInput identifier = IdentifierInput.of(normalizer, registration.getIdentifierType(), registration.getValue());
         if (identifier.error() != null) {
             deadLetter(record, identifier.error(), identifier.detail(), null);
             return;

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 
@@ -153,6 +154,49 @@ class ConfigLoaderTest {
         assertFails(app)
                 .hasMessageStartingWith(app + ": unknown key 'processing.max-task-idle'")
                 .hasMessageContaining("max-task-idle-ms");
+    }
+
+    @Test
+    void theIdentitySectionIsOptionalAndSetsTheDefaultRegion() throws IOException {
+        // Given the test configuration without an identity section, and with one naming a region in lower case
+        Path without = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+        FirewallConfig none = loader.load(without);
+        Path with = write("application.yaml", APPLICATION + "identity:\n  default-region: gb\n");
+
+        // When each is loaded
+        FirewallConfig gb = loader.load(with);
+
+        // Then the first has no default region, and the second the region, upper-cased
+        assertThat(none.identity()).isEqualTo(IdentityOptions.defaults());
+        assertThat(none.identity().defaultRegion()).isNull();
+        assertThat(gb.identity().defaultRegion()).isEqualTo("GB");
+    }
+
+    @Test
+    void anUnknownDefaultRegionIsRejected() throws IOException {
+        // Given a default region with no numbering plan
+        Path app = write("application.yaml", APPLICATION + "identity:\n  default-region: XX\n");
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, the full key and the rule
+        assertFails(app)
+                .hasMessageStartingWith(app + ": key 'identity.default-region': 'XX' is not a region with a phone "
+                        + "numbering plan");
+    }
+
+    @Test
+    void anUnknownIdentityKeyIsRejected() throws IOException {
+        // Given the region key misspelled
+        Path app = write("application.yaml", APPLICATION + "identity:\n  region: US\n");
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file, the key and the known key
+        assertFails(app)
+                .hasMessageStartingWith(app + ": unknown key 'identity.region'")
+                .hasMessageContaining("default-region");
     }
 
     @Test

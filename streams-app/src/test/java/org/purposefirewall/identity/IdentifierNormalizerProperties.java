@@ -2,8 +2,12 @@ package org.purposefirewall.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -25,6 +29,19 @@ class IdentifierNormalizerProperties {
 
     private static final List<String> SEPARATORS = List.of(
             "", "", "", " ", "  ", "-", ".", "/", "(", ")", " (", ") ", "\t", "\u00A0", "\u2013", "\u2011", "\u3000");
+
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    /** Every region with a numbering plan, in a stable order so that seeds reproduce. */
+    private static final List<String> REGIONS = List.copyOf(new TreeSet<>(PHONES.getSupportedRegions()));
+
+    /** Regions whose national spelling is checked: large plans with trunk prefixes, area codes and mobile ranges. */
+    private static final List<String> NATIONAL_REGIONS =
+            List.of("US", "CA", "GB", "DE", "FR", "IT", "ES", "NL", "IN", "JP", "AU", "BR", "MX", "ZA", "CH", "AT");
+
+    private static final List<PhoneNumberUtil.PhoneNumberType> NUMBER_TYPES = List.of(
+            PhoneNumberUtil.PhoneNumberType.FIXED_LINE, PhoneNumberUtil.PhoneNumberType.MOBILE,
+            PhoneNumberUtil.PhoneNumberType.TOLL_FREE, PhoneNumberUtil.PhoneNumberType.VOIP);
 
     private static final List<String> PADDING = List.of("", " ", "  ", "\t", "\n", " \r\n", "\u3000", "\u00A0");
 
@@ -80,6 +97,16 @@ class IdentifierNormalizerProperties {
                 new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + phone.digits()), false));
     }
 
+    @Property(tries = 1000)
+    void aNationalSpellingInItsDefaultRegionGivesTheKeyOfItsE164Form(
+            @ForAll("nationalSpellings") NationalSpelling phone) {
+        Normalization result = IdentifierNormalizer.of(new IdentityOptions(phone.region()))
+                .normalize(IdentifierKind.PHONE, phone.spelling());
+
+        assertThat(result).isEqualTo(
+                new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + phone.digits()), false));
+    }
+
     @Property(tries = 2000)
     void everySpellingOfAnEmailAddressGivesTheKeyOfItsLowercaseForm(@ForAll("emailSpellings") EmailSpelling email) {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.EMAIL, email.spelling());
@@ -115,6 +142,9 @@ class IdentifierNormalizerProperties {
     // ---- generators -------------------------------------------------------------------------------------------
 
     record PhoneSpelling(String digits, String spelling) {
+    }
+
+    record NationalSpelling(String region, String digits, String spelling) {
     }
 
     record EmailSpelling(String canonical, String spelling) {
@@ -160,19 +190,57 @@ class IdentifierNormalizerProperties {
                 .withChars("@+-.()#;=_ \t\u00A0\u200B\u2028\u3000\uFEFF");
     }
 
+    /**
+     * Real phone numbers: the example number of a random type for a random region libphonenumber supports, with its
+     * subscriber digits (the last few) replaced at random where the result stays a possible number in canonical
+     * form. {@code digits} is the E.164 form without its {@code +}.
+     */
+    @Provide
+    Arbitrary<String> e164Digits() {
+        Arbitrary<String> region = Arbitraries.of(REGIONS);
+        Arbitrary<PhoneNumberUtil.PhoneNumberType> type = Arbitraries.of(NUMBER_TYPES);
+        Arbitrary<List<Integer>> subscriber = Arbitraries.integers().between(0, 9).list().ofSize(6);
+        Arbitrary<Integer> replaced = Arbitraries.integers().between(0, 6);
+        return Combinators.combine(region, type, subscriber, replaced).as(IdentifierNormalizerProperties::realNumber);
+    }
+
+    private static String realNumber(String region, PhoneNumberUtil.PhoneNumberType type, List<Integer> subscriber,
+                                     int replaced) {
+        Phonenumber.PhoneNumber example = PHONES.getExampleNumberForType(region, type);
+        if (example == null) {
+            example = PHONES.getExampleNumber(region);
+        }
+        String exampleDigits = PHONES.format(example, PhoneNumberUtil.PhoneNumberFormat.E164).substring(1);
+        String cc = String.valueOf(example.getCountryCode());
+        String nsn = PHONES.getNationalSignificantNumber(example);
+        int keep = Math.max(1, nsn.length() - replaced);
+        StringBuilder candidate = new StringBuilder(cc).append(nsn, 0, keep);
+        for (int i = keep; i < nsn.length(); i++) {
+            candidate.append(subscriber.get(i - keep));
+        }
+        try {
+            Phonenumber.PhoneNumber parsed = PHONES.parse("+" + candidate, "ZZ");
+            if (PHONES.isPossibleNumberWithReason(parsed) == PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+                    && PHONES.format(parsed, PhoneNumberUtil.PhoneNumberFormat.E164).equals("+" + candidate)) {
+                return candidate.toString();
+            }
+        } catch (NumberParseException e) {
+            // fall back to the example itself
+        }
+        return exampleDigits;
+    }
+
     @Provide
     Arbitrary<PhoneSpelling> phoneSpellings() {
-        Arbitrary<Integer> countryStart = Arbitraries.integers().between(1, 9);
-        Arbitrary<List<Integer>> rest = Arbitraries.integers().between(0, 9).list().ofMinSize(7).ofMaxSize(14);
         Arbitrary<List<String>> separators = Arbitraries.of(SEPARATORS).list().ofSize(16);
         Arbitrary<String> prefix = Arbitraries.of("+", "00", "", "+ ", "+(", "00 ", "0 0-");
         Arbitrary<Integer> zero = Arbitraries.of(DIGIT_ZEROS);
         Arbitrary<String> extension = Arbitraries.of("", "", " ext. 99", " ext 4", " x7", "x12", ";ext=123", " #5");
         Arbitrary<String> pad = padding();
-        return Combinators.combine(countryStart, rest, separators, prefix, zero, extension, pad)
-                .as((first, more, seps, pre, z, ext, p) -> {
-                    StringBuilder digits = new StringBuilder().append(first);
-                    more.forEach(digits::append);
+        return Combinators.combine(e164Digits(), separators, prefix, zero, extension, pad)
+                .as((digits, seps, chosen, z, ext, p) -> {
+                    // Without '+' or '00' and without a default region, only 11 to 15 digits read as international.
+                    String pre = chosen.isEmpty() && digits.length() < 11 ? "+" : chosen;
                     StringBuilder spelling = new StringBuilder(p).append(pre);
                     for (int i = 0; i < digits.length(); i++) {
                         if (i > 0) {
@@ -181,7 +249,33 @@ class IdentifierNormalizerProperties {
                         spelling.appendCodePoint(z + (digits.charAt(i) - '0'));
                     }
                     spelling.append(ext).append(p);
-                    return new PhoneSpelling(digits.toString(), spelling.toString());
+                    return new PhoneSpelling(digits, spelling.toString());
+                });
+    }
+
+    /** A real number written the way its own region writes it nationally, digits in a random script. */
+    @Provide
+    Arbitrary<NationalSpelling> nationalSpellings() {
+        Arbitrary<String> region = Arbitraries.of(NATIONAL_REGIONS);
+        Arbitrary<PhoneNumberUtil.PhoneNumberType> type = Arbitraries.of(NUMBER_TYPES);
+        Arbitrary<List<Integer>> subscriber = Arbitraries.integers().between(0, 9).list().ofSize(6);
+        Arbitrary<Integer> replaced = Arbitraries.integers().between(0, 4);
+        Arbitrary<Integer> zero = Arbitraries.of(DIGIT_ZEROS);
+        return Combinators.combine(region, type, subscriber, replaced, zero, padding())
+                .as((r, t, sub, n, z, p) -> {
+                    String digits = realNumber(r, t, sub, n);
+                    Phonenumber.PhoneNumber number;
+                    try {
+                        number = PHONES.parse("+" + digits, "ZZ");
+                    } catch (NumberParseException e) {
+                        throw new IllegalStateException("a generated number must parse", e);
+                    }
+                    String national = PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.NATIONAL);
+                    StringBuilder spelling = new StringBuilder(p);
+                    national.codePoints().forEach(c -> spelling.appendCodePoint(
+                            c >= '0' && c <= '9' ? z + (c - '0') : c));
+                    // The number was drawn from region r's plan, so r reads its national form.
+                    return new NationalSpelling(r, digits, spelling.append(p).toString());
                 });
     }
 

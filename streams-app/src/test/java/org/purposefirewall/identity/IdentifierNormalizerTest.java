@@ -91,20 +91,121 @@ class IdentifierNormalizerTest {
     }
 
     @Test
-    void sevenDigitsAreTooFewAndSixteenTooMany() {
-        // Given the shortest and longest lengths either side of the E.164 limits
+    void theLengthLimitsAreThoseOfTheNumberingPlanAndE164() {
+        // Given numbers at and past the limits: Niue's 7-digit E.164 numbers, 16 digits, a NANP number without its
+        // area code, and 7 digits with no country code and no default region
         // When each is normalized
-        // Then 8 and 15 digits pass, 7 and 16 do not
-        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "1234567"))
+        // Then only the Niue number passes; each other is an invalid phone with its reason
+        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "+683 7012"))
+                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+6837012"), false));
+        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "+1234567890123456"))
                 .isEqualTo(new Normalization.Invalid(IdentifierError.INVALID_PHONE,
-                        "an international phone number has 8 to 15 digits"));
-        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "1234567890123456"))
+                        "an international phone number has at most 15 digits"));
+        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "+1 555 0100"))
+                .isEqualTo(new Normalization.Invalid(IdentifierError.INVALID_PHONE,
+                        "the number lacks its area code (it is only dialable locally)"));
+        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "1234567"))
+                .isInstanceOfSatisfying(Normalization.Invalid.class, invalid -> {
+                    assertThat(invalid.error()).isEqualTo(IdentifierError.INVALID_PHONE);
+                    assertThat(invalid.detail()).contains("country code").contains("default region");
+                });
+        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "123456789012345"))
                 .isInstanceOfSatisfying(Normalization.Invalid.class,
                         invalid -> assertThat(invalid.error()).isEqualTo(IdentifierError.INVALID_PHONE));
-        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "12345678"))
-                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+12345678"), false));
-        assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "123456789012345"))
-                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+123456789012345"), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"(415) 555-0100", "415.555.0100", "415 555 0100", "1 (415) 555-0100",
+        "+1 415 555 0100", "011 1 415 555 0100", "(415) 555-0100 x12"})
+    void withDefaultRegionUsANationalNumberGivesTheKeyOfItsE164Form(String spelling) {
+        // Given a normalizer whose default region is the US
+        IdentifierNormalizer.Configured us = IdentifierNormalizer.of(new IdentityOptions("US"));
+
+        // When a US number is normalized, written nationally or internationally
+        Normalization result = us.normalize(IdentifierKind.PHONE, spelling);
+
+        // Then it is the key of +14155550100
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"020 7946 0958", "020-7946-0958", "(020) 7946 0958", "+44 20 7946 0958",
+        "0044 20 7946 0958"})
+    void withDefaultRegionGbANationalNumberGivesTheKeyOfItsE164Form(String spelling) {
+        // Given a normalizer whose default region is Great Britain
+        IdentifierNormalizer.Configured gb = IdentifierNormalizer.of(new IdentityOptions("GB"));
+
+        // When a London number is normalized, with its trunk prefix 0 or internationally
+        Normalization result = gb.normalize(IdentifierKind.PHONE, spelling);
+
+        // Then it is the key of +442079460958, the trunk prefix dropped
+        assertThat(result)
+                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+442079460958"), false));
+    }
+
+    @Test
+    void withoutDefaultRegionANationalNumberIsInvalidAndSaysWhatIsMissing() {
+        // Given no default region (the static shortcut and an explicit normalizer without one)
+        // When a US number is written without its country code
+        for (Normalization result : List.of(
+                IdentifierNormalizer.normalize(IdentifierKind.PHONE, "(415) 555-0100"),
+                IdentifierNormalizer.of(IdentityOptions.defaults()).normalize(IdentifierKind.PHONE, "(415) 555-0100"),
+                IdentifierNormalizer.of(new IdentityOptions("zz")).normalize(IdentifierKind.PHONE, "415.555.0100"))) {
+            // Then it is an invalid phone whose detail names the missing country code or default region
+            assertThat(result).isInstanceOfSatisfying(Normalization.Invalid.class, invalid -> {
+                assertThat(invalid.error()).isEqualTo(IdentifierError.INVALID_PHONE);
+                assertThat(invalid.detail()).contains("country code").contains("default region")
+                        .doesNotContain("415");
+            });
+        }
+    }
+
+    @Test
+    void aDefaultRegionDoesNotChangeOtherKindsOrInternationalNumbers() {
+        // Given normalizers with and without a default region
+        IdentifierNormalizer.Configured gb = IdentifierNormalizer.of(new IdentityOptions("GB"));
+
+        // When an international number, an email address and a hash are normalized by each
+        // Then they give the same result
+        for (String phone : List.of("+1 (415) 555-0100", "0014155550100", PHONE_KEY)) {
+            assertThat(gb.normalize(IdentifierKind.PHONE, phone))
+                    .isEqualTo(IdentifierNormalizer.normalize(IdentifierKind.PHONE, phone));
+        }
+        assertThat(gb.normalize(IdentifierKind.EMAIL, "Alice@Example.com"))
+                .isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, false));
+    }
+
+    @Test
+    void aNumberThatIsPossibleButNotAssignedStillMatches() {
+        // Given a number in an unassigned NANP range (area code 999) in two spellings
+        Normalization international = IdentifierNormalizer.normalize(IdentifierKind.PHONE, "+1 999 555 0100");
+        Normalization national = IdentifierNormalizer.of(new IdentityOptions("US"))
+                .normalize(IdentifierKind.PHONE, "(999) 555-0100");
+
+        // When both are normalized
+        // Then both give the key of its E.164 form: the firewall checks possibility, not assignment
+        Normalization.Ok expected = new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+19995550100"), false);
+        assertThat(international).isEqualTo(expected);
+        assertThat(national).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "[{index}] ''{0}''")
+    @ValueSource(strings = {"XX", "USA", "1", "", " ", "Europe"})
+    void anUnknownDefaultRegionIsRejected(String region) {
+        // Given a region that has no numbering plan
+        // When options are built with it
+        // Then they are refused with the key and the rule, never silently ignored
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new IdentityOptions(region))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("default-region: ")
+                .hasMessageContaining("ISO 3166");
+    }
+
+    @Test
+    void aDefaultRegionIsUpperCasedAndZzMeansNone() {
+        assertThat(new IdentityOptions(" gb ").defaultRegion()).isEqualTo("GB");
+        assertThat(new IdentityOptions("ZZ").defaultRegion()).isNull();
+        assertThat(new IdentityOptions(null)).isEqualTo(IdentityOptions.defaults());
     }
 
     @Test

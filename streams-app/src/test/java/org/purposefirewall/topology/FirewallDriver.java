@@ -16,6 +16,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.purposefirewall.app.StreamsSettings;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
+import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
@@ -63,7 +64,8 @@ final class FirewallDriver implements AutoCloseable {
     FirewallDriver(Path stateDir) {
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null, null), Map.of(), null, POLICY);
+                topics, new Processing(null, 0L, null, null, null, null, null), IdentityOptions.defaults(), Map.of(), null,
+                POLICY);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

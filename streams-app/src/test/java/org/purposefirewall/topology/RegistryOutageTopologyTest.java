@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.StreamsSettings;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
+import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.identity.Sha256;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
@@ -80,7 +81,8 @@ class RegistryOutageTopologyTest {
         // registry-outage-max-block-ms 0: an unreachable registry parks the record at once.
         FirewallConfig config = new FirewallConfig("pf-outage-test", "unused:9092",
                 Map.of("schema.registry.url", "mock://" + scope), topics,
-                new Processing(null, 0L, null, null, null, null, 0L), Map.of(), null, FirewallDriver.POLICY);
+                new Processing(null, 0L, null, null, null, null, 0L), IdentityOptions.defaults(), Map.of(), null,
+                FirewallDriver.POLICY);
         serdes = FirewallSerdes.create(registry, true);
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

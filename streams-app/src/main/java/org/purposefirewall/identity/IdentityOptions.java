@@ -1,0 +1,44 @@
+package org.purposefirewall.identity;
+
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How identifiers are read.
+ *
+ * @param defaultRegion the ISO 3166 two-letter region (e.g. {@code US}, {@code GB}) whose numbering plan reads phone
+ *     numbers written without a country code, upper-cased; null for none (then such numbers are invalid, except
+ *     11 to 15 digits, which are read as international). {@code ZZ} (libphonenumber's "unknown region") means none.
+ */
+public record IdentityOptions(String defaultRegion) {
+
+    /** libphonenumber's code for "no region". */
+    public static final String NO_REGION = "ZZ";
+
+    public IdentityOptions {
+        if (defaultRegion != null) {
+            String region = defaultRegion.strip().toUpperCase(Locale.ROOT);
+            if (region.equals(NO_REGION)) {
+                defaultRegion = null;
+            } else if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+                throw new IllegalArgumentException("default-region: '" + defaultRegion + "' is not a region with a "
+                        + "phone numbering plan (an ISO 3166 two-letter code such as US, GB or DE; ZZ or no value "
+                        + "for none)");
+            } else {
+                defaultRegion = region;
+            }
+        }
+    }
+
+    /** No default region: numbers must carry their country code. */
+    public static IdentityOptions defaults() {
+        return new IdentityOptions(null);
+    }
+
+    /** The regions accepted as {@code defaultRegion}, sorted. */
+    public static Set<String> supportedRegions() {
+        return new TreeSet<>(PhoneNumberUtil.getInstance().getSupportedRegions());
+    }
+}
