@@ -197,7 +197,8 @@ public final class ConfigLoader {
             return IdentityOptions.defaults();
         }
         try {
-            return new IdentityOptions(section.defaultRegion());
+            return new IdentityOptions(section.defaultRegion(),
+                    Boolean.TRUE.equals(section.emailProviderCanonicalization()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": key 'identity.default-region': "
                     + e.getMessage().replaceFirst("^default-region: ", ""), e);
@@ -273,7 +274,7 @@ public final class ConfigLoader {
      * The shape of the {@code identity:} section. Bound here rather than as {@link IdentityOptions} so that the
      * identity package stays free of Jackson and a bad region is reported under its full key.
      */
-    record IdentitySection(String defaultRegion) {
+    record IdentitySection(String defaultRegion, Boolean emailProviderCanonicalization) {
     }
 
     /** The shape of policy.yaml; kebab-case keys. */

@@ -21,8 +21,12 @@ import java.util.Objects;
  *       region}, or, with none, as international if it has 11 to 15 digits. The number must be possible (a country
  *       code and a length its numbering plan allows); it need not be assigned, so fictional and newly opened ranges
  *       still match each other.</li>
- *   <li>EMAIL: NFKC, trimmed, lower-cased; the domain in its ASCII (punycode) form.</li>
- *   <li>MOBILE_AD_ID: a lowercase canonical UUID (with or without dashes on input).</li>
+ *   <li>EMAIL: NFKC, trimmed, lower-cased; the domain in its ASCII (punycode) form. With
+ *       {@link IdentityOptions#emailProviderCanonicalization()}, a gmail.com or googlemail.com address also loses
+ *       the dots of its local part and a {@code +tag} suffix, and googlemail.com becomes gmail.com (off by default:
+ *       ad platforms hash the address as given).</li>
+ *   <li>MOBILE_AD_ID: a lowercase canonical UUID (with or without dashes on input). The all-zero id means the device
+ *       asked to limit ad tracking: {@link Normalization.Ok#limitAdTracking()}.</li>
  * </ul>
  * Input that already is a SHA-256 hex digest is taken as the match key itself (lower-cased): a hash of a normalized
  * identifier is that identifier to an ad platform.
@@ -44,6 +48,15 @@ public final class IdentifierNormalizer {
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
+    /** The mobile advertising id a device reports when it asks to limit ad tracking. */
+    public static final String LIMIT_AD_TRACKING_AD_ID = "00000000-0000-0000-0000-000000000000";
+
+    private static final String LIMIT_AD_TRACKING_KEY = Sha256.hex(LIMIT_AD_TRACKING_AD_ID);
+
+    /** Gmail's domains; googlemail.com is an alias of gmail.com. */
+    private static final String GMAIL = "gmail.com";
+    private static final String GOOGLEMAIL = "googlemail.com";
+
     private static final Configured NO_DEFAULT_REGION = new Configured(IdentityOptions.defaults());
 
     private IdentifierNormalizer() {
@@ -52,7 +65,7 @@ public final class IdentifierNormalizer {
     /** A normalizer that reads identifiers as {@code options} say. */
     public static Configured of(IdentityOptions options) {
         Objects.requireNonNull(options, "options");
-        return options.defaultRegion() == null ? NO_DEFAULT_REGION : new Configured(options);
+        return options.equals(NO_DEFAULT_REGION.options()) ? NO_DEFAULT_REGION : new Configured(options);
     }
 
     /** Normalizes with no default region: phone numbers must carry their country code (or have 11 to 15 digits). */
@@ -96,11 +109,13 @@ public final class IdentifierNormalizer {
                 return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
             }
             if (Sha256.looksLikeHex(text)) {
-                return new Normalization.Ok(kind, text.toLowerCase(Locale.ROOT), true);
+                String key = text.toLowerCase(Locale.ROOT);
+                return new Normalization.Ok(kind, key, true,
+                        kind == IdentifierKind.MOBILE_AD_ID && key.equals(LIMIT_AD_TRACKING_KEY));
             }
             return switch (kind) {
                 case PHONE -> phone(text, options.defaultRegion());
-                case EMAIL -> email(text);
+                case EMAIL -> email(text, options.emailProviderCanonicalization());
                 case MOBILE_AD_ID -> mobileAdId(text);
             };
         }
@@ -156,7 +171,7 @@ public final class IdentifierNormalizer {
                 return invalidPhone(impossible(possible));
             }
             return new Normalization.Ok(IdentifierKind.PHONE,
-                    Sha256.hex(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164)), false);
+                    Sha256.hex(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164)), false, false);
         } catch (NumberParseException e) {
             return invalidPhone(unparsable(e.getErrorType()));
         } catch (RuntimeException e) {
@@ -206,7 +221,7 @@ public final class IdentifierNormalizer {
         return new Normalization.Invalid(IdentifierError.INVALID_PHONE, detail);
     }
 
-    private static Normalization email(String text) {
+    private static Normalization email(String text, boolean providerCanonicalization) {
         int at = text.lastIndexOf('@');
         if (at <= 0 || at == text.length() - 1 || text.indexOf('@') != at) {
             return invalidEmail("an email address has one '@' with text on both sides");
@@ -227,7 +242,18 @@ public final class IdentifierNormalizer {
         if (domain.isEmpty() || domain.startsWith(".") || domain.endsWith(".") || domain.contains("..")) {
             return invalidEmail("the domain is not a valid host name");
         }
-        return new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex(local + "@" + domain), false);
+        if (providerCanonicalization && (domain.equals(GMAIL) || domain.equals(GOOGLEMAIL))) {
+            int plus = local.indexOf('+');
+            if (plus >= 0) {
+                local = local.substring(0, plus);
+            }
+            local = local.replace(".", "");
+            if (local.isEmpty()) {
+                return invalidEmail("the local part is empty once Gmail's dots and '+tag' are removed");
+            }
+            domain = GMAIL;
+        }
+        return new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex(local + "@" + domain), false, false);
     }
 
     private static Normalization invalidEmail(String detail) {
@@ -256,7 +282,8 @@ public final class IdentifierNormalizer {
         }
         String canonical = hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
                 + hex.substring(16, 20) + "-" + hex.substring(20);
-        return new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, Sha256.hex(canonical), false);
+        return new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, Sha256.hex(canonical), false,
+                canonical.equals(LIMIT_AD_TRACKING_AD_ID));
     }
 
     private static Normalization invalidAdId() {

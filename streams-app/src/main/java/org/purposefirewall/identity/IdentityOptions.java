@@ -11,8 +11,12 @@ import java.util.TreeSet;
  * @param defaultRegion the ISO 3166 two-letter region (e.g. {@code US}, {@code GB}) whose numbering plan reads phone
  *     numbers written without a country code, upper-cased; null for none (then such numbers are invalid, except
  *     11 to 15 digits, which are read as international). {@code ZZ} (libphonenumber's "unknown region") means none.
+ * @param emailProviderCanonicalization for gmail.com and googlemail.com addresses, remove the dots of the local
+ *     part, drop a {@code +tag} suffix and map googlemail.com to gmail.com. Off by default: ad platforms hash the
+ *     address as given (after trim and lower-casing), so this changes the key the ad side would compute and can
+ *     over-match distinct mailboxes; turn it on only to catch a security address re-entered in a variant spelling.
  */
-public record IdentityOptions(String defaultRegion) {
+public record IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization) {
 
     /** libphonenumber's code for "no region". */
     public static final String NO_REGION = "ZZ";
@@ -32,9 +36,14 @@ public record IdentityOptions(String defaultRegion) {
         }
     }
 
-    /** No default region: numbers must carry their country code. */
+    /** Options with the given default region and no email provider canonicalization. */
+    public IdentityOptions(String defaultRegion) {
+        this(defaultRegion, false);
+    }
+
+    /** No default region: numbers must carry their country code; no email provider canonicalization. */
     public static IdentityOptions defaults() {
-        return new IdentityOptions(null);
+        return new IdentityOptions(null, false);
     }
 
     /** The regions accepted as {@code defaultRegion}, sorted. */

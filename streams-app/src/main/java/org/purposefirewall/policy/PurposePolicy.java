@@ -12,6 +12,8 @@ import java.util.Optional;
  *   <li>{@code restricted.declared}: the producer declared a restricted purpose → QUARANTINE.</li>
  *   <li>{@code restricted.registered}: the identifier is registered for a restricted purpose at the record's event
  *       time → QUARANTINE. A security registration wins over any consent.</li>
+ *   <li>{@code identifier.limit-ad-tracking}: the identifier is the all-zero mobile advertising id (the device asked
+ *       to limit ad tracking) → SUPPRESS. It beats any grant.</li>
  *   <li>{@code consent.missing}: no consent state at the record's event time → SUPPRESS.</li>
  *   <li>{@code consent.opt-out}: an opt-out flag is set → SUPPRESS. An opt-out beats any grant.</li>
  *   <li>{@code consent.denied}: a denial on the ad purpose, above it or below it → SUPPRESS. Deny overrides
@@ -46,6 +48,10 @@ public final class PurposePolicy {
                                 + registration.sourceSystem() + ", which is restricted under " + restricted,
                         restricted, registration, policy.version());
             }
+        }
+        if (facts.limitAdTracking()) {
+            return suppress(policy, Reason.LIMIT_AD_TRACKING, "identifier.limit-ad-tracking",
+                    "the mobile advertising id is the all-zero id: the device asked to limit ad tracking");
         }
         if (consent.isEmpty()) {
             return suppress(policy, Reason.CONSENT_MISSING, "consent.missing",

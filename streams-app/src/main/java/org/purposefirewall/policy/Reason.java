@@ -8,7 +8,8 @@ public enum Reason {
     CONSENT_MISSING(Outcome.SUPPRESS),
     OPTED_OUT(Outcome.SUPPRESS),
     CONSENT_DENIED(Outcome.SUPPRESS),
-    CONSENT_NOT_GRANTED(Outcome.SUPPRESS);
+    CONSENT_NOT_GRANTED(Outcome.SUPPRESS),
+    LIMIT_AD_TRACKING(Outcome.SUPPRESS);
 
     private final Outcome outcome;
 

@@ -121,7 +121,8 @@ final class PurposeDecider extends InputProcessor<ContactPoint> {
         RegistrationHistory history = registrationStore.get(StoreKeys.registration(userId, matchKey));
         List<ActiveRegistration> registrations = history == null ? List.of() : history.activeAt(eventTime);
         VersionedRecord<ConsentState> consent = consentStore.get(userId, eventTime);
-        Decision decision = PurposePolicy.decide(policy, new RecordFacts(declared, eventTime),
+        RecordFacts facts = new RecordFacts(declared, eventTime, identifier.normalized().limitAdTracking());
+        Decision decision = PurposePolicy.decide(policy, facts,
                 Optional.ofNullable(consent).map(v -> snapshot(v.value())), registrations);
 
         SourceCoordinates source = coordinates(eventTime);

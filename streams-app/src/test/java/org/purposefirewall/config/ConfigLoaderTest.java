@@ -174,6 +174,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void emailProviderCanonicalizationIsOffByDefaultAndBoundFromTheIdentitySection() throws IOException {
+        // Given the test configuration without an identity section, and with the option set, alone or with a region
+        Path without = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+        FirewallConfig none = loader.load(without);
+        FirewallConfig on = loader.load(write("application.yaml",
+                APPLICATION + "identity:\n  email-provider-canonicalization: true\n"));
+        FirewallConfig both = loader.load(write("application.yaml",
+                APPLICATION + "identity:\n  default-region: us\n  email-provider-canonicalization: true\n"));
+        FirewallConfig off = loader.load(write("application.yaml",
+                APPLICATION + "identity:\n  email-provider-canonicalization: false\n"));
+
+        // Then it is off unless set, and set it is bound alongside the region
+        assertThat(none.identity().emailProviderCanonicalization()).isFalse();
+        assertThat(on.identity()).isEqualTo(new IdentityOptions(null, true));
+        assertThat(both.identity()).isEqualTo(new IdentityOptions("US", true));
+        assertThat(off.identity()).isEqualTo(IdentityOptions.defaults());
+    }
+
+    @Test
+    void aNonBooleanEmailProviderCanonicalizationIsRejected() throws IOException {
+        // Given the option with a value that is not a boolean
+        Path app = write("application.yaml", APPLICATION + "identity:\n  email-provider-canonicalization: maybe\n");
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        // Then the error names the file and the full key
+        assertFails(app).hasMessageContaining("identity.email-provider-canonicalization");
+    }
+
+    @Test
     void anUnknownDefaultRegionIsRejected() throws IOException {
         // Given a default region with no numbering plan
         Path app = write("application.yaml", APPLICATION + "identity:\n  default-region: XX\n");

@@ -94,7 +94,7 @@ class IdentifierNormalizerProperties {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.PHONE, phone.spelling());
 
         assertThat(result).isEqualTo(
-                new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + phone.digits()), false));
+                new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + phone.digits()), false, false));
     }
 
     @Property(tries = 1000)
@@ -104,14 +104,15 @@ class IdentifierNormalizerProperties {
                 .normalize(IdentifierKind.PHONE, phone.spelling());
 
         assertThat(result).isEqualTo(
-                new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + phone.digits()), false));
+                new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+" + phone.digits()), false, false));
     }
 
     @Property(tries = 2000)
     void everySpellingOfAnEmailAddressGivesTheKeyOfItsLowercaseForm(@ForAll("emailSpellings") EmailSpelling email) {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.EMAIL, email.spelling());
 
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex(email.canonical()), false));
+        assertThat(result)
+                .isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex(email.canonical()), false, false));
     }
 
     @Property(tries = 1000)
@@ -124,7 +125,8 @@ class IdentifierNormalizerProperties {
 
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, spelling);
 
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, Sha256.hex(canonical), false));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, Sha256.hex(canonical), false,
+                canonical.equals(IdentifierNormalizer.LIMIT_AD_TRACKING_AD_ID)));
     }
 
     @Property(tries = 1000)
@@ -136,7 +138,7 @@ class IdentifierNormalizerProperties {
 
         Normalization result = IdentifierNormalizer.normalize(kind, pad + randomCase(digest, upper) + pad);
 
-        assertThat(result).isEqualTo(new Normalization.Ok(kind, digest, true));
+        assertThat(result).isEqualTo(new Normalization.Ok(kind, digest, true, false));
     }
 
     // ---- generators -------------------------------------------------------------------------------------------

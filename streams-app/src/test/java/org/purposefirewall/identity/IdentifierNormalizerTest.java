@@ -41,7 +41,7 @@ class IdentifierNormalizerTest {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.PHONE, spelling);
 
         // Then the match key is the SHA-256 of the E.164 form
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false, false));
     }
 
     @Test
@@ -53,7 +53,7 @@ class IdentifierNormalizerTest {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.PHONE, hashed);
 
         // Then it is the same match key as the clear number, marked as arrived hashed
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, true));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, true, false));
     }
 
     static List<Arguments> invalidPhones() {
@@ -97,7 +97,7 @@ class IdentifierNormalizerTest {
         // When each is normalized
         // Then only the Niue number passes; each other is an invalid phone with its reason
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "+683 7012"))
-                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+6837012"), false));
+                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+6837012"), false, false));
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, "+1234567890123456"))
                 .isEqualTo(new Normalization.Invalid(IdentifierError.INVALID_PHONE,
                         "an international phone number has at most 15 digits"));
@@ -125,7 +125,7 @@ class IdentifierNormalizerTest {
         Normalization result = us.normalize(IdentifierKind.PHONE, spelling);
 
         // Then it is the key of +14155550100
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false, false));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -140,7 +140,7 @@ class IdentifierNormalizerTest {
 
         // Then it is the key of +442079460958, the trunk prefix dropped
         assertThat(result)
-                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+442079460958"), false));
+                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+442079460958"), false, false));
     }
 
     @Test
@@ -172,7 +172,7 @@ class IdentifierNormalizerTest {
                     .isEqualTo(IdentifierNormalizer.normalize(IdentifierKind.PHONE, phone));
         }
         assertThat(gb.normalize(IdentifierKind.EMAIL, "Alice@Example.com"))
-                .isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, false));
+                .isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, false, false));
     }
 
     @Test
@@ -184,7 +184,8 @@ class IdentifierNormalizerTest {
 
         // When both are normalized
         // Then both give the key of its E.164 form: the firewall checks possibility, not assignment
-        Normalization.Ok expected = new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+19995550100"), false);
+        Normalization.Ok expected =
+                new Normalization.Ok(IdentifierKind.PHONE, Sha256.hex("+19995550100"), false, false);
         assertThat(international).isEqualTo(expected);
         assertThat(national).isEqualTo(expected);
     }
@@ -223,7 +224,7 @@ class IdentifierNormalizerTest {
                     assertThat(invalid.detail()).contains("512").doesNotContain("+14155550100");
                 });
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, longest))
-                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false));
+                .isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false, false));
     }
 
     @ParameterizedTest
@@ -249,7 +250,7 @@ class IdentifierNormalizerTest {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.PHONE, adlam.toString());
 
         // Then it is the same number
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.PHONE, PHONE_KEY, false, false));
     }
 
     @Test
@@ -281,7 +282,7 @@ class IdentifierNormalizerTest {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.EMAIL, spelling);
 
         // Then the match key is the SHA-256 of the lowercase address
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, false));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, false, false));
     }
 
     @Test
@@ -291,7 +292,7 @@ class IdentifierNormalizerTest {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.EMAIL, " " + EMAIL_KEY + " ");
 
         // Then it is the same key, marked as arrived hashed
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, true));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, EMAIL_KEY, true, false));
     }
 
     @Test
@@ -303,7 +304,7 @@ class IdentifierNormalizerTest {
         // When both are normalized
         // Then both give the key of the ASCII form
         Normalization.Ok expected =
-                new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("leser@xn--bcher-kva.example"), false);
+                new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("leser@xn--bcher-kva.example"), false, false);
         assertThat(unicode).isEqualTo(expected);
         assertThat(punycode).isEqualTo(expected);
     }
@@ -357,7 +358,7 @@ class IdentifierNormalizerTest {
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, spelling);
 
         // Then the key is the SHA-256 of the lowercase dashed UUID
-        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, AD_ID_KEY, false));
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, AD_ID_KEY, false, false));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -393,5 +394,121 @@ class IdentifierNormalizerTest {
                 .isInstanceOf(Normalization.Invalid.class);
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, "+14155550100"))
                 .isInstanceOf(Normalization.Invalid.class);
+    }
+
+    // ---- limit ad tracking: the all-zero mobile advertising id -----------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "00000000-0000-0000-0000-000000000000",
+        "00000000000000000000000000000000",
+        " 00000000-0000-0000-0000-000000000000\n",
+    })
+    void theAllZeroMobileAdIdIsMarkedLimitAdTracking(String spelling) {
+        // Given a spelling of the all-zero advertising id a device reports when it limits ad tracking
+        // When it is normalized
+        Normalization result = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, spelling);
+
+        // Then it is valid, marked limit ad tracking, and its key is still the SHA-256 of the canonical zero UUID
+        assertThat(result).isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID,
+                Sha256.hex("00000000-0000-0000-0000-000000000000"), false, true));
+    }
+
+    @Test
+    void theAllZeroMobileAdIdInUpperCaseIsMarkedLimitAdTracking() {
+        // Given the all-zero id upper-cased (digits have no case, so it is unchanged), and its digest upper-cased
+        Normalization clear = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID,
+                "00000000-0000-0000-0000-000000000000".toUpperCase(Locale.ROOT));
+        Normalization hashed = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID,
+                Sha256.hex("00000000-0000-0000-0000-000000000000").toUpperCase(Locale.ROOT));
+
+        // Then both are marked limit ad tracking
+        assertThat(clear).isInstanceOfSatisfying(Normalization.Ok.class,
+                ok -> assertThat(ok.limitAdTracking()).isTrue());
+        assertThat(hashed).isInstanceOfSatisfying(Normalization.Ok.class,
+                ok -> assertThat(ok.limitAdTracking()).isTrue());
+    }
+
+    @Test
+    void onlyTheAllZeroMobileAdIdIsMarkedLimitAdTracking() {
+        // Given an ordinary advertising id, one that is almost all zeros, and the zero id's digest read as an email
+        Normalization ordinary = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, AD_ID);
+        Normalization almostZero =
+                IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, "00000000-0000-0000-0000-000000000001");
+        Normalization zeroDigestAsEmail = IdentifierNormalizer.normalize(IdentifierKind.EMAIL,
+                Sha256.hex("00000000-0000-0000-0000-000000000000"));
+
+        // Then none is marked limit ad tracking
+        assertThat(ordinary).isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, AD_ID_KEY, false, false));
+        assertThat(almostZero).isInstanceOfSatisfying(Normalization.Ok.class,
+                ok -> assertThat(ok.limitAdTracking()).isFalse());
+        assertThat(zeroDigestAsEmail).isInstanceOfSatisfying(Normalization.Ok.class,
+                ok -> assertThat(ok.limitAdTracking()).isFalse());
+    }
+
+    // ---- email provider canonicalization (Gmail) -------------------------------------------------------------
+
+    private static final IdentifierNormalizer.Configured GMAIL_CANONICAL =
+            IdentifierNormalizer.of(new IdentityOptions(null, true));
+
+    @Test
+    void emailProviderCanonicalizationIsOffByDefault() {
+        // Given the default options
+        assertThat(IdentityOptions.defaults().emailProviderCanonicalization()).isFalse();
+        assertThat(new IdentityOptions("US").emailProviderCanonicalization()).isFalse();
+
+        // When two Gmail spellings of one mailbox are normalized
+        Normalization tagged = IdentifierNormalizer.of(IdentityOptions.defaults())
+                .normalize(IdentifierKind.EMAIL, "Jane.Doe+ads@gmail.com");
+        Normalization plain = IdentifierNormalizer.normalize(IdentifierKind.EMAIL, "janedoe@gmail.com");
+
+        // Then their keys differ: the address is hashed as given, as the ad side does
+        assertThat(tagged).isEqualTo(
+                new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("jane.doe+ads@gmail.com"), false, false));
+        assertThat(plain).isEqualTo(
+                new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("janedoe@gmail.com"), false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "janedoe@gmail.com",
+        "Jane.Doe+ads@gmail.com",
+        "JANE.DOE@googlemail.com",
+        "j.a.n.e.d.o.e+x+y@GoogleMail.com",
+        " jane.doe@GMAIL.COM ",
+    })
+    void withProviderCanonicalizationEveryGmailSpellingOfOneMailboxGivesOneKey(String spelling) {
+        // Given provider canonicalization on
+        // When a Gmail spelling of janedoe@gmail.com is normalized
+        Normalization result = GMAIL_CANONICAL.normalize(IdentifierKind.EMAIL, spelling);
+
+        // Then the key is that of janedoe@gmail.com
+        assertThat(result).isEqualTo(
+                new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("janedoe@gmail.com"), false, false));
+    }
+
+    @Test
+    void providerCanonicalizationLeavesOtherDomainsAlone() {
+        // Given provider canonicalization on
+        // When an address at another domain, with dots and a tag, is normalized
+        Normalization result = GMAIL_CANONICAL.normalize(IdentifierKind.EMAIL, "john.doe+x@example.com");
+
+        // Then it is only trimmed and lower-cased
+        assertThat(result).isEqualTo(
+                new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("john.doe+x@example.com"), false, false));
+        assertThat(GMAIL_CANONICAL.normalize(IdentifierKind.EMAIL, "jane.doe@gmail.com.example"))
+                .isEqualTo(new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex("jane.doe@gmail.com.example"),
+                        false, false));
+    }
+
+    @Test
+    void aGmailAddressWhoseLocalPartIsOnlyATagIsInvalidWithProviderCanonicalization() {
+        // Given provider canonicalization on
+        // When an address whose local part is dots and a tag is normalized
+        Normalization result = GMAIL_CANONICAL.normalize(IdentifierKind.EMAIL, ".+ads@gmail.com");
+
+        // Then it is an invalid email address, not the key of "@gmail.com"
+        assertThat(result).isInstanceOfSatisfying(Normalization.Invalid.class,
+                invalid -> assertThat(invalid.error()).isEqualTo(IdentifierError.INVALID_EMAIL));
     }
 }

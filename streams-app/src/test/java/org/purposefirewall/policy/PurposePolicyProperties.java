@@ -76,6 +76,7 @@ class PurposePolicyProperties {
             c.check(Reason.CONSENT_DENIED).percentage(p -> p >= 3);
             c.check(Reason.CONSENT_NOT_GRANTED).percentage(p -> p >= 3);
             c.check(Reason.CONSENT_GRANTED).percentage(p -> p >= 3);
+            c.check(Reason.LIMIT_AD_TRACKING).percentage(p -> p >= 1);
         });
     }
 
@@ -99,7 +100,8 @@ class PurposePolicyProperties {
 
         assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
         if (!s.restricted()) {
-            assertThat(decision.reason()).isEqualTo(Reason.CONSENT_MISSING);
+            assertThat(decision.reason())
+                    .isEqualTo(s.facts().limitAdTracking() ? Reason.LIMIT_AD_TRACKING : Reason.CONSENT_MISSING);
         }
     }
 
@@ -114,7 +116,8 @@ class PurposePolicyProperties {
 
         assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
         if (!s.restricted()) {
-            assertThat(decision.reason()).isEqualTo(Reason.OPTED_OUT);
+            assertThat(decision.reason())
+                    .isEqualTo(s.facts().limitAdTracking() ? Reason.LIMIT_AD_TRACKING : Reason.OPTED_OUT);
         }
     }
 
@@ -151,8 +154,29 @@ class PurposePolicyProperties {
                         assertThat(e.getKey().overlaps(s.policy().adPurpose())).isTrue();
                     });
             assertThat(s.restricted()).isFalse();
+            assertThat(s.facts().limitAdTracking()).isFalse();
         }
         Statistics.coverage(c -> c.check(Outcome.FORWARD).percentage(p -> p >= 5));
+    }
+
+    @Property(tries = 1000)
+    void aLimitAdTrackingIdIsNeverForwardedAndOnlyARestrictedPurposeBeatsIt(
+            @ForAll("scenarios") Scenario s, @ForAll("maps") Map<Purpose, ConsentChoice> choices) {
+        Scenario lat = new Scenario(s.policy(),
+                new RecordFacts(s.facts().declaredPurposes(), s.facts().eventTime(), true), s.consent(),
+                s.registrations());
+        Scenario latWithGrant = lat.withConsent(Optional.of(new ConsentSnapshot(choices, false, false)))
+                .withChoice(s.policy().adPurpose(), ConsentChoice.GRANTED);
+
+        for (Decision decision : List.of(lat.decide(), latWithGrant.decide())) {
+            assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
+            if (s.restricted()) {
+                assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+            } else {
+                assertThat(decision.reason()).isEqualTo(Reason.LIMIT_AD_TRACKING);
+                assertThat(decision.rule()).isEqualTo("identifier.limit-ad-tracking");
+            }
+        }
     }
 
     @Property(tries = 1000)
@@ -165,7 +189,9 @@ class PurposePolicyProperties {
         ConsentSnapshot c = s.consent().get();
         Purpose ad = s.policy().adPurpose();
         Reason expected;
-        if (c.optedOutOfSale() || c.optedOutOfTargetedAdvertising()) {
+        if (s.facts().limitAdTracking()) {
+            expected = Reason.LIMIT_AD_TRACKING;
+        } else if (c.optedOutOfSale() || c.optedOutOfTargetedAdvertising()) {
             expected = Reason.OPTED_OUT;
         } else if (c.choices().entrySet().stream()
                 .anyMatch(e -> e.getValue() == ConsentChoice.DENIED && e.getKey().overlaps(ad))) {
@@ -187,7 +213,8 @@ class PurposePolicyProperties {
         Decision second = s.decide();
         Decision fromCopies = PurposePolicy.decide(
                 new Policy(s.policy().version(), s.policy().adPurpose(), new ArrayList<>(s.policy().restrictedPurposes())),
-                new RecordFacts(new ArrayList<>(s.facts().declaredPurposes()), s.facts().eventTime()),
+                new RecordFacts(new ArrayList<>(s.facts().declaredPurposes()), s.facts().eventTime(),
+                        s.facts().limitAdTracking()),
                 s.consent().map(c -> new ConsentSnapshot(new HashMap<>(c.choices()),
                         c.optedOutOfTargetedAdvertising(), c.optedOutOfSale())),
                 new ArrayList<>(s.registrations()));
@@ -259,7 +286,8 @@ class PurposePolicyProperties {
 
         Decision afterRegistration = new Scenario(s.policy(), s.facts(), s.consent(), registrations).decide();
         Decision afterDeclaration = new Scenario(s.policy(),
-                new RecordFacts(declared, s.facts().eventTime()), s.consent(), s.registrations()).decide();
+                new RecordFacts(declared, s.facts().eventTime(), s.facts().limitAdTracking()), s.consent(),
+                s.registrations()).decide();
 
         if (before.outcome() != Outcome.FORWARD) {
             assertThat(afterRegistration.outcome()).isNotEqualTo(Outcome.FORWARD);
@@ -290,8 +318,10 @@ class PurposePolicyProperties {
             Arbitrary<Purpose> related = relatedPurposes(policy);
             Arbitrary<Purpose> declarable = Arbitraries.frequencyOf(
                     Tuple.of(4, unrestrictedPurposes(policy)), Tuple.of(1, related));
-            Arbitrary<RecordFacts> facts = declarable.list().ofMaxSize(2)
-                    .map(declared -> new RecordFacts(declared, 1_000L));
+            // The all-zero mobile advertising id (limit ad tracking) is rare, so the consent rules stay covered.
+            Arbitrary<Boolean> limitAdTracking = Arbitraries.frequency(Tuple.of(1, true), Tuple.of(12, false));
+            Arbitrary<RecordFacts> facts = Combinators.combine(declarable.list().ofMaxSize(2), limitAdTracking)
+                    .as((declared, lat) -> new RecordFacts(declared, 1_000L, lat));
             Arbitrary<Purpose> registrable = Arbitraries.frequencyOf(
                     Tuple.of(1, unrestrictedPurposes(policy)), Tuple.of(1, related));
             Arbitrary<List<ActiveRegistration>> registrations = registrable

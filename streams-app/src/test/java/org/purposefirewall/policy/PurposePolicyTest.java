@@ -22,7 +22,8 @@ class PurposePolicyTest {
     private static final Purpose FRAUD = new Purpose("essential.fraud_detection");
     private static final Policy POLICY = new Policy(VERSION, AD, List.of(SECURITY, FRAUD));
 
-    private static final RecordFacts NOTHING_DECLARED = new RecordFacts(List.of(), 1_000L);
+    private static final RecordFacts NOTHING_DECLARED = new RecordFacts(List.of(), 1_000L, false);
+    private static final RecordFacts LIMIT_AD_TRACKING = new RecordFacts(List.of(), 1_000L, true);
     private static final List<ActiveRegistration> NO_REGISTRATIONS = List.of();
 
     // ---- restricted purposes: quarantine whatever the consent -------------------------------------------------
@@ -307,6 +308,7 @@ class PurposePolicyTest {
                 NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, consent(Map.of()), NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, granted, NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, LIMIT_AD_TRACKING, granted, NO_REGISTRATIONS));
 
         // Then every reason is reached, and each decision carries the version
         Set<Reason> reasons = EnumSet.noneOf(Reason.class);
@@ -315,10 +317,69 @@ class PurposePolicyTest {
         assertThat(decisions).allSatisfy(d -> assertThat(d.policyVersion()).isEqualTo("v-42-test"));
     }
 
+    // ---- limit ad tracking: the all-zero mobile advertising id -----------------------------------------------
+
+    @Test
+    void aLimitAdTrackingIdIsSuppressedEvenWithAGrant() {
+        // Given the all-zero advertising id and a grant on the ad purpose
+        Optional<ConsentSnapshot> consent = consent(Map.of(AD, ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, LIMIT_AD_TRACKING, consent, NO_REGISTRATIONS);
+
+        // Then the record is suppressed for limit ad tracking
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.LIMIT_AD_TRACKING);
+        assertThat(decision.rule()).isEqualTo("identifier.limit-ad-tracking");
+        assertThat(decision.matchedPurpose()).isNull();
+        assertThat(decision.matchedRegistration()).isNull();
+        assertThat(decision.policyVersion()).isEqualTo(VERSION);
+    }
+
+    @Test
+    void aLimitAdTrackingIdWithoutConsentIsSuppressedForLimitAdTracking() {
+        // Given the all-zero advertising id and no consent state
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, LIMIT_AD_TRACKING, Optional.empty(), NO_REGISTRATIONS);
+
+        // Then limit ad tracking decides before the consent rules
+        assertThat(decision.reason()).isEqualTo(Reason.LIMIT_AD_TRACKING);
+    }
+
+    @Test
+    void aLimitAdTrackingIdDeclaredForSecurityIsStillQuarantined() {
+        // Given the all-zero advertising id declared for a security purpose, and a grant
+        RecordFacts facts = new RecordFacts(List.of(new Purpose("essential.service.security.authentication")),
+                1_000L, true);
+        Optional<ConsentSnapshot> consent = consent(Map.of(AD, ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent, NO_REGISTRATIONS);
+
+        // Then the restricted-purpose rule wins: the record is quarantined
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+        assertThat(decision.reason()).isEqualTo(Reason.DECLARED_RESTRICTED_PURPOSE);
+        assertThat(decision.matchedPurpose()).isEqualTo(SECURITY);
+    }
+
+    @Test
+    void aLimitAdTrackingIdRegisteredForSecurityIsStillQuarantined() {
+        // Given the all-zero advertising id registered for a security purpose, and a grant
+        List<ActiveRegistration> registrations = List.of(registration("essential.service.security"));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, LIMIT_AD_TRACKING,
+                consent(Map.of(AD, ConsentChoice.GRANTED)), registrations);
+
+        // Then the record is quarantined for the registration
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+        assertThat(decision.reason()).isEqualTo(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private static RecordFacts declared(String... purposes) {
-        return new RecordFacts(java.util.Arrays.stream(purposes).map(Purpose::new).toList(), 1_000L);
+        return new RecordFacts(java.util.Arrays.stream(purposes).map(Purpose::new).toList(), 1_000L, false);
     }
 
     private static ActiveRegistration registration(String purpose) {
