@@ -78,13 +78,13 @@ final class PassThroughTopology {
                 ContactPoint contact = ok.value();
                 out.setUserId(key != null ? key : contact.getUserId())
                         .setIdentifierType(contact.getIdentifierType())
-                        .setIdentifierSha256(Sha256.hex(contact.getValue()))
+                        .setIdentifierHash(Sha256.hex(contact.getValue()))
                         .setEventTime(contact.getEventTime());
             } else {
                 byte[] raw = value == null ? new byte[0] : value.raw();
                 out.setUserId(key != null ? key : "")
                         .setIdentifierType(IdentifierType.UNKNOWN)
-                        .setIdentifierSha256(Sha256.hex(new String(raw, StandardCharsets.ISO_8859_1)))
+                        .setIdentifierHash(Sha256.hex(new String(raw, StandardCharsets.ISO_8859_1)))
                         .setEventTime(Instant.ofEpochMilli(record.timestamp()));
             }
             context.forward(new Record<>(key, out.build(), record.timestamp()));

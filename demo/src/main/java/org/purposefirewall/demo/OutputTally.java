@@ -121,7 +121,7 @@ final class OutputTally {
             UUID id = switch (output) {
                 case FORWARDED -> {
                     AudienceIdentifier audience = serdes.audience().decode(value);
-                    String key = audience.getIdentifierSha256();
+                    String key = audience.getIdentifierHash();
                     audienceKeys.merge(key, 1, Integer::sum);
                     if (securityKeys.contains(key)) {
                         securityOnAdTopic.incrementAndGet();

@@ -24,6 +24,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.purposefirewall.identity.HashForm;
+import org.purposefirewall.identity.Honeytokens;
+import org.purposefirewall.identity.IdentifierKind;
+import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
@@ -90,9 +94,9 @@ public final class ConfigLoader {
         validateStreamsKeys(applicationFile, streams);
         Path base = applicationFile.toAbsolutePath().getParent();
         Path policyFile = base.resolve(policyName).normalize();
-        Policy policy;
+        LoadedPolicy loaded;
         try {
-            policy = loadPolicy(policyFile);
+            loaded = readPolicy(policyFile);
         } catch (ConfigException e) {
             if (e.getCause() instanceof NoSuchFileException) {
                 throw new ConfigException(applicationFile + ": key 'policy-file': " + e.getMessage(), e);
@@ -104,13 +108,27 @@ public final class ConfigLoader {
         if (processing.stateDir() != null && !processing.stateDir().isAbsolute()) {
             processing = processing.withStateDir(base.resolve(processing.stateDir()).normalize());
         }
-        IdentityOptions identity = identity(applicationFile, app.identity());
+        IdentityOptions identity = identity(applicationFile, app.identity(), loaded.hashForms());
+        Honeytokens honeytokens;
+        try {
+            honeytokens = Honeytokens.of(loaded.honeytokens(), IdentifierNormalizer.of(identity));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(policyFile + ": " + e.getMessage(), e);
+        }
         return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, identity, streams,
-                policyFile, policy);
+                policyFile, loaded.policy(), honeytokens);
     }
 
     /** Reads and validates a policy file. */
     public Policy loadPolicy(Path policyFile) {
+        return readPolicy(policyFile).policy();
+    }
+
+    /** The policy with the parts of the policy file that the identity package applies. */
+    private record LoadedPolicy(Policy policy, Set<HashForm> hashForms, List<Honeytokens.Token> honeytokens) {
+    }
+
+    private LoadedPolicy readPolicy(Path policyFile) {
         PolicyFile file = read(policyFile, PolicyFile.class);
         if (file == null) {
             throw new ConfigException(policyFile + ": the file is empty");
@@ -124,11 +142,48 @@ public final class ConfigLoader {
         for (int i = 0; i < file.restrictedPurposes().size(); i++) {
             restricted.add(purpose(policyFile, "restricted-purposes[" + i + "]", file.restrictedPurposes().get(i)));
         }
+        Policy policy;
         try {
-            return new Policy(version, adPurpose, restricted);
+            policy = new Policy(version, adPurpose, restricted);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(policyFile + ": " + e.getMessage(), e);
         }
+        Set<HashForm> forms = IdentityOptions.ALL_HASH_FORMS;
+        if (file.matchHashForms() != null) {
+            forms = java.util.EnumSet.noneOf(HashForm.class);
+            for (int i = 0; i < file.matchHashForms().size(); i++) {
+                try {
+                    forms.add(HashForm.parse(file.matchHashForms().get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(policyFile + ": key 'match-hash-forms[" + i + "]': " + e.getMessage(), e);
+                }
+            }
+            if (!forms.contains(HashForm.SHA256)) {
+                throw new ConfigException(policyFile + ": key 'match-hash-forms' must include SHA-256, the form ad "
+                        + "platforms match on and the firewall forwards");
+            }
+        }
+        List<Honeytokens.Token> tokens = new ArrayList<>();
+        List<HoneytokenEntry> entries = file.honeytokens() == null ? List.of() : file.honeytokens();
+        for (int i = 0; i < entries.size(); i++) {
+            HoneytokenEntry entry = entries.get(i);
+            String key = "honeytokens[" + i + "]";
+            if (entry == null) {
+                throw new ConfigException(policyFile + ": key '" + key + "' is empty");
+            }
+            String label = require(policyFile, key + ".label", entry.label());
+            String type = require(policyFile, key + ".type", entry.type());
+            String value = require(policyFile, key + ".value", entry.value());
+            IdentifierKind kind;
+            try {
+                kind = IdentifierKind.valueOf(type.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(policyFile + ": key '" + key + ".type': '" + type + "' is not one of "
+                        + java.util.Arrays.toString(IdentifierKind.values()), e);
+            }
+            tokens.add(new Honeytokens.Token(label, kind, value));
+        }
+        return new LoadedPolicy(policy, forms, tokens);
     }
 
     private <T> T read(Path file, Class<T> type) {
@@ -192,13 +247,13 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static IdentityOptions identity(Path file, IdentitySection section) {
+    private static IdentityOptions identity(Path file, IdentitySection section, Set<HashForm> hashForms) {
         if (section == null) {
-            return IdentityOptions.defaults();
+            return new IdentityOptions(null, false, hashForms);
         }
         try {
             return new IdentityOptions(section.defaultRegion(),
-                    Boolean.TRUE.equals(section.emailProviderCanonicalization()));
+                    Boolean.TRUE.equals(section.emailProviderCanonicalization()), hashForms);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": key 'identity.default-region': "
                     + e.getMessage().replaceFirst("^default-region: ", ""), e);
@@ -278,6 +333,11 @@ public final class ConfigLoader {
     }
 
     /** The shape of policy.yaml; kebab-case keys. */
-    record PolicyFile(String version, String adPurpose, List<String> restrictedPurposes) {
+    record PolicyFile(String version, String adPurpose, List<String> restrictedPurposes,
+                      List<String> matchHashForms, List<HoneytokenEntry> honeytokens) {
+    }
+
+    /** One entry of the policy's {@code honeytokens:} list. */
+    record HoneytokenEntry(String label, String type, String value) {
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 
@@ -21,6 +22,7 @@ import org.purposefirewall.policy.Policy;
  *     checked against Kafka's own definitions
  * @param policyFile where the policy was read from
  * @param policy the policy enforced
+ * @param honeytokens the policy's honeytokens, normalized under {@code identity}; none if null
  */
 public record FirewallConfig(String applicationId,
                              String bootstrapServers,
@@ -30,7 +32,8 @@ public record FirewallConfig(String applicationId,
                              IdentityOptions identity,
                              Map<String, String> streams,
                              Path policyFile,
-                             Policy policy) {
+                             Policy policy,
+                             Honeytokens honeytokens) {
 
     public FirewallConfig {
         Objects.requireNonNull(applicationId, "application-id");
@@ -39,26 +42,41 @@ public record FirewallConfig(String applicationId,
         Objects.requireNonNull(processing, "processing");
         Objects.requireNonNull(policy, "policy");
         identity = identity == null ? IdentityOptions.defaults() : identity;
+        honeytokens = honeytokens == null ? Honeytokens.none() : honeytokens;
         schemaRegistry = Map.copyOf(new TreeMap<>(schemaRegistry == null ? Map.of() : schemaRegistry));
         streams = Map.copyOf(new TreeMap<>(streams == null ? Map.of() : streams));
+    }
+
+    /** A configuration without honeytokens. */
+    public FirewallConfig(String applicationId, String bootstrapServers, Map<String, String> schemaRegistry,
+                          Topics topics, Processing processing, IdentityOptions identity, Map<String, String> streams,
+                          Path policyFile, Policy policy) {
+        this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
+                policy, null);
+    }
+
+    /** A copy with other topics, e.g. with guarded topics added. */
+    public FirewallConfig withTopics(Topics other) {
+        return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, other, processing, identity,
+                streams, policyFile, policy, honeytokens);
     }
 
     /** A copy with other bootstrap servers, for command-line overrides. */
     public FirewallConfig withBootstrapServers(String servers) {
         return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, identity, streams,
-                policyFile, policy);
+                policyFile, policy, honeytokens);
     }
 
     /** A copy with other schema registry settings, for command-line overrides. */
     public FirewallConfig withSchemaRegistry(Map<String, String> settings) {
         return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, identity, streams,
-                policyFile, policy);
+                policyFile, policy, honeytokens);
     }
 
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);
         return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, identity, streams, policyFile,
-                policy);
+                policy, honeytokens);
     }
 }

@@ -1,6 +1,8 @@
 package org.purposefirewall.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -15,6 +17,9 @@ import java.util.regex.Pattern;
  * @param quarantine output: identifiers stopped for a restricted purpose
  * @param suppressed output: decisions not to forward for lack of consent
  * @param deadLetter output: input that could not be read or decided
+ * @param guarded further inputs on their way to the ad side, of any Avro schema (each record's writer schema comes
+ *     from the registry): fields marked {@code "pii"} are decided as identifiers, and every string is
+ *     tripwire-checked. Co-partitioned with the others; may be empty
  */
 public record Topics(String contactPoints,
                      String consent,
@@ -22,7 +27,8 @@ public record Topics(String contactPoints,
                      String audience,
                      String quarantine,
                      String suppressed,
-                     String deadLetter) {
+                     String deadLetter,
+                     List<String> guarded) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -34,10 +40,17 @@ public record Topics(String contactPoints,
         quarantine = orDefault(quarantine, "privacy.quarantine");
         suppressed = orDefault(suppressed, "privacy.suppressed");
         deadLetter = orDefault(deadLetter, "privacy.dead-letter");
+        guarded = List.copyOf(guarded == null ? List.of() : guarded);
         Map<String, String> byName = new LinkedHashMap<>();
-        Map<String, String> all = Map.of("contact-points", contactPoints, "consent", consent,
+        Map<String, String> all = new LinkedHashMap<>(Map.of("contact-points", contactPoints, "consent", consent,
                 "registrations", registrations, "audience", audience, "quarantine", quarantine,
-                "suppressed", suppressed, "dead-letter", deadLetter);
+                "suppressed", suppressed, "dead-letter", deadLetter));
+        for (int i = 0; i < guarded.size(); i++) {
+            if (guarded.get(i) == null) {
+                throw new IllegalArgumentException("guarded[" + i + "]: a topic name is required");
+            }
+            all.put("guarded[" + i + "]", guarded.get(i));
+        }
         for (Map.Entry<String, String> e : all.entrySet()) {
             if (!LEGAL.matcher(e.getValue()).matches() || e.getValue().equals(".") || e.getValue().equals("..")) {
                 throw new IllegalArgumentException(e.getKey() + ": '" + e.getValue()
@@ -53,7 +66,26 @@ public record Topics(String contactPoints,
 
     /** The defaults: the topic names in the README. */
     public static Topics defaults() {
-        return new Topics(null, null, null, null, null, null, null);
+        return new Topics(null, null, null, null, null, null, null, null);
+    }
+
+    /** These topics without guarded ones. */
+    public Topics(String contactPoints, String consent, String registrations, String audience, String quarantine,
+                  String suppressed, String deadLetter) {
+        this(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter, null);
+    }
+
+    /** A copy guarding {@code topics} too. */
+    public Topics withGuarded(List<String> topics) {
+        return new Topics(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter,
+                topics);
+    }
+
+    /** Every input topic: contact points, consent, registrations, then the guarded ones. */
+    public List<String> inputs() {
+        List<String> inputs = new ArrayList<>(List.of(contactPoints, consent, registrations));
+        inputs.addAll(guarded);
+        return inputs;
     }
 
     private static String orDefault(String value, String fallback) {

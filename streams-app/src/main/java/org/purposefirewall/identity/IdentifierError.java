@@ -6,5 +6,7 @@ public enum IdentifierError {
     TOO_LONG,
     INVALID_PHONE,
     INVALID_EMAIL,
-    INVALID_MOBILE_AD_ID
+    INVALID_MOBILE_AD_ID,
+    /** A digest of a form the policy does not match in ({@code match-hash-forms}). */
+    UNSUPPORTED_HASH_FORM
 }

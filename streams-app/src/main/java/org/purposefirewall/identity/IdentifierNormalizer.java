@@ -7,6 +7,7 @@ import java.net.IDN;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Turns an identifier in any common spelling into its canonical form and the SHA-256 match key of that form.
@@ -28,8 +29,11 @@ import java.util.Objects;
  *   <li>MOBILE_AD_ID: a lowercase canonical UUID (with or without dashes on input). The all-zero id means the device
  *       asked to limit ad tracking: {@link Normalization.Ok#limitAdTracking()}.</li>
  * </ul>
- * Input that already is a SHA-256 hex digest is taken as the match key itself (lower-cased): a hash of a normalized
- * identifier is that identifier to an ad platform.
+ * Input that already is a hex digest of a normalized identifier (SHA-256: 64 digits, SHA-1: 40, MD5: 32, either
+ * case) is taken as the match key in its form, lower-cased: a hash of a normalized identifier is that identifier to
+ * an ad platform. A raw identifier gets a key in every form of {@link IdentityOptions#hashForms()}, so it meets a
+ * registration that arrived in any of them. For MOBILE_AD_ID, 32 hex digits are the ad id written without dashes
+ * (the two spellings cannot be told apart, and a raw ad id is far more common than its MD5).
  *
  * <p>{@link #of(IdentityOptions)} gives a normalizer for a configuration; the static
  * {@link #normalize(IdentifierKind, String)} is the one with no default region. Thread-safe; never throws for any
@@ -51,7 +55,8 @@ public final class IdentifierNormalizer {
     /** The mobile advertising id a device reports when it asks to limit ad tracking. */
     public static final String LIMIT_AD_TRACKING_AD_ID = "00000000-0000-0000-0000-000000000000";
 
-    private static final String LIMIT_AD_TRACKING_KEY = Sha256.hex(LIMIT_AD_TRACKING_AD_ID);
+    private static final MatchKeys LIMIT_AD_TRACKING_KEYS =
+            MatchKeys.ofCanonical(LIMIT_AD_TRACKING_AD_ID, IdentityOptions.ALL_HASH_FORMS);
 
     /** Gmail's domains; googlemail.com is an alias of gmail.com. */
     private static final String GMAIL = "gmail.com";
@@ -104,24 +109,53 @@ public final class IdentifierNormalizer {
             }
             // NFKC first: it folds no-break and other compatibility spaces into plain ones, so blankness is judged
             // on what the identifier means, not on how it was typed.
-            String text = Normalizer.normalize(input, Normalizer.Form.NFKC).strip();
+            String text = withoutInvisibles(Normalizer.normalize(input, Normalizer.Form.NFKC)).strip();
             if (text.isEmpty()) {
                 return new Normalization.Invalid(IdentifierError.EMPTY_IDENTIFIER, "the identifier is empty");
             }
-            if (Sha256.looksLikeHex(text)) {
+            HashForm form = HashForm.ofHex(text);
+            // 32 hex digits of kind MOBILE_AD_ID are an ad id written without dashes, not an MD5.
+            if (form != null && !(form == HashForm.MD5 && kind == IdentifierKind.MOBILE_AD_ID)) {
+                if (!options.hashForms().contains(form)) {
+                    return new Normalization.Invalid(IdentifierError.UNSUPPORTED_HASH_FORM, "the identifier is a "
+                            + form.algorithm() + " digest, a form the policy does not match in (match-hash-forms)");
+                }
                 String key = text.toLowerCase(Locale.ROOT);
-                return new Normalization.Ok(kind, key, true,
-                        kind == IdentifierKind.MOBILE_AD_ID && key.equals(LIMIT_AD_TRACKING_KEY));
+                return new Normalization.Ok(kind, MatchKeys.ofDigest(form, key),
+                        kind == IdentifierKind.MOBILE_AD_ID && key.equals(LIMIT_AD_TRACKING_KEYS.get(form)));
             }
             return switch (kind) {
-                case PHONE -> phone(text, options.defaultRegion());
-                case EMAIL -> email(text, options.emailProviderCanonicalization());
-                case MOBILE_AD_ID -> mobileAdId(text);
+                case PHONE -> phone(text, options.defaultRegion(), options.hashForms());
+                case EMAIL -> email(text, options.emailProviderCanonicalization(), options.hashForms());
+                case MOBILE_AD_ID -> mobileAdId(text, options.hashForms());
             };
         }
     }
 
-    private static Normalization phone(String text, String defaultRegion) {
+    /**
+     * {@code text} without invisible format characters (Unicode category Cf: byte order mark, zero-width space and
+     * joiners, soft hyphen, word joiner). They change no identifier's meaning but would change its digest; a BOM
+     * often leads the first field of a CSV export.
+     */
+    private static String withoutInvisibles(String text) {
+        int i = 0;
+        while (i < text.length() && Character.getType(text.charAt(i)) != Character.FORMAT) {
+            i++;
+        }
+        if (i == text.length()) {
+            return text;
+        }
+        StringBuilder visible = new StringBuilder(text.length());
+        for (int j = 0; j < text.length(); j++) {
+            char c = text.charAt(j);
+            if (Character.getType(c) != Character.FORMAT) {
+                visible.append(c);
+            }
+        }
+        return visible.toString();
+    }
+
+    private static Normalization phone(String text, String defaultRegion, Set<HashForm> forms) {
         String withoutExtension = stripExtension(text);
         StringBuilder digits = new StringBuilder(16);
         boolean plus = false;
@@ -171,7 +205,7 @@ public final class IdentifierNormalizer {
                 return invalidPhone(impossible(possible));
             }
             return new Normalization.Ok(IdentifierKind.PHONE,
-                    Sha256.hex(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164)), false, false);
+                    MatchKeys.ofCanonical(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164), forms), false);
         } catch (NumberParseException e) {
             return invalidPhone(unparsable(e.getErrorType()));
         } catch (RuntimeException e) {
@@ -221,7 +255,7 @@ public final class IdentifierNormalizer {
         return new Normalization.Invalid(IdentifierError.INVALID_PHONE, detail);
     }
 
-    private static Normalization email(String text, boolean providerCanonicalization) {
+    private static Normalization email(String text, boolean providerCanonicalization, Set<HashForm> forms) {
         int at = text.lastIndexOf('@');
         if (at <= 0 || at == text.length() - 1 || text.indexOf('@') != at) {
             return invalidEmail("an email address has one '@' with text on both sides");
@@ -253,14 +287,14 @@ public final class IdentifierNormalizer {
             }
             domain = GMAIL;
         }
-        return new Normalization.Ok(IdentifierKind.EMAIL, Sha256.hex(local + "@" + domain), false, false);
+        return new Normalization.Ok(IdentifierKind.EMAIL, MatchKeys.ofCanonical(local + "@" + domain, forms), false);
     }
 
     private static Normalization invalidEmail(String detail) {
         return new Normalization.Invalid(IdentifierError.INVALID_EMAIL, detail);
     }
 
-    private static Normalization mobileAdId(String text) {
+    private static Normalization mobileAdId(String text, Set<HashForm> forms) {
         StringBuilder hex = new StringBuilder(32);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -282,7 +316,7 @@ public final class IdentifierNormalizer {
         }
         String canonical = hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
                 + hex.substring(16, 20) + "-" + hex.substring(20);
-        return new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, Sha256.hex(canonical), false,
+        return new Normalization.Ok(IdentifierKind.MOBILE_AD_ID, MatchKeys.ofCanonical(canonical, forms),
                 canonical.equals(LIMIT_AD_TRACKING_AD_ID));
     }
 

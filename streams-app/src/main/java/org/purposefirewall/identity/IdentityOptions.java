@@ -1,6 +1,8 @@
 package org.purposefirewall.identity;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,13 +17,25 @@ import java.util.TreeSet;
  *     part, drop a {@code +tag} suffix and map googlemail.com to gmail.com. Off by default: ad platforms hash the
  *     address as given (after trim and lower-casing), so this changes the key the ad side would compute and can
  *     over-match distinct mailboxes; turn it on only to catch a security address re-entered in a variant spelling.
+ * @param hashForms the digests an identifier is matched in (the policy's {@code match-hash-forms}); always holds
+ *     SHA-256, the form forwarded to the ad side. A raw identifier gets a key in each; input that already is a digest
+ *     of a form not listed is rejected ({@link IdentifierError#UNSUPPORTED_HASH_FORM}), never guessed at.
  */
-public record IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization) {
+public record IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization, Set<HashForm> hashForms) {
+
+    /** Every form: SHA-256, SHA-1 and MD5. The default, since ad platforms accept all three. */
+    public static final Set<HashForm> ALL_HASH_FORMS = Collections.unmodifiableSet(EnumSet.allOf(HashForm.class));
 
     /** libphonenumber's code for "no region". */
     public static final String NO_REGION = "ZZ";
 
     public IdentityOptions {
+        hashForms = hashForms == null ? ALL_HASH_FORMS : Collections.unmodifiableSet(hashForms.isEmpty()
+                ? EnumSet.noneOf(HashForm.class) : EnumSet.copyOf(hashForms));
+        if (!hashForms.contains(HashForm.SHA256)) {
+            throw new IllegalArgumentException("match-hash-forms: must include SHA-256, the form ad platforms match "
+                    + "on and the firewall forwards");
+        }
         if (defaultRegion != null) {
             String region = defaultRegion.strip().toUpperCase(Locale.ROOT);
             if (region.equals(NO_REGION)) {
@@ -36,12 +50,17 @@ public record IdentityOptions(String defaultRegion, boolean emailProviderCanonic
         }
     }
 
-    /** Options with the given default region and no email provider canonicalization. */
+    /** Options matching in every hash form. */
+    public IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization) {
+        this(defaultRegion, emailProviderCanonicalization, ALL_HASH_FORMS);
+    }
+
+    /** Options with the given default region, no email provider canonicalization, every hash form. */
     public IdentityOptions(String defaultRegion) {
         this(defaultRegion, false);
     }
 
-    /** No default region: numbers must carry their country code; no email provider canonicalization. */
+    /** No default region: numbers must carry their country code; no email provider canonicalization; every form. */
     public static IdentityOptions defaults() {
         return new IdentityOptions(null, false);
     }

@@ -1,30 +1,14 @@
 package org.purposefirewall.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
 /** Unsalted SHA-256 as ad platforms use it for identifier matching. Thread-safe. */
 public final class Sha256 {
-
-    private static final HexFormat HEX = HexFormat.of();
-    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
-    });
 
     private Sha256() {
     }
 
     /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code text}. */
     public static String hex(String text) {
-        MessageDigest digest = DIGEST.get();
-        digest.reset();
-        return HEX.formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HashForm.SHA256.hex(text);
     }
 
     /** True if {@code text} is exactly 64 hex digits, in either case. */

@@ -11,6 +11,12 @@ public interface FirewallMetrics extends AutoCloseable {
 
     void deadLettered();
 
+    /**
+     * A honeytoken reached a guarded topic: high severity, alert on any increase. The record was also counted as
+     * quarantined.
+     */
+    void honeytokenHit();
+
     /** A record was set aside until the schema registry answers (see {@code Names.PARKED_STORE}). */
     void parked();
 
@@ -34,6 +40,10 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void deadLettered() {
+        }
+
+        @Override
+        public void honeytokenHit() {
         }
 
         @Override

@@ -18,6 +18,8 @@ public final class MetricNames {
     public static final String QUARANTINED = "records-quarantined";
     public static final String SUPPRESSED = "records-suppressed";
     public static final String DEAD_LETTERED = "records-dead-lettered";
+    /** Records that carried a honeytoken (also counted in records-quarantined): alert on any non-zero rate. */
+    public static final String HONEYTOKEN_HITS = "honeytoken-hits";
     /** Records set aside while the schema registry did not answer; each is decided later, exactly once. */
     public static final String PARKED = "records-parked";
 

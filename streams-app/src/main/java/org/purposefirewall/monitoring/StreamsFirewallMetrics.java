@@ -16,6 +16,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor suppressed;
     private final Sensor deadLettered;
     private final Sensor parked;
+    private final Sensor honeytokenHits;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -24,6 +25,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.suppressed = sensor(taskId, MetricNames.SUPPRESSED);
         this.deadLettered = sensor(taskId, MetricNames.DEAD_LETTERED);
         this.parked = sensor(taskId, MetricNames.PARKED);
+        this.honeytokenHits = sensor(taskId, MetricNames.HONEYTOKEN_HITS);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -51,13 +53,18 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void honeytokenHit() {
+        honeytokenHits.record();
+    }
+
+    @Override
     public void parked() {
         parked.record();
     }
 
     @Override
     public void close() {
-        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked)) {
+        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits)) {
             metrics.removeSensor(sensor);
         }
     }

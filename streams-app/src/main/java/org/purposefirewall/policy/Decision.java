@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param matchedPurpose the restricted purpose that matched, for quarantine; otherwise null
  * @param matchedRegistration the registration that matched, if a registration decided; otherwise null
  * @param policyVersion version of the policy that decided
+ * @param fieldPath the field the tripwire matched in, for {@link Reason#RESTRICTED_IDENTIFIER_IN_FIELD} and
+ *     {@link Reason#HONEYTOKEN}; otherwise null
+ * @param honeytoken the label of the honeytoken found, for {@link Reason#HONEYTOKEN}; otherwise null
  */
 public record Decision(Outcome outcome,
                        Reason reason,
@@ -20,7 +23,9 @@ public record Decision(Outcome outcome,
                        String detail,
                        Purpose matchedPurpose,
                        ActiveRegistration matchedRegistration,
-                       String policyVersion) {
+                       String policyVersion,
+                       String fieldPath,
+                       String honeytoken) {
 
     public Decision {
         Objects.requireNonNull(outcome, "outcome");
@@ -31,5 +36,14 @@ public record Decision(Outcome outcome,
         if (reason.outcome() != outcome) {
             throw new IllegalArgumentException("reason " + reason + " cannot accompany outcome " + outcome);
         }
+        if ((reason == Reason.HONEYTOKEN) != (honeytoken != null)) {
+            throw new IllegalArgumentException("a honeytoken label comes with reason HONEYTOKEN, and only with it");
+        }
+    }
+
+    /** A decision that did not come from the tripwire. */
+    public Decision(Outcome outcome, Reason reason, String rule, String detail, Purpose matchedPurpose,
+                    ActiveRegistration matchedRegistration, String policyVersion) {
+        this(outcome, reason, rule, detail, matchedPurpose, matchedRegistration, policyVersion, null, null);
     }
 }

@@ -9,9 +9,14 @@ import java.util.Optional;
  *
  * <p>Rules, first match wins:
  * <ol>
+ *   <li>{@code honeytoken}: a field of the record, the decided identifier included, holds a honeytoken →
+ *       QUARANTINE. It comes first because it is the strongest evidence of a leak.</li>
  *   <li>{@code restricted.declared}: the producer declared a restricted purpose → QUARANTINE.</li>
  *   <li>{@code restricted.registered}: the identifier is registered for a restricted purpose at the record's event
  *       time → QUARANTINE. A security registration wins over any consent.</li>
+ *   <li>{@code restricted.tripwire}: another field of the record holds an identifier of the same user registered
+ *       for a restricted purpose at the record's event time → QUARANTINE. The record carries security data
+ *       whatever it declares.</li>
  *   <li>{@code identifier.limit-ad-tracking}: the identifier is the all-zero mobile advertising id (the device asked
  *       to limit ad tracking) → SUPPRESS. It beats any grant.</li>
  *   <li>{@code consent.missing}: no consent state at the record's event time → SUPPRESS.</li>
@@ -31,6 +36,10 @@ public final class PurposePolicy {
                                   RecordFacts facts,
                                   Optional<ConsentSnapshot> consent,
                                   List<ActiveRegistration> registrations) {
+        Decision honeytoken = honeytoken(policy, facts);
+        if (honeytoken != null) {
+            return honeytoken;
+        }
         for (Purpose declared : facts.declaredPurposes()) {
             Purpose restricted = policy.restrictedPurposeCovering(declared);
             if (restricted != null) {
@@ -48,6 +57,10 @@ public final class PurposePolicy {
                                 + registration.sourceSystem() + ", which is restricted under " + restricted,
                         restricted, registration, policy.version());
             }
+        }
+        Decision tripwire = tripwire(policy, facts);
+        if (tripwire != null) {
+            return tripwire;
         }
         if (facts.limitAdTracking()) {
             return suppress(policy, Reason.LIMIT_AD_TRACKING, "identifier.limit-ad-tracking",
@@ -81,6 +94,53 @@ public final class PurposePolicy {
         }
         return new Decision(Outcome.FORWARD, Reason.CONSENT_GRANTED, "consent.granted",
                 "consent covers " + policy.adPurpose(), null, null, policy.version());
+    }
+
+    /**
+     * The decision for a record that holds no identifier to forward: the {@code honeytoken} and
+     * {@code restricted.tripwire} rules apply as for any record; otherwise {@code identifier.none} → SUPPRESS.
+     */
+    public static Decision decideWithoutIdentifier(Policy policy, RecordFacts facts) {
+        Decision honeytoken = honeytoken(policy, facts);
+        if (honeytoken != null) {
+            return honeytoken;
+        }
+        Decision tripwire = tripwire(policy, facts);
+        if (tripwire != null) {
+            return tripwire;
+        }
+        return suppress(policy, Reason.NO_IDENTIFIER, "identifier.none",
+                "the record holds no identifier the firewall could forward");
+    }
+
+    private static Decision honeytoken(Policy policy, RecordFacts facts) {
+        for (FieldMatch match : facts.fieldMatches()) {
+            if (match.honeytoken() != null) {
+                return new Decision(Outcome.QUARANTINE, Reason.HONEYTOKEN, "honeytoken",
+                        "field " + match.path() + " holds honeytoken '" + match.honeytoken()
+                                + "': security data is flowing toward the ad side",
+                        policy.restrictedPurposes().get(0), null, policy.version(), match.path(),
+                        match.honeytoken());
+            }
+        }
+        return null;
+    }
+
+    private static Decision tripwire(Policy policy, RecordFacts facts) {
+        for (FieldMatch match : facts.fieldMatches()) {
+            for (ActiveRegistration registration : match.registrations()) {
+                Purpose restricted = policy.restrictedPurposeCovering(registration.purpose());
+                if (restricted != null) {
+                    return new Decision(Outcome.QUARANTINE, Reason.RESTRICTED_IDENTIFIER_IN_FIELD,
+                            "restricted.tripwire",
+                            "field " + match.path() + " holds an identifier of this user collected for "
+                                    + registration.purpose() + " by " + registration.sourceSystem()
+                                    + ", which is restricted under " + restricted,
+                            restricted, registration, policy.version(), match.path(), null);
+                }
+            }
+        }
+        return null;
     }
 
     private static Decision suppress(Policy policy, Reason reason, String rule, String detail) {

@@ -5,11 +5,17 @@ public enum Reason {
     CONSENT_GRANTED(Outcome.FORWARD),
     DECLARED_RESTRICTED_PURPOSE(Outcome.QUARANTINE),
     REGISTERED_FOR_RESTRICTED_PURPOSE(Outcome.QUARANTINE),
+    /** A field other than the decided identifier holds an identifier registered for a restricted purpose. */
+    RESTRICTED_IDENTIFIER_IN_FIELD(Outcome.QUARANTINE),
+    /** A field holds a honeytoken: security data is flowing toward the ad side. */
+    HONEYTOKEN(Outcome.QUARANTINE),
     CONSENT_MISSING(Outcome.SUPPRESS),
     OPTED_OUT(Outcome.SUPPRESS),
     CONSENT_DENIED(Outcome.SUPPRESS),
     CONSENT_NOT_GRANTED(Outcome.SUPPRESS),
-    LIMIT_AD_TRACKING(Outcome.SUPPRESS);
+    LIMIT_AD_TRACKING(Outcome.SUPPRESS),
+    /** The record holds no identifier to forward (a guarded topic's schema marks none, or all are absent). */
+    NO_IDENTIFIER(Outcome.SUPPRESS);
 
     private final Outcome outcome;
 

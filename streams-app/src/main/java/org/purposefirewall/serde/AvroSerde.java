@@ -36,7 +36,7 @@ import org.purposefirewall.registry.SchemaRegistryClient;
  *
  * @param <T> the generated record class
  */
-public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, AvroDecoder<T> {
 
     static {
         // Avro 1.12 only instantiates generated classes from trusted packages.
@@ -116,6 +116,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
 
     /** True if decoding {@code framed} needs no registry call (its schema id is cached, or it is not framed). */
+    @Override
     public boolean isWarm(byte[] framed) {
         return framed.length < WireFormat.HEADER_SIZE || framed[0] != WireFormat.MAGIC_BYTE
                 || readerById.containsKey(java.nio.ByteBuffer.wrap(framed, 1, 4).getInt());
@@ -144,6 +145,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
      * @throws SerdeException with the reason when the bytes cannot be read as this type; registry outages propagate
      *     as {@link org.purposefirewall.registry.RegistryUnavailableException}, since they are not the record's fault
      */
+    @Override
     public T decode(byte[] framed) {
         int id = WireFormat.schemaId(framed);
         DatumReader<T> reader = readerById.get(id);

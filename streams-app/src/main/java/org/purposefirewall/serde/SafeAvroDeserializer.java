@@ -1,7 +1,6 @@
 package org.purposefirewall.serde;
 
 import java.util.Objects;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.purposefirewall.registry.RegistryUnavailableException;
 
@@ -16,17 +15,17 @@ import org.purposefirewall.registry.RegistryUnavailableException;
  *
  * @param <T> the record type
  */
-public final class SafeAvroDeserializer<T extends SpecificRecord> implements Deserializer<Decoded<T>> {
+public final class SafeAvroDeserializer<T> implements Deserializer<Decoded<T>> {
 
-    private final AvroSerde<T> serde;
+    private final AvroDecoder<T> serde;
     private final RegistryRetry retry;
 
     /** A deserializer that fails at once on a registry outage. */
-    public SafeAvroDeserializer(AvroSerde<T> serde) {
+    public SafeAvroDeserializer(AvroDecoder<T> serde) {
         this(serde, RegistryRetry.none());
     }
 
-    public SafeAvroDeserializer(AvroSerde<T> serde, RegistryRetry retry) {
+    public SafeAvroDeserializer(AvroDecoder<T> serde, RegistryRetry retry) {
         this.serde = Objects.requireNonNull(serde, "serde");
         this.retry = Objects.requireNonNull(retry, "retry");
     }

@@ -25,6 +25,11 @@ final class EventTimeExtractor<T> implements TimestampExtractor {
         this.eventTime = eventTime;
     }
 
+    /** Event time from the Kafka record timestamp alone, for guarded topics whose schemas the firewall does not own. */
+    static EventTimeExtractor<Void> kafkaTimestamp() {
+        return new EventTimeExtractor<>(Void.class, v -> -1L);
+    }
+
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
         if (record.value() instanceof Decoded.Ok<?> ok && type.isInstance(ok.value())) {

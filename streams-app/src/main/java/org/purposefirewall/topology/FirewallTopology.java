@@ -1,6 +1,8 @@
 package org.purposefirewall.topology;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -14,6 +16,7 @@ import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.serde.FirewallSerdes;
+import org.purposefirewall.serde.GenericAvroDecoder;
 import org.purposefirewall.serde.RegistryRetry;
 import org.purposefirewall.serde.SafeAvroDeserializer;
 
@@ -29,7 +32,8 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  *                             ├─► quarantine-sink   (privacy.quarantine)
  *                             ├─► suppressed-sink   (privacy.suppressed)
  *                             └─► dead-letter-sink  (privacy.dead-letter; the updaters also feed it)
- *   [parked-store]: records set aside while the schema registry is unreachable (all three processors)
+ *   guarded-source-&lt;topic&gt; ─► guarded-decider-&lt;topic&gt;  (one pair per guarded topic; same stores and sinks)
+ *   [parked-store]: records set aside while the schema registry is unreachable (every processor)
  * </pre>
  *
  * <p>The three inputs share one sub-topology (they share stores), so each task reads the same partition of every
@@ -54,8 +58,10 @@ public final class FirewallTopology {
         Topology topology = new Topology();
         RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
                 serdes.health());
-        // One normalizer for both processors, so registrations and contact points are keyed alike.
+        // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
+        DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
+                config.honeytokens(), topics.consent(), topics.registrations());
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
                 new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
@@ -76,34 +82,55 @@ public final class FirewallTopology {
                         MAX_PARKED_PER_TOPIC, serdes.health(), normalizer),
                 Names.REGISTRATIONS_SOURCE);
         topology.addProcessor(Names.DECIDER,
-                () -> new PurposeDecider(config.policy(), topics.contactPoints(), serdes.contactPoint(),
-                        MAX_PARKED_PER_TOPIC, serdes.health(), topics.consent(), topics.registrations(),
-                        normalizer),
+                () -> new PurposeDecider(topics.contactPoints(), serdes.contactPoint(), MAX_PARKED_PER_TOPIC,
+                        serdes.health(), deciding),
                 Names.CONTACT_POINTS_SOURCE);
+        List<String> deciders = new ArrayList<>(List.of(Names.DECIDER));
+        GenericAvroDecoder generic = new GenericAvroDecoder(serdes.registry());
+        for (String guarded : topics.guarded()) {
+            String source = Names.guardedSource(guarded);
+            String decider = Names.guardedDecider(guarded);
+            topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestamp(), keys,
+                    new SafeAvroDeserializer<>(generic, retry), guarded);
+            topology.addProcessor(decider,
+                    () -> new GuardedDecider(guarded, generic, MAX_PARKED_PER_TOPIC, serdes.health(), deciding),
+                    source);
+            deciders.add(decider);
+        }
+        String[] decidersArray = deciders.toArray(String[]::new);
+        List<String> all = new ArrayList<>(List.of(Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER));
+        all.addAll(deciders);
 
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
                         Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
                                 Duration.ofMillis(config.processing().consentHistoryRetentionMs())),
                         Serdes.String(), ConsentStoreSerde.serde()),
-                Names.CONSENT_UPDATER, Names.DECIDER);
+                concat(Names.CONSENT_UPDATER, decidersArray));
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(Names.REGISTRATION_STORE),
-                        Serdes.String(), RegistrationHistory.serde()),
-                Names.REGISTRATION_UPDATER, Names.DECIDER);
+                        Serdes.Bytes(), RegistrationHistory.serde()),
+                concat(Names.REGISTRATION_UPDATER, decidersArray));
 
         // In memory and changelogged: parked records are few and short-lived, and must survive a restart.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARKED_STORE),
                         Serdes.String(), ParkedRecord.serde()),
-                Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER, Names.DECIDER);
+                all.toArray(String[]::new));
 
         topology.addSink(Names.AUDIENCE_SINK, topics.audience(), keyWriter, serdes.audience().serializer(),
-                Names.DECIDER);
+                decidersArray);
         topology.addSink(Names.QUARANTINE_SINK, topics.quarantine(), keyWriter, serdes.quarantine().serializer(),
-                Names.DECIDER);
+                decidersArray);
         topology.addSink(Names.SUPPRESSED_SINK, topics.suppressed(), keyWriter, serdes.suppressed().serializer(),
-                Names.DECIDER);
+                decidersArray);
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
-                Names.DECIDER, Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER);
+                all.toArray(String[]::new));
         return topology;
+    }
+
+    private static String[] concat(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -21,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.monitoring.StreamsFirewallMetrics;
 import org.purposefirewall.registry.RegistryUnavailableException;
-import org.purposefirewall.serde.AvroSerde;
+import org.purposefirewall.serde.AvroDecoder;
 import org.purposefirewall.serde.SerdeException;
 import org.purposefirewall.schema.DeadLetterRecord;
 import org.purposefirewall.schema.SourceCoordinates;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <V> the decoded input type
  */
-abstract class InputProcessor<V extends SpecificRecord> implements Processor<String, Decoded<V>, String, Object> {
+abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String, Object> {
 
     /** How often parked records are tried again. */
     static final Duration RELEASE_INTERVAL = Duration.ofSeconds(1);
@@ -51,7 +50,7 @@ abstract class InputProcessor<V extends SpecificRecord> implements Processor<Str
     private static final Logger LOG = LoggerFactory.getLogger(InputProcessor.class);
 
     private final String topic;
-    private final AvroSerde<V> serde;
+    private final AvroDecoder<V> serde;
     private final long maxParked;
     private final RegistryHealth health;
     protected ProcessorContext<String, Object> context;
@@ -68,7 +67,7 @@ abstract class InputProcessor<V extends SpecificRecord> implements Processor<Str
      * @param maxParked the most records of this topic one task may park
      * @param health told when a parked record finds the registry answering again
      */
-    protected InputProcessor(String topic, AvroSerde<V> serde, long maxParked, RegistryHealth health) {
+    protected InputProcessor(String topic, AvroDecoder<V> serde, long maxParked, RegistryHealth health) {
         this.topic = topic;
         this.serde = serde;
         this.maxParked = maxParked;
@@ -245,12 +244,20 @@ abstract class InputProcessor<V extends SpecificRecord> implements Processor<Str
         if (isBlank(key) || isBlank(payloadUserId)) {
             return "MISSING_USER_ID";
         }
+        if (key.length() > MAX_USER_ID_CHARS) {
+            return "USER_ID_TOO_LONG";
+        }
         return key.equals(payloadUserId) ? null : "KEY_MISMATCH";
     }
 
     protected static String userIdDetail(String problem) {
-        return "MISSING_USER_ID".equals(problem)
-                ? "the record key and the payload's userId must both hold the user id"
-                : "the record key differs from the payload's userId; topics are co-partitioned by user id";
+        return switch (problem) {
+            case "MISSING_USER_ID" -> "the record key and the payload's userId must both hold the user id";
+            case "USER_ID_TOO_LONG" -> "the user id is longer than " + MAX_USER_ID_CHARS + " characters";
+            default -> "the record key differs from the payload's userId; topics are co-partitioned by user id";
+        };
     }
+
+    /** Longest user id, in characters: any such id fits the registration store's two-byte length prefix. */
+    protected static final int MAX_USER_ID_CHARS = RegistrationKeys.MAX_USER_ID_BYTES / 3;
 }

@@ -19,9 +19,19 @@ public final class Names {
     public static final String SUPPRESSED_SINK = "suppressed-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
 
+    /** Source node of a guarded topic. */
+    public static String guardedSource(String topic) {
+        return "guarded-source-" + topic;
+    }
+
+    /** Decider node of a guarded topic. */
+    public static String guardedDecider(String topic) {
+        return "guarded-decider-" + topic;
+    }
+
     /** Versioned store: user id → consent state, queried as of each record's event time. */
     public static final String CONSENT_STORE = "consent-store";
-    /** Key-value store: user id + match key → the identifier's registration history. */
+    /** Key-value store: user id + hash form + digest → the identifier's registration history (see RegistrationKeys). */
     public static final String REGISTRATION_STORE = "registration-store";
     /** In-memory, changelogged: input records set aside until the schema registry answers. */
     public static final String PARKED_STORE = "parked-store";

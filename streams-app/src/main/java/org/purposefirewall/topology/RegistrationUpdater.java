@@ -1,8 +1,11 @@
 package org.purposefirewall.topology;
 
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.monitoring.RegistryHealth;
@@ -13,8 +16,10 @@ import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.serde.Decoded;
 
 /**
- * Records each collection event under the identifier's match key (the SHA-256 of its normalized form), so that a
- * phone registered as "+1 (415) 555-0100" is found again when it arrives as "14155550100" or as its hash.
+ * Records each collection event under every key the identifier has: for a raw identifier, the digest of its
+ * normalized form in each hash form the policy matches in (SHA-256, SHA-1, MD5); for one registered as a digest, that
+ * digest. So a phone registered as "+1 (415) 555-0100" is found again when it arrives as "14155550100", or as its
+ * SHA-256, SHA-1 or MD5.
  *
  * <p>Registrations that cannot be read are dead-lettered with the reason; operators must repair and replay them,
  * since until then the identifier they name is not known to be restricted (see the README, "Operations").
@@ -24,7 +29,7 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
     private static final int MAX_SOURCE_LENGTH = 256;
 
     private final IdentifierNormalizer.Configured normalizer;
-    private KeyValueStore<String, RegistrationHistory> store;
+    private KeyValueStore<Bytes, RegistrationHistory> store;
 
     RegistrationUpdater(String topic, AvroSerde<PurposeRegistration> serde, long maxParked,
                         RegistryHealth health, IdentifierNormalizer.Configured normalizer) {
@@ -78,14 +83,16 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
         if (source.length() > MAX_SOURCE_LENGTH) {
             source = source.substring(0, MAX_SOURCE_LENGTH);
         }
-        String storeKey = StoreKeys.registration(record.key(), normalized.sha256Hex());
-        RegistrationHistory history = store.get(storeKey);
-        RegistrationHistory next = (history == null ? RegistrationHistory.empty() : history).with(
-                new RegistrationHistory.Event(purpose.value(),
-                        registration.getAction() == RegistrationAction.REGISTERED,
-                        registration.getEventTime().toEpochMilli(), source));
-        if (next != history) {
-            store.put(storeKey, next);
+        RegistrationHistory.Event event = new RegistrationHistory.Event(purpose.value(),
+                registration.getAction() == RegistrationAction.REGISTERED,
+                registration.getEventTime().toEpochMilli(), source);
+        for (Map.Entry<HashForm, String> key : normalized.keys().byForm().entrySet()) {
+            Bytes storeKey = RegistrationKeys.key(record.key(), key.getKey(), key.getValue());
+            RegistrationHistory history = store.get(storeKey);
+            RegistrationHistory next = (history == null ? RegistrationHistory.empty() : history).with(event);
+            if (next != history) {
+                store.put(storeKey, next);
+            }
         }
     }
 }

@@ -11,7 +11,11 @@ import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.purposefirewall.identity.HashForm;
+import org.purposefirewall.identity.IdentifierKind;
+import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.IdentityOptions;
+import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 
@@ -520,6 +524,96 @@ class ConfigLoaderTest {
         // When the application file is loaded
         // Then the error names the policy file and the key
         assertFails(app).hasMessage(policy.toAbsolutePath().normalize() + ": key 'version' is required");
+    }
+
+    // ---- hash forms, honeytokens, guarded topics ---------------------------------------------------------------
+
+    @Test
+    void everyHashFormIsMatchedByDefaultAndThePolicyCanNarrowThem() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+        assertThat(loader.load(app).identity().hashForms()).isEqualTo(IdentityOptions.ALL_HASH_FORMS);
+
+        write("policy.yaml", POLICY + "match-hash-forms: [sha-256, SHA1]\n");
+
+        assertThat(loader.load(app).identity().hashForms()).containsExactlyInAnyOrder(HashForm.SHA256, HashForm.SHA1);
+    }
+
+    @Test
+    void matchHashFormsWithoutSha256OrWithAnUnknownFormAreRejected() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "match-hash-forms: [MD5]\n");
+        assertFails(app).hasMessageStartingWith(policy.toAbsolutePath().normalize()
+                + ": key 'match-hash-forms' must include SHA-256");
+
+        write("policy.yaml", POLICY + "match-hash-forms: [SHA-256, SHA-512]\n");
+        assertFails(app).hasMessageStartingWith(policy.toAbsolutePath().normalize()
+                + ": key 'match-hash-forms[1]': 'SHA-512' is not a hash form");
+    }
+
+    @Test
+    void honeytokensAreNormalizedAtStartup() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY + """
+                honeytokens:
+                  - label: canary-phone-1
+                    type: phone
+                    value: "+1 202 555 0147"
+                  - label: canary-email-1
+                    type: EMAIL
+                    value: h0ney.pot@example.org
+                """);
+
+        FirewallConfig config = loader.load(app);
+
+        assertThat(config.honeytokens().size()).isEqualTo(2);
+        Normalization.Ok sha1 = (Normalization.Ok) IdentifierNormalizer.normalize(IdentifierKind.PHONE,
+                HashForm.SHA1.hex("+12025550147"));
+        assertThat(config.honeytokens().labelOf(sha1)).isEqualTo("canary-phone-1");
+    }
+
+    @Test
+    void aHoneytokenThatIsNotAnIdentifierIsRejectedWithoutEchoingItsValue() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + """
+                honeytokens:
+                  - label: canary-bad
+                    type: EMAIL
+                    value: not-an-address
+                """);
+
+        assertFails(app).hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": honeytokens[0] ('canary-bad')")
+                .hasMessageNotContaining("not-an-address");
+
+        write("policy.yaml", POLICY + """
+                honeytokens:
+                  - label: canary-bad
+                    type: FAX
+                    value: "1"
+                """);
+        assertFails(app).hasMessageContaining("key 'honeytokens[0].type': 'FAX' is not one of");
+
+        write("policy.yaml", POLICY + """
+                honeytokens:
+                  - label: canary
+                    type: EMAIL
+                """);
+        assertFails(app).hasMessageContaining("key 'honeytokens[0].value' is required");
+    }
+
+    @Test
+    void guardedTopicsAreReadAndMustBeDistinctFromTheOthers() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("  dead-letter: out.dead-letter\n",
+                "  dead-letter: out.dead-letter\n  guarded: [crm.profile-updates, analytics.page-views]\n"));
+        write("policy.yaml", POLICY);
+
+        assertThat(loader.load(app).topics().guarded()).containsExactly("crm.profile-updates", "analytics.page-views");
+        assertThat(loader.load(app).topics().inputs()).containsExactly("in.contact-points", "in.consent",
+                "in.registrations", "crm.profile-updates", "analytics.page-views");
+
+        write("application.yaml", APPLICATION.replace("  dead-letter: out.dead-letter\n",
+                "  dead-letter: out.dead-letter\n  guarded: [in.consent]\n"));
+        assertFails(app).hasMessageContaining("guarded[0]: topic 'in.consent' is also used for consent");
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------

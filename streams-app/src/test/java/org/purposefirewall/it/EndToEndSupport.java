@@ -117,7 +117,7 @@ final class EndToEndSupport {
     static FirewallConfig rebuilt(FirewallConfig c, Topics topics, Processing processing,
                                   Map<String, String> streams) {
         return new FirewallConfig(c.applicationId(), c.bootstrapServers(), c.schemaRegistry(), topics, processing,
-                c.identity(), streams, c.policyFile(), c.policy());
+                c.identity(), streams, c.policyFile(), c.policy(), c.honeytokens());
     }
 
     static Topics prefixed(Topics t, String prefix) {

@@ -364,7 +364,7 @@ class FirewallEndToEndIT {
         List<String> leaked = new ArrayList<>();
         for (Output out : outputs.of(Expected.FORWARD)) {
             AudienceIdentifier audience = (AudienceIdentifier) out.value();
-            if (securityKeys.contains(audience.getIdentifierSha256())) {
+            if (securityKeys.contains(audience.getIdentifierHash())) {
                 leaked.add(audience.getUserId() + " " + audience.getIdentifierType() + " decision "
                         + audience.getDecisionId());
             }
@@ -385,11 +385,11 @@ class FirewallEndToEndIT {
             if (WireFormat.schemaId(out.raw()) != audienceSchemaId) {
                 problems.add("schema id " + WireFormat.schemaId(out.raw()));
             }
-            if (!SHA256_HEX.matcher(audience.getIdentifierSha256()).matches()) {
-                problems.add("identifierSha256 is not 64 lowercase hex");
+            if (!SHA256_HEX.matcher(audience.getIdentifierHash()).matches()) {
+                problems.add("identifierHash is not 64 lowercase hex");
             }
-            if (!audience.getIdentifierSha256().equals(matchKey(input))) {
-                problems.add("identifierSha256 is not the input's match key");
+            if (!audience.getIdentifierHash().equals(matchKey(input))) {
+                problems.add("identifierHash is not the input's match key");
             }
             String rawValue = input.getValue().strip();
             // An input that already is a SHA-256 digest is its own match key; any other spelling must not appear.

@@ -889,7 +889,7 @@ class RegistryEndToEndIT {
         List<String> leaked = new ArrayList<>();
         for (Output out : outputs.of(Expected.FORWARD)) {
             AudienceIdentifier audience = (AudienceIdentifier) out.value();
-            if (produced.registrationMatchKeys.contains(audience.getIdentifierSha256())) {
+            if (produced.registrationMatchKeys.contains(audience.getIdentifierHash())) {
                 leaked.add(audience.getUserId() + " " + audience.getIdentifierType());
             }
         }
@@ -908,7 +908,7 @@ class RegistryEndToEndIT {
             }
             if (!audience.getUserId().equals(input.getUserId())
                     || audience.getIdentifierType() != input.getIdentifierType()
-                    || !audience.getIdentifierSha256().equals(matchKey(input.getIdentifierType(), input.getValue()))
+                    || !audience.getIdentifierHash().equals(matchKey(input.getIdentifierType(), input.getValue()))
                     || !audience.getEventTime().equals(input.getEventTime())) {
                 problems.add(sent.label() + " user " + sent.user() + " at " + sent.coord());
             }

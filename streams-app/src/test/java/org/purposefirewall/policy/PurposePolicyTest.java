@@ -309,12 +309,91 @@ class PurposePolicyTest {
         decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, consent(Map.of()), NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, granted, NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decide(policy, LIMIT_AD_TRACKING, granted, NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, withMatches(new FieldMatch("notes", List.of(), "canary-1")),
+                granted, NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decide(policy, withMatches(new FieldMatch("profile.backupEmail",
+                List.of(registration("essential.service.security.recovery")), null)), granted, NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.decideWithoutIdentifier(policy, NOTHING_DECLARED));
 
         // Then every reason is reached, and each decision carries the version
         Set<Reason> reasons = EnumSet.noneOf(Reason.class);
         decisions.forEach(d -> reasons.add(d.reason()));
         assertThat(reasons).containsExactlyInAnyOrder(Reason.values());
         assertThat(decisions).allSatisfy(d -> assertThat(d.policyVersion()).isEqualTo("v-42-test"));
+    }
+
+    // ---- tripwire and honeytokens ------------------------------------------------------------------------------
+
+    @Test
+    void aSecurityIdentifierInAnotherFieldQuarantinesTheRecordWithTheFieldPath() {
+        // Given a granted user whose record carries, in a nested field, an identifier registered for account recovery
+        RecordFacts facts = withMatches(new FieldMatch("profile.contacts[1].value",
+                List.of(registration("essential.service.security.recovery")), null));
+
+        // When the policy decides the record's own (unregistered) identifier
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent(Map.of(AD, ConsentChoice.GRANTED)),
+                NO_REGISTRATIONS);
+
+        // Then the record is quarantined by the tripwire rule, naming the field but not the identifier
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+        assertThat(decision.reason()).isEqualTo(Reason.RESTRICTED_IDENTIFIER_IN_FIELD);
+        assertThat(decision.rule()).isEqualTo("restricted.tripwire");
+        assertThat(decision.fieldPath()).isEqualTo("profile.contacts[1].value");
+        assertThat(decision.detail()).contains("profile.contacts[1].value");
+        assertThat(decision.matchedPurpose()).isEqualTo(SECURITY);
+        assertThat(decision.honeytoken()).isNull();
+    }
+
+    @Test
+    void aFieldIdentifierRegisteredForAnUnrestrictedPurposeChangesNothing() {
+        RecordFacts facts = withMatches(new FieldMatch("notes", List.of(registration("marketing.email")), null));
+
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent(Map.of(AD, ConsentChoice.GRANTED)),
+                NO_REGISTRATIONS);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.FORWARD);
+    }
+
+    @Test
+    void aHoneytokenWinsOverEveryOtherRuleAndCarriesItsLabel() {
+        // Given a record that declares a security purpose, is registered, and holds a honeytoken in a field
+        RecordFacts facts = new RecordFacts(List.of(SECURITY), 1_000L, true, List.of(
+                new FieldMatch("a", List.of(registration("essential.service.security")), null),
+                new FieldMatch("b.c", List.of(), "canary-phone-7")));
+
+        Decision decision = PurposePolicy.decide(POLICY, facts, Optional.empty(),
+                List.of(registration("essential.service.security")));
+
+        assertThat(decision.reason()).isEqualTo(Reason.HONEYTOKEN);
+        assertThat(decision.rule()).isEqualTo("honeytoken");
+        assertThat(decision.honeytoken()).isEqualTo("canary-phone-7");
+        assertThat(decision.fieldPath()).isEqualTo("b.c");
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+    }
+
+    @Test
+    void aRecordWithoutIdentifiersIsSuppressedUnlessTheTripwireFires() {
+        assertThat(PurposePolicy.decideWithoutIdentifier(POLICY, NOTHING_DECLARED).reason())
+                .isEqualTo(Reason.NO_IDENTIFIER);
+        assertThat(PurposePolicy.decideWithoutIdentifier(POLICY, withMatches(new FieldMatch("x",
+                List.of(registration("essential.service.security.authentication")), null))).reason())
+                .isEqualTo(Reason.RESTRICTED_IDENTIFIER_IN_FIELD);
+        assertThat(PurposePolicy.decideWithoutIdentifier(POLICY, withMatches(new FieldMatch("x", List.of(), "t")))
+                .reason()).isEqualTo(Reason.HONEYTOKEN);
+    }
+
+    @Test
+    void aHoneytokenLabelOnlyComesWithTheHoneytokenReason() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Decision(Outcome.QUARANTINE,
+                        Reason.REGISTERED_FOR_RESTRICTED_PURPOSE, "r", "d", SECURITY, null, "v", "p", "label"))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Decision(Outcome.QUARANTINE,
+                        Reason.HONEYTOKEN, "r", "d", SECURITY, null, "v", "p", null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static RecordFacts withMatches(FieldMatch... matches) {
+        return new RecordFacts(List.of(), 1_000L, false, List.of(matches));
     }
 
     // ---- limit ad tracking: the all-zero mobile advertising id -----------------------------------------------

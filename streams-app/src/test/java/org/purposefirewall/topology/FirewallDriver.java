@@ -16,6 +16,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.purposefirewall.app.StreamsSettings;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
+import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.policy.Policy;
@@ -49,7 +50,7 @@ final class FirewallDriver implements AutoCloseable {
     final FirewallConfig config;
     final FirewallSerdes serdes;
     final TopologyTestDriver driver;
-    final Topics topics = Topics.defaults();
+    final Topics topics;
 
     final TestInputTopic<String, ContactPoint> contactPoints;
     final TestInputTopic<String, byte[]> rawContactPoints;
@@ -62,10 +63,19 @@ final class FirewallDriver implements AutoCloseable {
     final TestOutputTopic<String, DeadLetterRecord> deadLetter;
 
     FirewallDriver(Path stateDir) {
+        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults());
+    }
+
+    /**
+     * @param guarded guarded topics beside the contact points
+     * @param honeytokens the honeytokens, normalized with {@code identity}
+     */
+    FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity) {
+        topics = Topics.defaults().withGuarded(guarded);
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null, null), IdentityOptions.defaults(), Map.of(), null,
-                POLICY);
+                topics, new Processing(null, 0L, null, null, null, null, null), identity, Map.of(), null,
+                POLICY, honeytokens);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -142,6 +152,30 @@ final class FirewallDriver implements AutoCloseable {
                 .setSourceSystem("two-factor-auth")
                 .setEventTime(Instant.ofEpochMilli(eventTime))
                 .build();
+    }
+
+    /**
+     * Pipes a record of any schema to a guarded topic, as a producer with a schema-registry serializer would write
+     * it: the schema registered under {@code <topic>-value}, the value in the wire format.
+     */
+    void sendGuarded(String topic, String key, org.apache.avro.generic.GenericRecord value, long timestamp) {
+        driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer())
+                .pipeInput(key, encodeGeneric(topic, value), timestamp);
+    }
+
+    byte[] encodeGeneric(String topic, org.apache.avro.generic.GenericRecord value) {
+        int id = serdes.registry().register(topic + "-value", value.getSchema());
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(body, null);
+        try {
+            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(value.getSchema())
+                    .write(value, encoder);
+            encoder.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        byte[] bytes = body.toByteArray();
+        return org.purposefirewall.serde.WireFormat.frame(id, bytes, bytes.length);
     }
 
     /** Total records on the four outputs, read and removed. */

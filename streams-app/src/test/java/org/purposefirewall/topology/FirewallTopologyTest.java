@@ -27,6 +27,7 @@ import org.purposefirewall.monitoring.MetricNames;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
+import org.purposefirewall.schema.HashAlgorithm;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.QuarantineRecord;
 import org.purposefirewall.schema.RegistrationAction;
@@ -96,7 +97,7 @@ class FirewallTopologyTest {
         assertThat(fw.quarantine.readValuesToList()).hasSize(3);
         List<AudienceIdentifier> forwarded = fw.audience.readValuesToList();
         assertThat(forwarded).singleElement()
-                .satisfies(a -> assertThat(a.getIdentifierSha256()).isEqualTo(Sha256.hex("bob.shop@example.com")));
+                .satisfies(a -> assertThat(a.getIdentifierHash()).isEqualTo(Sha256.hex("bob.shop@example.com")));
     }
 
     @Test
@@ -139,7 +140,7 @@ class FirewallTopologyTest {
         fw.send(contact("frank", IdentifierType.EMAIL, "at@example.com", T + 100));
 
         // Then: each is judged by the consent in force at its own event time
-        assertThat(fw.audience.readValuesToList()).extracting(AudienceIdentifier::getIdentifierSha256)
+        assertThat(fw.audience.readValuesToList()).extracting(AudienceIdentifier::getIdentifierHash)
                 .containsExactly(Sha256.hex("before@example.com"));
         List<SuppressedRecord> suppressed = fw.suppressed.readValuesToList();
         assertThat(suppressed).extracting(SuppressedRecord::getReason)
@@ -238,12 +239,13 @@ class FirewallTopologyTest {
         AudienceIdentifier a = out.value();
         assertThat(a.getUserId()).isEqualTo("kim");
         assertThat(a.getIdentifierType()).isEqualTo(IdentifierType.EMAIL);
-        assertThat(a.getIdentifierSha256()).isEqualTo(Sha256.hex("kim@example.com"));
+        assertThat(a.getHashAlgorithm()).isEqualTo(HashAlgorithm.SHA256);
+        assertThat(a.getIdentifierHash()).isEqualTo(Sha256.hex("kim@example.com"));
         assertThat(a.getPurpose()).isEqualTo(AD_PURPOSE);
         assertThat(a.getPolicyVersion()).isEqualTo("test-policy-7");
         assertThat(a.getDecisionId()).matches("[0-9a-f-]{36}");
         assertThat(AudienceIdentifier.getClassSchema().getFields()).extracting(f -> f.name())
-                .containsExactly("userId", "identifierType", "identifierSha256", "purpose", "policyVersion",
+                .containsExactly("userId", "identifierType", "identifierHash", "hashAlgorithm", "purpose", "policyVersion",
                         "decisionId", "eventTime");
         // Input headers and attributes never reach the ad side.
         assertThat(out.headers().toArray()).isEmpty();

@@ -56,7 +56,7 @@ class LimitAdTrackingTopologyTest {
             assertThat(s.getPolicyVersion()).isEqualTo("test-policy-7");
         });
         List<AudienceIdentifier> forwarded = fw.audience.readValuesToList();
-        assertThat(forwarded).extracting(AudienceIdentifier::getIdentifierSha256)
+        assertThat(forwarded).extracting(AudienceIdentifier::getIdentifierHash)
                 .containsExactly(Sha256.hex("6f1ed002-ab5d-42f3-8c0b-8b1a2e3f4d5c"))
                 .doesNotContain(Sha256.hex(ZERO_AD_ID));
         assertThat(fw.quarantine.isEmpty()).isTrue();

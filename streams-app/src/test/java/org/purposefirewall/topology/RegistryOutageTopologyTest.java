@@ -122,7 +122,7 @@ class RegistryOutageTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(5));
 
         // Then the v1 records flowed, the v2 record waits, and nothing was dead-lettered
-        assertThat(audience.readValuesToList()).extracting(AudienceIdentifier::getIdentifierSha256)
+        assertThat(audience.readValuesToList()).extracting(AudienceIdentifier::getIdentifierHash)
                 .containsExactly(Sha256.hex("first@example.com"), Sha256.hex("third@example.com"));
         assertThat(deadLetter.isEmpty()).isTrue();
 
@@ -132,7 +132,7 @@ class RegistryOutageTopologyTest {
 
         // Then the v2 record is decided, once, with its own coordinates
         List<AudienceIdentifier> released = audience.readValuesToList();
-        assertThat(released).extracting(AudienceIdentifier::getIdentifierSha256)
+        assertThat(released).extracting(AudienceIdentifier::getIdentifierHash)
                 .containsExactly(Sha256.hex("v2@example.com"));
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         assertThat(audience.isEmpty()).isTrue();

@@ -1,0 +1,260 @@
+package org.purposefirewall.identity;
+
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds every identifier a piece of free text may hold, for the tripwire: a phone number, email address, mobile
+ * advertising id or digest written anywhere in a field ("call +1 415 555 0100 after 5", "mailto:Jane@Example.com",
+ * a SHA-1 in a URL), not only a field that is exactly one identifier.
+ *
+ * <p>Over-reading is cheap and under-reading is a leak, so candidates are generous: every window of consecutive
+ * digit groups that could be a phone number (7 to 17 digits, the two of a {@code 00} prefix included) is tried, and
+ * a 32-digit hex run is tried both as an MD5 and as an ad id without dashes. A false candidate costs one lookup; it
+ * can only match if it is the registered identifier. Each candidate goes through the same
+ * {@link IdentifierNormalizer.Configured} as registrations, so it gets the same keys.
+ *
+ * <p>The work per text is bounded: at most {@link #MAX_SCANNED_LENGTH} characters and {@link #MAX_PHONE_WINDOWS}
+ * phone windows. Text beyond either is reported as {@link Scan#complete() incomplete}, never silently skipped, so
+ * the caller can fail closed. Thread-safe; never throws for any input.
+ */
+public final class IdentifierCandidates {
+
+    /** Longest text scanned, in characters. */
+    public static final int MAX_SCANNED_LENGTH = 1 << 20;
+    /** Most phone-number windows tried per text. */
+    public static final int MAX_PHONE_WINDOWS = 4_096;
+
+    private static final int MIN_PHONE_DIGITS = 7;
+    private static final int MAX_PHONE_DIGITS = 17;
+
+    private static final Pattern HEX_DIGEST = Pattern.compile(
+            "(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{32})(?![0-9A-Za-z])");
+    private static final Pattern DASHED_UUID = Pattern.compile(
+            "(?<![0-9A-Za-z-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+                    + "(?![0-9A-Za-z-])");
+
+    private IdentifierCandidates() {
+    }
+
+    /**
+     * The outcome of scanning one text.
+     *
+     * @param candidates the identifiers found, each once (by its forwarded key), in order of first appearance
+     * @param complete false if the text was too long or held too many phone-like runs to be read entirely
+     */
+    public record Scan(List<Normalization.Ok> candidates, boolean complete) {
+        public Scan {
+            candidates = List.copyOf(Objects.requireNonNull(candidates, "candidates"));
+        }
+    }
+
+    /** Every identifier {@code text} may hold. */
+    public static Scan find(IdentifierNormalizer.Configured normalizer, CharSequence text) {
+        Objects.requireNonNull(normalizer, "normalizer");
+        if (text == null || text.length() == 0) {
+            return new Scan(List.of(), true);
+        }
+        boolean complete = text.length() <= MAX_SCANNED_LENGTH;
+        String s = text.length() <= MAX_SCANNED_LENGTH ? text.toString()
+                : text.subSequence(0, MAX_SCANNED_LENGTH).toString();
+        if (!isAscii(s)) {
+            // Fold full-width '@', digits and the like into ASCII, as the normalizer does for one identifier.
+            s = Normalizer.normalize(s, Normalizer.Form.NFKC);
+        }
+        if (s.length() > MAX_SCANNED_LENGTH) {
+            // NFKC can expand a character many times over (U+FDFA: 18 characters); the bound holds after it too.
+            s = s.substring(0, MAX_SCANNED_LENGTH);
+            complete = false;
+        }
+        Map<String, Normalization.Ok> found = new LinkedHashMap<>();
+        emails(normalizer, s, found);
+        digests(normalizer, s, found);
+        complete &= phones(normalizer, asciiDigits(s), found);
+        return new Scan(new ArrayList<>(found.values()), complete);
+    }
+
+    /**
+     * Every address around each '@'. The domain is the run of letters, digits, dots and hyphens after it (so URL
+     * punctuation ends it); the local part is the run of RFC 5322 characters before it, and, since a key or a URL
+     * often runs into an address ("email=jane@...", ".../users/jane@..."), also each tail of that run after a
+     * character that rarely starts a local part. Extra candidates cost a lookup each; a missed one is a leak.
+     */
+    private static void emails(IdentifierNormalizer.Configured normalizer, String s, Map<String, Normalization.Ok> out) {
+        int at = s.indexOf('@');
+        while (at >= 0) {
+            int end = at + 1;
+            while (end < s.length() && isDomainChar(s.charAt(end))) {
+                end++;
+            }
+            // Sentence punctuation after an address is not part of it.
+            while (end > at + 1 && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '-')) {
+                end--;
+            }
+            int start = at;
+            while (start > 0 && isLocalChar(s.charAt(start - 1))) {
+                start--;
+            }
+            if (end > at + 1 && start < at) {
+                String domain = s.substring(at, end);
+                add(out, normalizer.normalize(IdentifierKind.EMAIL, s.substring(start, at) + domain));
+                for (int i = start; i < at - 1; i++) {
+                    if (LOCAL_PART_BOUNDARIES.indexOf(s.charAt(i)) >= 0) {
+                        add(out, normalizer.normalize(IdentifierKind.EMAIL, s.substring(i + 1, at) + domain));
+                    }
+                }
+            }
+            at = s.indexOf('@', at + 1);
+        }
+    }
+
+    /** Characters after which a local part may start inside a longer run: keys, paths, queries, quotes. */
+    private static final String LOCAL_PART_BOUNDARIES = "=/?&:'`{}|!#$%^*~";
+
+    /** RFC 5322 atext and dots, plus non-ASCII letters and digits (internationalized addresses). */
+    private static boolean isLocalChar(char c) {
+        if (c < 0x80) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0;
+        }
+        return Character.isLetterOrDigit(c) || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT;
+    }
+
+    /** Host name characters, plus non-ASCII letters and digits (internationalized domains) and invisible ones. */
+    private static boolean isDomainChar(char c) {
+        if (c < 0x80) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+        }
+        return Character.isLetterOrDigit(c) || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT
+                || Character.getType(c) == Character.NON_SPACING_MARK || Character.getType(c) == Character.COMBINING_SPACING_MARK;
+    }
+
+    private static void digests(IdentifierNormalizer.Configured normalizer, String s, Map<String, Normalization.Ok> out) {
+        Matcher hex = HEX_DIGEST.matcher(s);
+        while (hex.find()) {
+            String digest = hex.group();
+            add(out, normalizer.normalize(IdentifierKind.PHONE, digest));
+            if (digest.length() == HashForm.MD5.hexLength()) {
+                add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, digest));
+            }
+        }
+        Matcher uuid = DASHED_UUID.matcher(s);
+        while (uuid.find()) {
+            add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, uuid.group()));
+        }
+    }
+
+    /** Tries every window of digit groups of every phone-like run; false if it had to stop early. */
+    private static boolean phones(IdentifierNormalizer.Configured normalizer, String s, Map<String, Normalization.Ok> out) {
+        int windows = 0;
+        int i = 0;
+        List<int[]> groups = new ArrayList<>();
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c != '+' && !Character.isDigit(c)) {
+                i++;
+                continue;
+            }
+            // One run: an optional '+' (the last of several: "++1 ..." is a typo for "+1 ..."), then digit groups
+            // joined by phone separators.
+            while (c == '+' && i + 1 < s.length() && s.charAt(i + 1) == '+') {
+                c = s.charAt(++i);
+            }
+            int runStart = i;
+            boolean plus = c == '+';
+            if (plus) {
+                i++;
+            }
+            groups.clear();
+            while (i < s.length()) {
+                int groupStart = i;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i > groupStart) {
+                    groups.add(new int[] {groupStart, i, i - groupStart});
+                }
+                int separators = i;
+                while (i < s.length() && isPhoneSeparator(s.charAt(i))) {
+                    i++;
+                }
+                if (i == separators || i >= s.length() || !Character.isDigit(s.charAt(i))) {
+                    break;
+                }
+            }
+            if (i == runStart + (plus ? 1 : 0)) {
+                i++;
+            }
+            for (int first = 0; first < groups.size(); first++) {
+                int digits = 0;
+                for (int last = first; last < groups.size(); last++) {
+                    digits += groups.get(last)[2];
+                    if (digits > MAX_PHONE_DIGITS) {
+                        break;
+                    }
+                    if (digits < MIN_PHONE_DIGITS) {
+                        continue;
+                    }
+                    if (++windows > MAX_PHONE_WINDOWS) {
+                        return false;
+                    }
+                    int from = first == 0 && plus ? runStart : groups.get(first)[0];
+                    add(out, normalizer.normalize(IdentifierKind.PHONE, s.substring(from, groups.get(last)[1])));
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPhoneSeparator(char c) {
+        return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '\u00a0'
+                || Character.getType(c) == Character.DASH_PUNCTUATION || Character.isSpaceChar(c)
+                || Character.isWhitespace(c);
+    }
+
+    /**
+     * {@code s} with every decimal digit of any script, supplementary planes included, as its ASCII digit and other
+     * characters as they are, for the phone scan (the normalizer reads digits by value anyway). A supplementary
+     * character that is not a digit becomes one '?' so that it still ends a run.
+     */
+    private static String asciiDigits(String s) {
+        if (isAscii(s)) {
+            return s;
+        }
+        StringBuilder folded = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int digit = Character.digit(cp, 10);
+            if (digit >= 0 && Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {
+                folded.append((char) ('0' + digit));
+            } else if (Character.isSupplementaryCodePoint(cp)) {
+                folded.append('?');
+            } else {
+                folded.append((char) cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return folded.toString();
+    }
+
+    private static void add(Map<String, Normalization.Ok> out, Normalization result) {
+        if (result instanceof Normalization.Ok ok) {
+            out.putIfAbsent(ok.keys().forwardForm().name() + ':' + ok.keys().forwardKey(), ok);
+        }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,226 @@
+package org.purposefirewall.topology;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.VersionedKeyValueStore;
+import org.apache.kafka.streams.state.VersionedRecord;
+import org.purposefirewall.identity.HashForm;
+import org.purposefirewall.identity.Honeytokens;
+import org.purposefirewall.identity.IdentifierNormalizer;
+import org.purposefirewall.identity.MatchKeys;
+import org.purposefirewall.monitoring.RegistryHealth;
+import org.purposefirewall.policy.ActiveRegistration;
+import org.purposefirewall.policy.ConsentChoice;
+import org.purposefirewall.policy.ConsentSnapshot;
+import org.purposefirewall.policy.Decision;
+import org.purposefirewall.policy.Policy;
+import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.policy.Reason;
+import org.purposefirewall.schema.AudienceIdentifier;
+import org.purposefirewall.schema.ConsentState;
+import org.purposefirewall.schema.ContactPoint;
+import org.purposefirewall.schema.HashAlgorithm;
+import org.purposefirewall.schema.IdentifierType;
+import org.purposefirewall.schema.MatchedRegistration;
+import org.purposefirewall.schema.PurposeConsent;
+import org.purposefirewall.schema.QuarantineRecord;
+import org.purposefirewall.schema.SourceCoordinates;
+import org.purposefirewall.schema.SuppressedRecord;
+import org.purposefirewall.serde.AvroDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the processors that decide data records share: reading consent and registrations as of an event time, the
+ * tripwire, and building the audience, quarantine and suppressed records. The audience record is built from the
+ * decision alone (user id, type, digest, purpose, policy version, decision id): nothing else of the input, headers
+ * included, reaches the ad side.
+ *
+ * <p>Fail closed during a registry outage: while a consent or registration record of this task is parked, it may be
+ * a revocation or a security registration that applies to the record in hand, so data records wait behind it.
+ *
+ * @param <V> the decoded input type
+ */
+abstract class DecidingProcessor<V> extends InputProcessor<V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DecidingProcessor.class);
+
+    protected final Policy policy;
+    protected final IdentifierNormalizer.Configured normalizer;
+    protected final Honeytokens honeytokens;
+    protected final Tripwire tripwire;
+    private final String consentTopic;
+    private final String registrationsTopic;
+    private VersionedKeyValueStore<String, ConsentState> consentStore;
+    protected Registrations registrations;
+
+    DecidingProcessor(String topic, AvroDecoder<V> decoder, long maxParked, RegistryHealth health,
+                      Deciding deciding) {
+        super(topic, decoder, maxParked, health);
+        this.policy = deciding.policy();
+        this.normalizer = deciding.normalizer();
+        this.honeytokens = deciding.honeytokens();
+        this.consentTopic = deciding.consentTopic();
+        this.registrationsTopic = deciding.registrationsTopic();
+        this.tripwire = new Tripwire(normalizer, honeytokens);
+    }
+
+    /**
+     * What every deciding processor is built from.
+     *
+     * @param policy the policy
+     * @param normalizer shared with the registration updater, so that both key identifiers alike
+     * @param honeytokens normalized with the same normalizer
+     * @param consentTopic the consent input, whose parked records hold decisions back
+     * @param registrationsTopic the registrations input, likewise
+     */
+    record Deciding(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
+                    String consentTopic, String registrationsTopic) {
+    }
+
+    @Override
+    protected boolean mustHold() {
+        return hasParked(registrationsTopic) || hasParked(consentTopic);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        super.init(context);
+        consentStore = context.getStateStore(Names.CONSENT_STORE);
+        KeyValueStore<Bytes, RegistrationHistory> store = context.getStateStore(Names.REGISTRATION_STORE);
+        registrations = new Registrations(store);
+    }
+
+    /** The user's consent as of {@code eventTime}, as the policy reads it; empty if there was none. */
+    protected Optional<ConsentSnapshot> consentAt(String userId, long eventTime) {
+        VersionedRecord<ConsentState> consent = consentStore.get(userId, eventTime);
+        return consent == null ? Optional.empty() : Optional.of(snapshot(consent.value()));
+    }
+
+    /** Deterministic: a replay with the same policy gives every decision the same id. */
+    protected String decisionId(SourceCoordinates source, String part) {
+        String basis = source.getTopic() + '/' + source.getPartition() + '/' + source.getOffset() + '/'
+                + policy.version() + (part == null ? "" : "/" + part);
+        return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    protected AudienceIdentifier audience(String userId, IdentifierType type, MatchKeys keys, Decision decision,
+                                          String decisionId, Instant eventTime) {
+        return AudienceIdentifier.newBuilder()
+                .setUserId(userId)
+                .setIdentifierType(type)
+                .setIdentifierHash(keys.forwardKey())
+                .setHashAlgorithm(algorithm(keys.forwardForm()))
+                .setPurpose(policy.adPurpose().value())
+                .setPolicyVersion(decision.policyVersion())
+                .setDecisionId(decisionId)
+                .setEventTime(eventTime)
+                .build();
+    }
+
+    /**
+     * Sends the record to the quarantine topic and logs it; a honeytoken also raises its high-severity event.
+     *
+     * @param contact the contact point, for the contact-points topic; else null
+     * @param original the value as read, for a guarded topic; else null
+     * @param fieldPath where the matching identifier sits, or null
+     */
+    protected void quarantine(Record<String, ?> record, String userId, ContactPoint contact, byte[] original,
+                              Decision decision, String fieldPath, SourceCoordinates source) {
+        ActiveRegistration matched = decision.matchedRegistration();
+        QuarantineRecord out = QuarantineRecord.newBuilder()
+                .setDecisionId(decisionId(source, null))
+                .setRecord(contact)
+                .setReason(decision.reason().name())
+                .setDetail(decision.detail())
+                .setRule(decision.rule())
+                .setMatchedPurpose(decision.matchedPurpose().value())
+                .setMatchedRegistration(matched == null ? null : new MatchedRegistration(
+                        matched.purpose().value(), matched.sourceSystem(), Instant.ofEpochMilli(matched.registeredAt())))
+                .setPolicyVersion(decision.policyVersion())
+                .setSource(source)
+                .setDecisionTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .setUserId(userId)
+                .setOriginalValue(original == null ? null : ByteBuffer.wrap(original))
+                .setFieldPath(fieldPath)
+                .setHoneytoken(decision.honeytoken())
+                .build();
+        context.forward(new Record<>(userId, out, record.timestamp()), Names.QUARANTINE_SINK);
+        metrics.quarantined();
+        if (decision.reason() == Reason.HONEYTOKEN) {
+            metrics.honeytokenHit();
+            LOG.atError()
+                    .addKeyValue("event", "honeytoken")
+                    .addKeyValue("severity", "high")
+                    .addKeyValue("topic", source.getTopic())
+                    .addKeyValue("partition", source.getPartition())
+                    .addKeyValue("offset", source.getOffset())
+                    .addKeyValue("honeytoken", decision.honeytoken())
+                    .addKeyValue("fieldPath", fieldPath)
+                    .addKeyValue("policyVersion", decision.policyVersion())
+                    .log("honeytoken reached a guarded topic: security data is flowing toward the ad side");
+            return;
+        }
+        LOG.atInfo()
+                .addKeyValue("topic", source.getTopic())
+                .addKeyValue("partition", source.getPartition())
+                .addKeyValue("offset", source.getOffset())
+                .addKeyValue("reason", decision.reason())
+                .addKeyValue("rule", decision.rule())
+                .addKeyValue("fieldPath", fieldPath)
+                .addKeyValue("policyVersion", decision.policyVersion())
+                .log("record quarantined");
+    }
+
+    protected void suppress(Record<String, ?> record, String userId, IdentifierType type, Decision decision,
+                            SourceCoordinates source) {
+        SuppressedRecord out = SuppressedRecord.newBuilder()
+                .setDecisionId(decisionId(source, null))
+                .setUserId(userId)
+                .setIdentifierType(type)
+                .setReason(decision.reason().name())
+                .setDetail(decision.detail())
+                .setRule(decision.rule())
+                .setPolicyVersion(decision.policyVersion())
+                .setSource(source)
+                .setDecisionTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .build();
+        context.forward(new Record<>(userId, out, record.timestamp()), Names.SUPPRESSED_SINK);
+        metrics.suppressed();
+    }
+
+    static HashAlgorithm algorithm(HashForm form) {
+        return switch (form) {
+            case SHA256 -> HashAlgorithm.SHA256;
+            case SHA1 -> HashAlgorithm.SHA1;
+            case MD5 -> HashAlgorithm.MD5;
+        };
+    }
+
+    /**
+     * The consent state as the policy reads it. Choices whose purpose no longer parses cannot occur (the updater
+     * rejects them), so parsing here cannot fail.
+     */
+    private static ConsentSnapshot snapshot(ConsentState state) {
+        Map<Purpose, ConsentChoice> choices = new HashMap<>();
+        for (PurposeConsent choice : state.getPurposes()) {
+            ConsentChoice next = switch (choice.getStatus()) {
+                case GRANTED -> ConsentChoice.GRANTED;
+                case DENIED -> ConsentChoice.DENIED;
+            };
+            // A purpose listed twice with both answers is a denial: deny overrides allow.
+            choices.merge(Purpose.parse(choice.getPurpose()), next,
+                    (a, b) -> a == ConsentChoice.DENIED || b == ConsentChoice.DENIED ? ConsentChoice.DENIED : a);
+        }
+        return new ConsentSnapshot(choices, state.getOptOutOfTargetedAdvertising(), state.getOptOutOfSale());
+    }
+}
