@@ -251,12 +251,18 @@ public final class ConfigLoader {
         if (section == null) {
             return new IdentityOptions(null, false, hashForms);
         }
+        int cache = section.phoneCacheEntries() == null ? IdentityOptions.DEFAULT_PHONE_CACHE_ENTRIES
+                : section.phoneCacheEntries();
         try {
             return new IdentityOptions(section.defaultRegion(),
-                    Boolean.TRUE.equals(section.emailProviderCanonicalization()), hashForms);
+                    Boolean.TRUE.equals(section.emailProviderCanonicalization()), hashForms, cache);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(file + ": key 'identity.default-region': "
-                    + e.getMessage().replaceFirst("^default-region: ", ""), e);
+            // The options name the failing key first ("default-region: ..."); report it under its full key.
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            String key = colon > 0 ? message.substring(0, colon) : "default-region";
+            throw new ConfigException(file + ": key 'identity." + key + "': "
+                    + (colon > 0 ? message.substring(colon + 2) : message), e);
         }
     }
 
@@ -329,7 +335,7 @@ public final class ConfigLoader {
      * The shape of the {@code identity:} section. Bound here rather than as {@link IdentityOptions} so that the
      * identity package stays free of Jackson and a bad region is reported under its full key.
      */
-    record IdentitySection(String defaultRegion, Boolean emailProviderCanonicalization) {
+    record IdentitySection(String defaultRegion, Boolean emailProviderCanonicalization, Integer phoneCacheEntries) {
     }
 
     /** The shape of policy.yaml; kebab-case keys. */

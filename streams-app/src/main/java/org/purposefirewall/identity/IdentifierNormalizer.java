@@ -86,9 +86,11 @@ public final class IdentifierNormalizer {
     public static final class Configured {
 
         private final IdentityOptions options;
+        private final ParseCache phones;
 
         private Configured(IdentityOptions options) {
             this.options = options;
+            this.phones = new ParseCache(options.phoneCacheEntries());
         }
 
         public IdentityOptions options() {
@@ -125,7 +127,7 @@ public final class IdentifierNormalizer {
                         kind == IdentifierKind.MOBILE_AD_ID && key.equals(LIMIT_AD_TRACKING_KEYS.get(form)));
             }
             return switch (kind) {
-                case PHONE -> phone(text, options.defaultRegion(), options.hashForms());
+                case PHONE -> phone(text, options.defaultRegion(), options.hashForms(), phones);
                 case EMAIL -> email(text, options.emailProviderCanonicalization(), options.hashForms());
                 case MOBILE_AD_ID -> mobileAdId(text, options.hashForms());
             };
@@ -155,7 +157,7 @@ public final class IdentifierNormalizer {
         return visible.toString();
     }
 
-    private static Normalization phone(String text, String defaultRegion, Set<HashForm> forms) {
+    private static Normalization phone(String text, String defaultRegion, Set<HashForm> forms, ParseCache cache) {
         String withoutExtension = stripExtension(text);
         StringBuilder digits = new StringBuilder(16);
         boolean plus = false;
@@ -198,6 +200,17 @@ public final class IdentifierNormalizer {
         if (toParse.startsWith("+") && digits.length() > MAX_E164_DIGITS) {
             return invalidPhone("an international phone number has at most " + MAX_E164_DIGITS + " digits");
         }
+        String cacheKey = region + toParse;
+        Normalization cached = cache.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
+        Normalization result = parsePhone(toParse, region, forms);
+        cache.put(cacheKey, result);
+        return result;
+    }
+
+    private static Normalization parsePhone(String toParse, String region, Set<HashForm> forms) {
         try {
             PhoneNumber number = PHONES.parse(toParse, region);
             PhoneNumberUtil.ValidationResult possible = PHONES.isPossibleNumberWithReason(number);

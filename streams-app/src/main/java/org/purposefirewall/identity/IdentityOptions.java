@@ -20,8 +20,16 @@ import java.util.TreeSet;
  * @param hashForms the digests an identifier is matched in (the policy's {@code match-hash-forms}); always holds
  *     SHA-256, the form forwarded to the ad side. A raw identifier gets a key in each; input that already is a digest
  *     of a form not listed is rejected ({@link IdentifierError#UNSUPPORTED_HASH_FORM}), never guessed at.
+ * @param phoneCacheEntries slots of the cache of parsed phone numbers in front of libphonenumber (rounded up to a
+ *     power of two; 0 turns it off); each holds one number's match keys, about 450 bytes
  */
-public record IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization, Set<HashForm> hashForms) {
+public record IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization, Set<HashForm> hashForms,
+                              int phoneCacheEntries) {
+
+    /** Default size of the phone-number cache: 65,536 slots, about 30 MB when full. */
+    public static final int DEFAULT_PHONE_CACHE_ENTRIES = 1 << 16;
+    /** Largest phone-number cache. */
+    public static final int MAX_PHONE_CACHE_ENTRIES = 1 << 24;
 
     /** Every form: SHA-256, SHA-1 and MD5. The default, since ad platforms accept all three. */
     public static final Set<HashForm> ALL_HASH_FORMS = Collections.unmodifiableSet(EnumSet.allOf(HashForm.class));
@@ -30,6 +38,10 @@ public record IdentityOptions(String defaultRegion, boolean emailProviderCanonic
     public static final String NO_REGION = "ZZ";
 
     public IdentityOptions {
+        if (phoneCacheEntries < 0 || phoneCacheEntries > MAX_PHONE_CACHE_ENTRIES) {
+            throw new IllegalArgumentException("phone-cache-entries: must be between 0 (off) and "
+                    + MAX_PHONE_CACHE_ENTRIES + ", not " + phoneCacheEntries);
+        }
         hashForms = hashForms == null ? ALL_HASH_FORMS : Collections.unmodifiableSet(hashForms.isEmpty()
                 ? EnumSet.noneOf(HashForm.class) : EnumSet.copyOf(hashForms));
         if (!hashForms.contains(HashForm.SHA256)) {
@@ -48,6 +60,11 @@ public record IdentityOptions(String defaultRegion, boolean emailProviderCanonic
                 defaultRegion = region;
             }
         }
+    }
+
+    /** Options with the default phone-number cache. */
+    public IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization, Set<HashForm> hashForms) {
+        this(defaultRegion, emailProviderCanonicalization, hashForms, DEFAULT_PHONE_CACHE_ENTRIES);
     }
 
     /** Options matching in every hash form. */

@@ -62,6 +62,9 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     private final String registrationsTopic;
     private VersionedKeyValueStore<String, ConsentState> consentStore;
     protected Registrations registrations;
+    /** Declared purposes seen before: producers repeat a handful, and parsing one costs more than the decision. */
+    private final Map<String, Purpose> purposes = new HashMap<>();
+    private static final int MAX_CACHED_PURPOSES = 10_000;
 
     DecidingProcessor(String topic, AvroDecoder<V> decoder, long maxParked, RegistryHealth health,
                       Deciding deciding) {
@@ -98,6 +101,24 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         consentStore = context.getStateStore(Names.CONSENT_STORE);
         KeyValueStore<Bytes, RegistrationHistory> store = context.getStateStore(Names.REGISTRATION_STORE);
         registrations = new Registrations(store);
+    }
+
+    /**
+     * {@link Purpose#parse}, remembered per processor (one stream thread).
+     *
+     * @throws IllegalArgumentException as {@link Purpose#parse} does
+     */
+    protected Purpose purpose(String text) {
+        Purpose known = purposes.get(text);
+        if (known != null) {
+            return known;
+        }
+        Purpose parsed = Purpose.parse(text);
+        if (purposes.size() >= MAX_CACHED_PURPOSES) {
+            purposes.clear();
+        }
+        purposes.put(text, parsed);
+        return parsed;
     }
 
     /** The user's consent as of {@code eventTime}, as the policy reads it; empty if there was none. */

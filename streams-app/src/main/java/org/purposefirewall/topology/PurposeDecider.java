@@ -62,7 +62,7 @@ final class PurposeDecider extends DecidingProcessor<ContactPoint> {
         List<Purpose> declared = new ArrayList<>(contact.getDeclaredPurposes().size());
         for (String purpose : contact.getDeclaredPurposes()) {
             try {
-                declared.add(Purpose.parse(purpose));
+                declared.add(purpose(purpose));
             } catch (IllegalArgumentException e) {
                 deadLetter(record, "INVALID_PURPOSE", "a declared purpose is invalid: " + e.getMessage(),
                         e.getClass().getName());

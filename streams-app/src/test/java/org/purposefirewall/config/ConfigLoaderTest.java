@@ -602,6 +602,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePhoneCacheSizeIsBoundFromTheIdentitySectionAndABadOneIsRejectedByItsKey() throws IOException {
+        write("policy.yaml", POLICY);
+        Path app = write("application.yaml", APPLICATION + "identity:\n  phone-cache-entries: 1000\n");
+        assertThat(loader.load(app).identity().phoneCacheEntries()).isEqualTo(1000);
+
+        write("application.yaml", APPLICATION);
+        assertThat(loader.load(app).identity().phoneCacheEntries())
+                .isEqualTo(IdentityOptions.DEFAULT_PHONE_CACHE_ENTRIES);
+
+        write("application.yaml", APPLICATION + "identity:\n  phone-cache-entries: -5\n");
+        assertFails(app).hasMessage(app.toString() + ": key 'identity.phone-cache-entries': must be between 0 (off) "
+                + "and 16777216, not -5");
+    }
+
+    @Test
     void guardedTopicsAreReadAndMustBeDistinctFromTheOthers() throws IOException {
         Path app = write("application.yaml", APPLICATION.replace("  dead-letter: out.dead-letter\n",
                 "  dead-letter: out.dead-letter\n  guarded: [crm.profile-updates, analytics.page-views]\n"));
