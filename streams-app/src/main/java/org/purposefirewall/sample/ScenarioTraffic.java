@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.utils.Utils;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.Sha256;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
@@ -23,7 +24,8 @@ import org.purposefirewall.serde.FirewallSerdes;
  * users can be generated independently (in parallel, or resumed) and counted exactly.
  *
  * <p>Per 20 users: 4 have a 2FA phone that also flows toward ads (quarantined, while their consented email is
- * forwarded), 2 a recovery email that flows toward ads in another spelling or as its hash (quarantined), 6 consent
+ * forwarded), 2 a recovery email that flows toward ads in another spelling, as its SHA-256 or MD5, or hidden in a
+ * free-text attribute of a record about another address (quarantined; the four variants rotate), 6 consent
  * to ads (forwarded), 3 never answered (suppressed), 1 denied, 1 opted out (suppressed), 1 consented with a
  * mobile ad id (forwarded), 1 consented but declared a security purpose on the record itself (quarantined) and 1
  * sends a malformed record (dead-lettered; five kinds in rotation).
@@ -89,9 +91,20 @@ public final class ScenarioTraffic {
                 events.add(registration(user, IdentifierType.EMAIL, " " + email(i, "Recovery") + " ",
                         SECURITY_RECOVERY, "account-recovery", t0));
                 events.add(consent(user, granted(AD_GRANT), false, t0));
-                String seen = (i / 20) % 2 == 0 ? email(i, "recovery").toLowerCase(java.util.Locale.ROOT)
-                        : Sha256.hex(email(i, "recovery").toLowerCase(java.util.Locale.ROOT));
-                events.add(contact(user, IdentifierType.EMAIL, seen, List.of(), t1, Expected.QUARANTINE));
+                String recovery = email(i, "recovery").toLowerCase(java.util.Locale.ROOT);
+                switch ((i / 20) % 4) {
+                    case 0 -> events.add(contact(user, IdentifierType.EMAIL, recovery, List.of(), t1,
+                            Expected.QUARANTINE));
+                    case 1 -> events.add(contact(user, IdentifierType.EMAIL, HashForm.SHA256.hex(recovery), List.of(),
+                            t1, Expected.QUARANTINE));
+                    case 2 -> events.add(contact(user, IdentifierType.EMAIL,
+                            HashForm.MD5.hex(recovery).toUpperCase(java.util.Locale.ROOT), List.of(), t1,
+                            Expected.QUARANTINE));
+                    default -> events.add(new Event(topics.contactPoints(), user, encode(contactPoint(user,
+                            IdentifierType.EMAIL, email(i, "Shop"), List.of(), t1, Map.of("campaign", "spring-sale",
+                                    "note", "customer asked to use " + email(i, "Recovery") + " instead"))), t1,
+                            Expected.QUARANTINE));
+                }
             }
             case 6, 7, 8, 9, 10, 11 -> {
                 events.add(consent(user, granted(AD_GRANT), false, t0));
@@ -222,6 +235,11 @@ public final class ScenarioTraffic {
 
     private static ContactPoint contactPoint(String user, IdentifierType type, String value, List<String> purposes,
                                              long t) {
+        return contactPoint(user, type, value, purposes, t, Map.of("campaign", "spring-sale"));
+    }
+
+    private static ContactPoint contactPoint(String user, IdentifierType type, String value, List<String> purposes,
+                                             long t, Map<String, String> attributes) {
         return ContactPoint.newBuilder()
                 .setUserId(user)
                 .setIdentifierType(type)
@@ -229,7 +247,7 @@ public final class ScenarioTraffic {
                 .setDeclaredPurposes(purposes)
                 .setSourceSystem("ads-audience-sync")
                 .setEventTime(Instant.ofEpochMilli(t))
-                .setAttributes(Map.of("campaign", "spring-sale"))
+                .setAttributes(attributes)
                 .build();
     }
 

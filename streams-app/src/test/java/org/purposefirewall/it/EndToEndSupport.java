@@ -97,6 +97,14 @@ final class EndToEndSupport {
         return ((Normalization.Ok) result).sha256Hex();
     }
 
+    /** Every key of a scenario identifier (each hash form it has), for checks that no form of it leaked. */
+    static java.util.Collection<String> allMatchKeys(IdentifierType type, String value) {
+        IdentifierKind kind = IdentifierKind.valueOf(type.name());
+        Normalization result = IdentifierNormalizer.normalize(kind, value);
+        assertThat(result).as("normalization of a %s in the scenario", type).isInstanceOf(Normalization.Ok.class);
+        return ((Normalization.Ok) result).keys().byForm().values();
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Setup
     // ------------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package org.purposefirewall.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.purposefirewall.it.EndToEndSupport.allMatchKeys;
 import static org.purposefirewall.it.EndToEndSupport.bytes;
 import static org.purposefirewall.it.EndToEndSupport.decisionId;
 import static org.purposefirewall.it.EndToEndSupport.enforcedProcessing;
@@ -357,7 +358,8 @@ class FirewallEndToEndIT {
         Set<String> securityKeys = new HashSet<>(produced.registrationMatchKeys);
         for (ContactEvent contact : produced.contacts.values()) {
             if (contact.event().expected() == Expected.QUARANTINE) {
-                securityKeys.add(matchKey(contact.decode(serdes)));
+                ContactPoint quarantined = contact.decode(serdes);
+                securityKeys.addAll(allMatchKeys(quarantined.getIdentifierType(), quarantined.getValue()));
             }
         }
         assertThat(securityKeys).as("security match keys").isNotEmpty();
@@ -591,7 +593,7 @@ class FirewallEndToEndIT {
                 produced.stateEvents++;
                 if (event.topic().equals(produced.registrationTopic)) {
                     PurposeRegistration registration = serdes.registration().decode(event.value());
-                    produced.registrationMatchKeys.add(matchKey(registration.getIdentifierType(),
+                    produced.registrationMatchKeys.addAll(allMatchKeys(registration.getIdentifierType(),
                             registration.getValue()));
                 }
             }

@@ -3,6 +3,7 @@ package org.purposefirewall.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
+import static org.purposefirewall.it.EndToEndSupport.allMatchKeys;
 import static org.purposefirewall.it.EndToEndSupport.bytes;
 import static org.purposefirewall.it.EndToEndSupport.decisionId;
 import static org.purposefirewall.it.EndToEndSupport.loadApplicationConfig;
@@ -789,7 +790,7 @@ class RegistryEndToEndIT {
         void noteState(Event event, FirewallSerdes serdes) {
             if (event.topic().equals(topics.registrations())) {
                 PurposeRegistration r = serdes.registration().decode(event.value());
-                registrationMatchKeys.add(matchKey(r.getIdentifierType(), r.getValue()));
+                registrationMatchKeys.addAll(allMatchKeys(r.getIdentifierType(), r.getValue()));
             }
         }
     }

@@ -299,6 +299,52 @@ class PurposePolicyProperties {
         }
     }
 
+    // ---- tripwire findings ------------------------------------------------------------------------------------
+
+    @Property(tries = 1000)
+    void aHoneytokenInAnyFieldQuarantinesWhateverElseHolds(@ForAll("scenarios") Scenario s,
+                                                            @ForAll("purposes") Purpose path) {
+        RecordFacts facts = withMatch(s.facts(), new FieldMatch(path.value(), List.of(), "canary"));
+
+        Decision decision = PurposePolicy.decide(s.policy(), facts, s.consent(), s.registrations());
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+        assertThat(decision.reason()).isEqualTo(Reason.HONEYTOKEN);
+        assertThat(decision.honeytoken()).isEqualTo("canary");
+        assertThat(decision.fieldPath()).isEqualTo(path.value());
+        assertThat(PurposePolicy.decideWithoutIdentifier(s.policy(), facts).reason()).isEqualTo(Reason.HONEYTOKEN);
+    }
+
+    @Property(tries = 2000)
+    void anIdentifierInAnotherFieldQuarantinesExactlyWhenItsRegistrationIsRestricted(
+            @ForAll("scenarios") Scenario s, @ForAll("purposes") Purpose registered) {
+        ActiveRegistration registration = new ActiveRegistration(registered, "2fa", 0L);
+        RecordFacts facts = withMatch(s.facts(), new FieldMatch("notes", List.of(registration), null));
+        boolean restricted = s.policy().restrictedPurposeCovering(registered) != null;
+        Statistics.collect(restricted ? "restricted" : "unrestricted");
+
+        Decision decision = PurposePolicy.decide(s.policy(), facts, s.consent(), s.registrations());
+
+        if (restricted) {
+            assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+            if (!s.restricted()) {
+                assertThat(decision.reason()).isEqualTo(Reason.RESTRICTED_IDENTIFIER_IN_FIELD);
+                assertThat(decision.fieldPath()).isEqualTo("notes");
+                assertThat(decision.matchedRegistration()).isEqualTo(registration);
+            }
+        } else {
+            // A field identifier registered for an unrestricted purpose changes nothing
+            assertThat(decision).isEqualTo(s.decide());
+        }
+        Statistics.coverage(c -> c.check("restricted").percentage(p -> p >= 5));
+    }
+
+    private static RecordFacts withMatch(RecordFacts facts, FieldMatch match) {
+        List<FieldMatch> matches = new java.util.ArrayList<>(facts.fieldMatches());
+        matches.add(match);
+        return new RecordFacts(facts.declaredPurposes(), facts.eventTime(), facts.limitAdTracking(), matches);
+    }
+
     // ---- generators -------------------------------------------------------------------------------------------
 
     @Provide
