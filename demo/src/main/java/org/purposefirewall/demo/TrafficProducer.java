@@ -139,7 +139,8 @@ final class TrafficProducer implements Runnable {
             case UNKNOWN -> null;
         };
         if (kind != null && IdentifierNormalizer.normalize(kind, contact.getValue()) instanceof Normalization.Ok ok) {
-            tally.securityIdentifier(ok.sha256Hex());
+            // Every digest of it: the ad topic carries SHA-256 for raw input and the arrival form for hashed input.
+            ok.keys().byForm().values().forEach(tally::securityIdentifier);
         }
     }
 
