@@ -28,6 +28,9 @@ class ArchitectureTest {
     private static final Pattern IMPORT = Pattern.compile("^\\s*import\\s+(?:static\\s+)?([\\w.]+(?:\\.\\*)?)\\s*;",
             Pattern.MULTILINE);
 
+    /** The IAB's TCF/GPP decoder: allowed in the consent package only. */
+    private static final String IAB_LIBRARY = "com.iab.gpp.";
+
     /** Google's libphonenumber: allowed in the identity package only. */
     private static final String PHONE_LIBRARY = "com.google.i18n.phonenumbers.";
 
@@ -97,6 +100,25 @@ class ArchitectureTest {
                 .anySatisfy(list -> assertThat(list).anyMatch(i -> i.startsWith(PHONE_LIBRARY)));
         assertThat(policyOutside).isEmpty();
         assertThat(identityOutside).isEmpty();
+    }
+
+    @Test
+    void consentImportsOnlyTheJdkThePolicyAndTheIabDecoderAndIsItsOnlyUser() {
+        // Given the imports of the consent package and of everything else
+        Map<Path, List<String>> consent = importsUnder(SOURCES.resolve("consent"));
+        Map<Path, List<String>> others = importsUnder(SOURCES);
+        others.keySet().removeIf(file -> file.startsWith(SOURCES.resolve("consent")));
+
+        // When they are checked against what each may use
+        Map<Path, List<String>> consentOutside = outside(consent,
+                List.of("java.", IAB_LIBRARY, "org.purposefirewall.policy."));
+        Map<Path, List<String>> iabElsewhere = violations(others, List.of(IAB_LIBRARY));
+
+        // Then consent decoding is pure and the IAB decoder stays behind ConsentDecoder
+        assertThat(consent.values()).as("consent must be seen importing the IAB decoder, or the allowance is untested")
+                .anySatisfy(list -> assertThat(list).anyMatch(i -> i.startsWith(IAB_LIBRARY)));
+        assertThat(consentOutside).isEmpty();
+        assertThat(iabElsewhere).isEmpty();
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.purposefirewall.consent.TcfSettings;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentifierKind;
@@ -116,7 +117,7 @@ public final class ConfigLoader {
             throw new ConfigException(policyFile + ": " + e.getMessage(), e);
         }
         return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, identity, streams,
-                policyFile, loaded.policy(), honeytokens);
+                policyFile, loaded.policy(), honeytokens, loaded.tcf());
     }
 
     /** Reads and validates a policy file. */
@@ -125,7 +126,8 @@ public final class ConfigLoader {
     }
 
     /** The policy with the parts of the policy file that the identity package applies. */
-    private record LoadedPolicy(Policy policy, Set<HashForm> hashForms, List<Honeytokens.Token> honeytokens) {
+    private record LoadedPolicy(Policy policy, Set<HashForm> hashForms, List<Honeytokens.Token> honeytokens,
+                                TcfSettings tcf) {
     }
 
     private LoadedPolicy readPolicy(Path policyFile) {
@@ -183,7 +185,7 @@ public final class ConfigLoader {
             }
             tokens.add(new Honeytokens.Token(label, kind, value));
         }
-        return new LoadedPolicy(policy, forms, tokens);
+        return new LoadedPolicy(policy, forms, tokens, tcf(policyFile, file.consentSignals()));
     }
 
     private <T> T read(Path file, Class<T> type) {
@@ -338,9 +340,51 @@ public final class ConfigLoader {
     record IdentitySection(String defaultRegion, Boolean emailProviderCanonicalization, Integer phoneCacheEntries) {
     }
 
+    private static TcfSettings tcf(Path file, ConsentSignalsSection section) {
+        if (section == null || section.tcf() == null) {
+            return TcfSettings.defaults();
+        }
+        TcfSection tcf = section.tcf();
+        TcfSettings defaults = TcfSettings.defaults();
+        Map<Integer, List<Purpose>> purposes = new java.util.TreeMap<>();
+        if (tcf.purposes() == null) {
+            purposes.putAll(defaults.purposes());
+        } else {
+            for (Map.Entry<Integer, List<String>> entry : tcf.purposes().entrySet()) {
+                List<Purpose> mapped = new ArrayList<>();
+                List<String> names = entry.getValue() == null ? List.of() : entry.getValue();
+                for (int i = 0; i < names.size(); i++) {
+                    mapped.add(purpose(file, "consent-signals.tcf.purposes." + entry.getKey() + "[" + i + "]",
+                            names.get(i)));
+                }
+                purposes.put(entry.getKey(), mapped);
+            }
+        }
+        try {
+            return new TcfSettings(
+                    tcf.supportedPolicyVersions() == null ? defaults.supportedPolicyVersions()
+                            : Set.copyOf(tcf.supportedPolicyVersions()),
+                    tcf.maxAgeDays() == null ? defaults.maxAge() : java.time.Duration.ofDays(tcf.maxAgeDays()),
+                    tcf.vendorIds() == null ? Set.of() : Set.copyOf(tcf.vendorIds()),
+                    purposes);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ConfigException(file + ": key 'consent-signals.tcf." + e.getMessage(), e);
+        }
+    }
+
     /** The shape of policy.yaml; kebab-case keys. */
     record PolicyFile(String version, String adPurpose, List<String> restrictedPurposes,
-                      List<String> matchHashForms, List<HoneytokenEntry> honeytokens) {
+                      List<String> matchHashForms, List<HoneytokenEntry> honeytokens,
+                      ConsentSignalsSection consentSignals) {
+    }
+
+    /** The policy's {@code consent-signals:} section. */
+    record ConsentSignalsSection(TcfSection tcf) {
+    }
+
+    /** The policy's {@code consent-signals.tcf:} section. */
+    record TcfSection(List<Integer> supportedPolicyVersions, Long maxAgeDays, List<Integer> vendorIds,
+                      Map<Integer, List<String>> purposes) {
     }
 
     /** One entry of the policy's {@code honeytokens:} list. */

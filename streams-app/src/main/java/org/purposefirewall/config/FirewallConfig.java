@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.purposefirewall.consent.TcfSettings;
 import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
@@ -23,6 +24,8 @@ import org.purposefirewall.policy.Policy;
  * @param policyFile where the policy was read from
  * @param policy the policy enforced
  * @param honeytokens the policy's honeytokens, normalized under {@code identity}; none if null
+ * @param consentSignals how TCF consent maps onto the taxonomy (the policy's {@code consent-signals.tcf}); the
+ *     defaults if null
  */
 public record FirewallConfig(String applicationId,
                              String bootstrapServers,
@@ -33,7 +36,8 @@ public record FirewallConfig(String applicationId,
                              Map<String, String> streams,
                              Path policyFile,
                              Policy policy,
-                             Honeytokens honeytokens) {
+                             Honeytokens honeytokens,
+                             TcfSettings consentSignals) {
 
     public FirewallConfig {
         Objects.requireNonNull(applicationId, "application-id");
@@ -43,8 +47,17 @@ public record FirewallConfig(String applicationId,
         Objects.requireNonNull(policy, "policy");
         identity = identity == null ? IdentityOptions.defaults() : identity;
         honeytokens = honeytokens == null ? Honeytokens.none() : honeytokens;
+        consentSignals = consentSignals == null ? TcfSettings.defaults() : consentSignals;
         schemaRegistry = Map.copyOf(new TreeMap<>(schemaRegistry == null ? Map.of() : schemaRegistry));
         streams = Map.copyOf(new TreeMap<>(streams == null ? Map.of() : streams));
+    }
+
+    /** A configuration with the default consent-signal mapping. */
+    public FirewallConfig(String applicationId, String bootstrapServers, Map<String, String> schemaRegistry,
+                          Topics topics, Processing processing, IdentityOptions identity, Map<String, String> streams,
+                          Path policyFile, Policy policy, Honeytokens honeytokens) {
+        this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
+                policy, honeytokens, null);
     }
 
     /** A configuration without honeytokens. */
@@ -58,25 +71,25 @@ public record FirewallConfig(String applicationId,
     /** A copy with other topics, e.g. with guarded topics added. */
     public FirewallConfig withTopics(Topics other) {
         return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, other, processing, identity,
-                streams, policyFile, policy, honeytokens);
+                streams, policyFile, policy, honeytokens, consentSignals);
     }
 
     /** A copy with other bootstrap servers, for command-line overrides. */
     public FirewallConfig withBootstrapServers(String servers) {
         return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, identity, streams,
-                policyFile, policy, honeytokens);
+                policyFile, policy, honeytokens, consentSignals);
     }
 
     /** A copy with other schema registry settings, for command-line overrides. */
     public FirewallConfig withSchemaRegistry(Map<String, String> settings) {
         return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, identity, streams,
-                policyFile, policy, honeytokens);
+                policyFile, policy, honeytokens, consentSignals);
     }
 
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);
         return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, identity, streams, policyFile,
-                policy, honeytokens);
+                policy, honeytokens, consentSignals);
     }
 }

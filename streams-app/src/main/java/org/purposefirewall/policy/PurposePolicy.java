@@ -20,7 +20,10 @@ import java.util.Optional;
  *   <li>{@code identifier.limit-ad-tracking}: the identifier is the all-zero mobile advertising id (the device asked
  *       to limit ad tracking) → SUPPRESS. It beats any grant.</li>
  *   <li>{@code consent.missing}: no consent state at the record's event time → SUPPRESS.</li>
- *   <li>{@code consent.opt-out}: an opt-out flag is set → SUPPRESS. An opt-out beats any grant.</li>
+ *   <li>{@code consent.invalid}: a consent signal of that state cannot be trusted (a malformed, expired or
+ *       unsupported TCF or GPP string) → SUPPRESS. Never guessed.</li>
+ *   <li>{@code consent.opt-out}: an opt-out is set (targeted advertising, sale or sharing, or Global Privacy
+ *       Control) → SUPPRESS. An opt-out beats any grant.</li>
  *   <li>{@code consent.denied}: a denial on the ad purpose, above it or below it → SUPPRESS. Deny overrides
  *       allow at every level of the taxonomy.</li>
  *   <li>{@code consent.not-granted}: no grant on the ad purpose or above it → SUPPRESS.</li>
@@ -71,11 +74,16 @@ public final class PurposePolicy {
                     "no consent state for the user at the record's event time");
         }
         ConsentSnapshot snapshot = consent.get();
-        if (snapshot.optedOutOfTargetedAdvertising() || snapshot.optedOutOfSale()) {
+        if (snapshot.problem() != null) {
+            return suppress(policy, Reason.CONSENT_INVALID, "consent.invalid",
+                    "the consent state cannot be trusted: " + snapshot.problem());
+        }
+        if (snapshot.optedOutOfTargetedAdvertising() || snapshot.optedOutOfSale()
+                || snapshot.globalPrivacyControl()) {
             return suppress(policy, Reason.OPTED_OUT, "consent.opt-out",
-                    snapshot.optedOutOfTargetedAdvertising()
-                            ? "the user opted out of targeted advertising"
-                            : "the user opted out of sale or sharing");
+                    snapshot.optedOutOfTargetedAdvertising() ? "the user opted out of targeted advertising"
+                            : snapshot.optedOutOfSale() ? "the user opted out of sale or sharing"
+                            : "the user's browser sent Global Privacy Control (an opt-out of sale and sharing)");
         }
         boolean granted = false;
         for (Map.Entry<Purpose, ConsentChoice> choice : snapshot.choices().entrySet()) {

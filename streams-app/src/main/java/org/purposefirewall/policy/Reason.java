@@ -10,6 +10,8 @@ public enum Reason {
     /** A field holds a honeytoken: security data is flowing toward the ad side. */
     HONEYTOKEN(Outcome.QUARANTINE),
     CONSENT_MISSING(Outcome.SUPPRESS),
+    /** A consent signal is present but cannot be trusted (malformed, expired, unsupported): no consent. */
+    CONSENT_INVALID(Outcome.SUPPRESS),
     OPTED_OUT(Outcome.SUPPRESS),
     CONSENT_DENIED(Outcome.SUPPRESS),
     CONSENT_NOT_GRANTED(Outcome.SUPPRESS),

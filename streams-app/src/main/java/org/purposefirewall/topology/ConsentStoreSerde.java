@@ -1,59 +1,88 @@
 package org.purposefirewall.topology;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.purposefirewall.schema.ConsentState;
+import org.purposefirewall.policy.ConsentChoice;
+import org.purposefirewall.policy.ConsentSnapshot;
+import org.purposefirewall.policy.Purpose;
 
 /**
- * Serde of the consent store: a format-version byte and the Avro binary of {@link ConsentState} in this release's
- * schema. Store values never go through the schema registry: the changelog is internal to the application.
+ * Serde of the consent store: the <em>decoded</em> consent state ({@link ConsentSnapshot}), so that TCF and GPP
+ * strings are decoded once per consent change, not once per data record. Compact binary with a format-version byte:
+ * {@code [version][flags][problem?][count][purpose, choice]*}. Store values never go through the schema registry:
+ * the changelog is internal to the application.
  */
 final class ConsentStoreSerde {
 
-    private static final byte FORMAT_VERSION = 1;
+    private static final byte FORMAT_VERSION = 2;
+    private static final int TARGETED = 1;
+    private static final int SALE = 2;
+    private static final int GPC = 4;
+    private static final int PROBLEM = 8;
 
     private ConsentStoreSerde() {
     }
 
-    static Serde<ConsentState> serde() {
-        SpecificDatumWriter<ConsentState> writer = new SpecificDatumWriter<>(ConsentState.getClassSchema());
-        SpecificDatumReader<ConsentState> reader = new SpecificDatumReader<>(ConsentState.getClassSchema());
-        return Serdes.serdeFrom((topic, state) -> {
-            if (state == null) {
-                return null;
+    static Serde<ConsentSnapshot> serde() {
+        return Serdes.serdeFrom((topic, snapshot) -> snapshot == null ? null : write(snapshot),
+                (topic, bytes) -> bytes == null ? null : read(bytes));
+    }
+
+    private static byte[] write(ConsentSnapshot snapshot) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT_VERSION);
+            int flags = (snapshot.optedOutOfTargetedAdvertising() ? TARGETED : 0)
+                    | (snapshot.optedOutOfSale() ? SALE : 0) | (snapshot.globalPrivacyControl() ? GPC : 0)
+                    | (snapshot.problem() != null ? PROBLEM : 0);
+            out.writeByte(flags);
+            if (snapshot.problem() != null) {
+                out.writeUTF(snapshot.problem().length() > 2_000 ? snapshot.problem().substring(0, 2_000)
+                        : snapshot.problem());
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-            out.write(FORMAT_VERSION);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            try {
-                writer.write(state, encoder);
-                encoder.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            // Sorted, so that equal states serialize alike.
+            Map<String, ConsentChoice> sorted = new TreeMap<>();
+            snapshot.choices().forEach((p, c) -> sorted.put(p.value(), c));
+            out.writeInt(sorted.size());
+            for (Map.Entry<String, ConsentChoice> choice : sorted.entrySet()) {
+                out.writeUTF(choice.getKey());
+                out.writeByte(choice.getValue() == ConsentChoice.GRANTED ? 1 : 0);
             }
-            return out.toByteArray();
-        }, (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static ConsentSnapshot read(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            byte version = in.readByte();
+            if (version != FORMAT_VERSION) {
+                throw new IllegalStateException("consent store value has format version " + version
+                        + "; this release reads version " + FORMAT_VERSION + " (replay the consent topic into a "
+                        + "new application id after an upgrade across formats)");
             }
-            if (bytes.length == 0 || bytes[0] != FORMAT_VERSION) {
-                throw new IllegalStateException("consent store value has an unknown format version");
+            int flags = in.readUnsignedByte();
+            String problem = (flags & PROBLEM) != 0 ? in.readUTF() : null;
+            int count = in.readInt();
+            Map<Purpose, ConsentChoice> choices = new HashMap<>(Math.max(4, count * 2));
+            for (int i = 0; i < count; i++) {
+                String purpose = in.readUTF();
+                choices.put(new Purpose(purpose), in.readByte() == 1 ? ConsentChoice.GRANTED : ConsentChoice.DENIED);
             }
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
-            try {
-                return reader.read(null, decoder);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+            return new ConsentSnapshot(choices, (flags & TARGETED) != 0, (flags & SALE) != 0, (flags & GPC) != 0,
+                    problem);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -4,7 +4,14 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.purposefirewall.monitoring.RegistryHealth;
+import java.util.HashMap;
+import java.util.Map;
+import org.purposefirewall.consent.ConsentDecoder;
+import org.purposefirewall.consent.ConsentSignals;
+import org.purposefirewall.policy.ConsentChoice;
+import org.purposefirewall.policy.ConsentSnapshot;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.schema.ConsentStatus;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.PurposeConsent;
 import org.purposefirewall.serde.AvroSerde;
@@ -23,10 +30,13 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsentUpdater.class);
 
-    private VersionedKeyValueStore<String, ConsentState> store;
+    private final ConsentDecoder decoder;
+    private VersionedKeyValueStore<String, ConsentSnapshot> store;
 
-    ConsentUpdater(String topic, AvroSerde<ConsentState> serde, long maxParked, RegistryHealth health) {
+    ConsentUpdater(String topic, AvroSerde<ConsentState> serde, long maxParked, RegistryHealth health,
+                   ConsentDecoder decoder) {
         super(topic, serde, maxParked, health);
+        this.decoder = decoder;
     }
 
     @Override
@@ -64,9 +74,14 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
             revoke(key, record.timestamp());
             return;
         }
+        Map<Purpose, ConsentChoice> choices = new HashMap<>();
         for (PurposeConsent choice : state.getPurposes()) {
             try {
-                Purpose.parse(choice.getPurpose());
+                ConsentChoice next = choice.getStatus() == ConsentStatus.GRANTED ? ConsentChoice.GRANTED
+                        : ConsentChoice.DENIED;
+                // A purpose listed twice with both answers is a denial: deny overrides allow.
+                choices.merge(Purpose.parse(choice.getPurpose()), next,
+                        (a, b) -> a == ConsentChoice.DENIED || b == ConsentChoice.DENIED ? ConsentChoice.DENIED : a);
             } catch (IllegalArgumentException e) {
                 deadLetter(record, "INVALID_PURPOSE", "a consent choice names an invalid purpose: " + e.getMessage(),
                         e.getClass().getName());
@@ -74,7 +89,18 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
                 return;
             }
         }
-        long stamp = store.put(key, state, state.getEffectiveTime().toEpochMilli());
+        // Decoded once here, so data records read a ready state. A bad consent string is not dead-lettered: it is
+        // the user's consent record, stored as "no consent" with the reason every decision will carry.
+        ConsentSnapshot snapshot = decoder.decode(new ConsentSignals(choices, state.getOptOutOfTargetedAdvertising(),
+                state.getOptOutOfSale(), state.getGlobalPrivacyControl(), state.getTcfString(), state.getGppString(),
+                state.getEffectiveTime().toEpochMilli()));
+        if (snapshot.problem() != null) {
+            org.purposefirewall.schema.SourceCoordinates source = coordinates(record.timestamp());
+            LOG.atInfo().addKeyValue("topic", source.getTopic()).addKeyValue("partition", source.getPartition())
+                    .addKeyValue("offset", source.getOffset()).addKeyValue("problem", snapshot.problem())
+                    .log("consent signal unusable: the user has no consent from this time on");
+        }
+        long stamp = store.put(key, snapshot, state.getEffectiveTime().toEpochMilli());
         if (stamp == VersionedKeyValueStore.PUT_RETURN_CODE_NOT_PUT) {
             deadLetter(record, "LATE_BEYOND_RETENTION",
                     "the consent change is older than consent-history-retention-ms behind stream time", null);

@@ -19,19 +19,16 @@ import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.ActiveRegistration;
-import org.purposefirewall.policy.ConsentChoice;
 import org.purposefirewall.policy.ConsentSnapshot;
 import org.purposefirewall.policy.Decision;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.policy.Reason;
 import org.purposefirewall.schema.AudienceIdentifier;
-import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.HashAlgorithm;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.MatchedRegistration;
-import org.purposefirewall.schema.PurposeConsent;
 import org.purposefirewall.schema.QuarantineRecord;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.schema.SuppressedRecord;
@@ -60,7 +57,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     protected final Tripwire tripwire;
     private final String consentTopic;
     private final String registrationsTopic;
-    private VersionedKeyValueStore<String, ConsentState> consentStore;
+    private VersionedKeyValueStore<String, ConsentSnapshot> consentStore;
     protected Registrations registrations;
     /** Declared purposes seen before: producers repeat a handful, and parsing one costs more than the decision. */
     private final Map<String, Purpose> purposes = new HashMap<>();
@@ -123,8 +120,8 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
 
     /** The user's consent as of {@code eventTime}, as the policy reads it; empty if there was none. */
     protected Optional<ConsentSnapshot> consentAt(String userId, long eventTime) {
-        VersionedRecord<ConsentState> consent = consentStore.get(userId, eventTime);
-        return consent == null ? Optional.empty() : Optional.of(snapshot(consent.value()));
+        VersionedRecord<ConsentSnapshot> consent = consentStore.get(userId, eventTime);
+        return consent == null ? Optional.empty() : Optional.of(consent.value());
     }
 
     /** Deterministic: a replay with the same policy gives every decision the same id. */
@@ -225,23 +222,5 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
             case SHA1 -> HashAlgorithm.SHA1;
             case MD5 -> HashAlgorithm.MD5;
         };
-    }
-
-    /**
-     * The consent state as the policy reads it. Choices whose purpose no longer parses cannot occur (the updater
-     * rejects them), so parsing here cannot fail.
-     */
-    private static ConsentSnapshot snapshot(ConsentState state) {
-        Map<Purpose, ConsentChoice> choices = new HashMap<>();
-        for (PurposeConsent choice : state.getPurposes()) {
-            ConsentChoice next = switch (choice.getStatus()) {
-                case GRANTED -> ConsentChoice.GRANTED;
-                case DENIED -> ConsentChoice.DENIED;
-            };
-            // A purpose listed twice with both answers is a denial: deny overrides allow.
-            choices.merge(Purpose.parse(choice.getPurpose()), next,
-                    (a, b) -> a == ConsentChoice.DENIED || b == ConsentChoice.DENIED ? ConsentChoice.DENIED : a);
-        }
-        return new ConsentSnapshot(choices, state.getOptOutOfTargetedAdvertising(), state.getOptOutOfSale());
     }
 }

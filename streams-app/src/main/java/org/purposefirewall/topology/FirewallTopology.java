@@ -11,6 +11,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.consent.ConsentDecoder;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
@@ -60,6 +61,7 @@ public final class FirewallTopology {
                 serdes.health());
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
+        ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
         DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
                 config.honeytokens(), topics.consent(), topics.registrations());
 
@@ -75,7 +77,7 @@ public final class FirewallTopology {
 
         topology.addProcessor(Names.CONSENT_UPDATER,
                 () -> new ConsentUpdater(topics.consent(), serdes.consentState(), MAX_PARKED_PER_TOPIC,
-                        serdes.health()),
+                        serdes.health(), consentDecoder),
                 Names.CONSENT_SOURCE);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new RegistrationUpdater(topics.registrations(), serdes.registration(),

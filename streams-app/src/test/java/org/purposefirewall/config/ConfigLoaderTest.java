@@ -11,6 +11,7 @@ import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.purposefirewall.consent.TcfSettings;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.IdentifierKind;
 import org.purposefirewall.identity.IdentifierNormalizer;
@@ -614,6 +615,50 @@ class ConfigLoaderTest {
         write("application.yaml", APPLICATION + "identity:\n  phone-cache-entries: -5\n");
         assertFails(app).hasMessage(app.toString() + ": key 'identity.phone-cache-entries': must be between 0 (off) "
                 + "and 16777216, not -5");
+    }
+
+    @Test
+    void theShippedTcfMappingIsTheDocumentedDefaultAndAMappingIsValidatedByKey() throws IOException {
+        assertThat(loader.load(SHIPPED).consentSignals()).isEqualTo(TcfSettings.defaults());
+
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY + """
+                consent-signals:
+                  tcf:
+                    max-age-days: 30
+                    vendor-ids: [755]
+                    purposes:
+                      4: [marketing.advertising]
+                """);
+        TcfSettings tcf = loader.load(app).consentSignals();
+        assertThat(tcf.maxAge()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(tcf.requiredVendorIds()).containsExactly(755);
+        assertThat(tcf.purposes()).containsOnlyKeys(4);
+        assertThat(tcf.supportedPolicyVersions()).containsExactlyInAnyOrder(4, 5);
+
+        Path policy = write("policy.yaml", POLICY + """
+                consent-signals:
+                  tcf:
+                    purposes:
+                      31: [marketing.advertising]
+                """);
+        assertFails(app).hasMessageStartingWith(policy.toAbsolutePath().normalize()
+                + ": key 'consent-signals.tcf.purposes': TCF purpose 31 does not exist");
+
+        write("policy.yaml", POLICY + """
+                consent-signals:
+                  tcf:
+                    purposes:
+                      3: [marketing..advertising]
+                """);
+        assertFails(app).hasMessageContaining("key 'consent-signals.tcf.purposes.3[0]'");
+
+        write("policy.yaml", POLICY + """
+                consent-signals:
+                  tcf:
+                    max-age: 30
+                """);
+        assertFails(app).hasMessageContaining("unknown key 'consent-signals.tcf.max-age'");
     }
 
     @Test

@@ -314,6 +314,9 @@ class PurposePolicyTest {
         decisions.add(PurposePolicy.decide(policy, withMatches(new FieldMatch("profile.backupEmail",
                 List.of(registration("essential.service.security.recovery")), null)), granted, NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decideWithoutIdentifier(policy, NOTHING_DECLARED));
+        decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, Optional.of(new ConsentSnapshot(
+                Map.of(AD, ConsentChoice.GRANTED), false, false, false, "the TCF string is malformed")),
+                NO_REGISTRATIONS));
 
         // Then every reason is reached, and each decision carries the version
         Set<Reason> reasons = EnumSet.noneOf(Reason.class);
