@@ -227,7 +227,7 @@ public final class FirewallBenchmark {
             String prefix = "bench." + label + "." + kind.tag() + ".";
             Topics in = input.topics();
             Topics topics = new Topics(in.contactPoints(), in.consent(), in.registrations(), prefix + "audience",
-                    prefix + "quarantine", prefix + "suppressed", prefix + "dead-letter");
+                    prefix + "quarantine", prefix + "suppressed", prefix + "dead-letter").withRecalls(prefix + "recalls");
             FirewallConfig withId = base.withApplicationId(appId, stateDir);
             FirewallConfig config = new FirewallConfig(appId, withId.bootstrapServers(), withId.schemaRegistry(),
                     topics, withId.processing(), withId.identity(), withId.streams(), withId.policyFile(),
@@ -253,7 +253,10 @@ public final class FirewallBenchmark {
                 topology = PassThroughTopology.build(config, serdes);
                 register(serdes.audience(), topics.audience());
             }
-            List<String> outputs = List.copyOf(expected.keySet());
+            List<String> outputs = new java.util.ArrayList<>(expected.keySet());
+            if (kind == RunResult.Kind.FIREWALL) {
+                outputs.add(topics.recalls());
+            }
             kafka.createTopics(outputs, options.partitions());
             Map<TopicPartition, Long> target = kafka.endOffsets(inputs);
             long inputRecords = target.values().stream().mapToLong(Long::longValue).sum();

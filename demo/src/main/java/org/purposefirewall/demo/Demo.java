@@ -264,11 +264,11 @@ final class Demo {
                 ? "bundled config/application.yaml" : configFile.toString();
     }
 
-    /** All seven topics with one partition count (the inputs must be co-partitioned); consent compacted. */
+    /** All eight topics with one partition count (the inputs must be co-partitioned); consent compacted. */
     private void createTopics(LocalKafkaBroker broker, Topics topics) {
         Map<String, Integer> plain = new LinkedHashMap<>();
         for (String topic : List.of(topics.contactPoints(), topics.registrations(), topics.audience(),
-                topics.quarantine(), topics.suppressed(), topics.deadLetter())) {
+                topics.quarantine(), topics.suppressed(), topics.deadLetter(), topics.recalls())) {
             plain.put(topic, options.partitions());
         }
         broker.createTopics(plain, Map.of());

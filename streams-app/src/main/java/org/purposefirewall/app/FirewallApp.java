@@ -96,7 +96,8 @@ public final class FirewallApp implements AutoCloseable {
                 new Output(topics.audience(), serdes.audience()),
                 new Output(topics.quarantine(), serdes.quarantine()),
                 new Output(topics.suppressed(), serdes.suppressed()),
-                new Output(topics.deadLetter(), serdes.deadLetter()));
+                new Output(topics.deadLetter(), serdes.deadLetter()),
+                new Output(topics.recalls(), serdes.recall()));
         RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
                 serdes.health());
         for (Output output : outputs) {

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * @param quarantine output: identifiers stopped for a restricted purpose
  * @param suppressed output: decisions not to forward for lack of consent
  * @param deadLetter output: input that could not be read or decided
+ * @param recalls output: identifiers forwarded earlier that the ad side must now delete
  * @param guarded further inputs on their way to the ad side, of any Avro schema (each record's writer schema comes
  *     from the registry): fields marked {@code "pii"} are decided as identifiers, and every string is
  *     tripwire-checked. Co-partitioned with the others; may be empty
@@ -28,6 +29,7 @@ public record Topics(String contactPoints,
                      String quarantine,
                      String suppressed,
                      String deadLetter,
+                     String recalls,
                      List<String> guarded) {
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -40,11 +42,12 @@ public record Topics(String contactPoints,
         quarantine = orDefault(quarantine, "privacy.quarantine");
         suppressed = orDefault(suppressed, "privacy.suppressed");
         deadLetter = orDefault(deadLetter, "privacy.dead-letter");
+        recalls = orDefault(recalls, "ads.audience-recalls");
         guarded = List.copyOf(guarded == null ? List.of() : guarded);
         Map<String, String> byName = new LinkedHashMap<>();
         Map<String, String> all = new LinkedHashMap<>(Map.of("contact-points", contactPoints, "consent", consent,
                 "registrations", registrations, "audience", audience, "quarantine", quarantine,
-                "suppressed", suppressed, "dead-letter", deadLetter));
+                "suppressed", suppressed, "dead-letter", deadLetter, "recalls", recalls));
         for (int i = 0; i < guarded.size(); i++) {
             if (guarded.get(i) == null) {
                 throw new IllegalArgumentException("guarded[" + i + "]: a topic name is required");
@@ -66,19 +69,25 @@ public record Topics(String contactPoints,
 
     /** The defaults: the topic names in the README. */
     public static Topics defaults() {
-        return new Topics(null, null, null, null, null, null, null, null);
+        return new Topics(null, null, null, null, null, null, null, null, null);
     }
 
     /** These topics without guarded ones. */
     public Topics(String contactPoints, String consent, String registrations, String audience, String quarantine,
                   String suppressed, String deadLetter) {
-        this(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter, null);
+        this(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter, null, null);
     }
 
     /** A copy guarding {@code topics} too. */
     public Topics withGuarded(List<String> topics) {
         return new Topics(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter,
-                topics);
+                recalls, topics);
+    }
+
+    /** A copy writing recalls to {@code topic}. */
+    public Topics withRecalls(String topic) {
+        return new Topics(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter, topic,
+                guarded);
     }
 
     /** Every input topic: contact points, consent, registrations, then the guarded ones. */

@@ -17,6 +17,9 @@ public interface FirewallMetrics extends AutoCloseable {
      */
     void honeytokenHit();
 
+    /** A forwarded identifier was recalled (one recall record). */
+    void recalled();
+
     /** A record was set aside until the schema registry answers (see {@code Names.PARKED_STORE}). */
     void parked();
 
@@ -44,6 +47,10 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void honeytokenHit() {
+        }
+
+        @Override
+        public void recalled() {
         }
 
         @Override

@@ -17,6 +17,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor deadLettered;
     private final Sensor parked;
     private final Sensor honeytokenHits;
+    private final Sensor recalled;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -26,6 +27,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.deadLettered = sensor(taskId, MetricNames.DEAD_LETTERED);
         this.parked = sensor(taskId, MetricNames.PARKED);
         this.honeytokenHits = sensor(taskId, MetricNames.HONEYTOKEN_HITS);
+        this.recalled = sensor(taskId, MetricNames.RECALLED);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -58,13 +60,18 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void recalled() {
+        recalled.record();
+    }
+
+    @Override
     public void parked() {
         parked.record();
     }
 
     @Override
     public void close() {
-        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits)) {
+        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled)) {
             metrics.removeSensor(sensor);
         }
     }

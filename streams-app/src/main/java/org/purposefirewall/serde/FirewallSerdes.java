@@ -8,6 +8,7 @@ import org.purposefirewall.registry.RegistrySettings;
 import org.purposefirewall.registry.SchemaRegistryClient;
 import org.purposefirewall.registry.SchemaRegistryClients;
 import org.purposefirewall.schema.AudienceIdentifier;
+import org.purposefirewall.schema.AudienceRecall;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
@@ -27,7 +28,8 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                              AvroSerde<AudienceIdentifier> audience,
                              AvroSerde<QuarantineRecord> quarantine,
                              AvroSerde<SuppressedRecord> suppressed,
-                             AvroSerde<DeadLetterRecord> deadLetter) {
+                             AvroSerde<DeadLetterRecord> deadLetter,
+                             AvroSerde<AudienceRecall> recall) {
 
     /** Serdes for the Confluent-style {@code settings} ({@code schema.registry.url}, {@code auto.register.schemas}). */
     public static FirewallSerdes fromSettings(Map<String, String> settings) {
@@ -48,7 +50,8 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                 new AvroSerde<>(AudienceIdentifier.class, registry, autoRegister, useLatest, false),
                 new AvroSerde<>(QuarantineRecord.class, registry, autoRegister, useLatest, false),
                 new AvroSerde<>(SuppressedRecord.class, registry, autoRegister, useLatest, false),
-                new AvroSerde<>(DeadLetterRecord.class, registry, autoRegister, useLatest, false));
+                new AvroSerde<>(DeadLetterRecord.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(AudienceRecall.class, registry, autoRegister, useLatest, false));
     }
 
     private static boolean flag(Map<String, String> settings, String key, boolean fallback) {

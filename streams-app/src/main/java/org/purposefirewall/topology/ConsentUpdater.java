@@ -3,6 +3,7 @@ package org.purposefirewall.topology;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
+import org.apache.kafka.streams.state.VersionedRecord;
 import org.purposefirewall.monitoring.RegistryHealth;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,7 +11,14 @@ import org.purposefirewall.consent.ConsentDecoder;
 import org.purposefirewall.consent.ConsentSignals;
 import org.purposefirewall.policy.ConsentChoice;
 import org.purposefirewall.policy.ConsentSnapshot;
+import java.util.List;
+import java.util.Optional;
+import org.purposefirewall.policy.Decision;
+import org.purposefirewall.policy.Outcome;
+import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.policy.PurposePolicy;
+import org.purposefirewall.policy.RecordFacts;
 import org.purposefirewall.schema.ConsentStatus;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.PurposeConsent;
@@ -31,18 +39,24 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentUpdater.class);
 
     private final ConsentDecoder decoder;
+    private final Policy policy;
+    private final String audienceTopic;
     private VersionedKeyValueStore<String, ConsentSnapshot> store;
+    private Recalls recalls;
 
     ConsentUpdater(String topic, AvroSerde<ConsentState> serde, long maxParked, RegistryHealth health,
-                   ConsentDecoder decoder) {
+                   ConsentDecoder decoder, Policy policy, String audienceTopic) {
         super(topic, serde, maxParked, health);
         this.decoder = decoder;
+        this.policy = policy;
+        this.audienceTopic = audienceTopic;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         super.init(context);
         store = context.getStateStore(Names.CONSENT_STORE);
+        recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
     }
 
     @Override
@@ -104,11 +118,27 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
         if (stamp == VersionedKeyValueStore.PUT_RETURN_CODE_NOT_PUT) {
             deadLetter(record, "LATE_BEYOND_RETENTION",
                     "the consent change is older than consent-history-retention-ms behind stream time", null);
+            return;
+        }
+        long effective = state.getEffectiveTime().toEpochMilli();
+        Decision forAds = PurposePolicy.decide(policy, new RecordFacts(List.of(), effective, false),
+                Optional.of(snapshot), List.of());
+        if (forAds.outcome() != Outcome.FORWARD) {
+            // put() answers when the new state stops applying: the next stored change, or "undefined" if latest.
+            long until = stamp == VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED ? Long.MAX_VALUE : stamp;
+            recalls.consentRevoked(key, effective, until, coordinates(effective),
+                    "consent for " + policy.adPurpose() + " ended: " + forAds.detail());
         }
     }
 
+    /** No consent from {@code time} on; whatever the user's identifiers exposed is recalled. */
     private void revoke(String key, long time) {
         store.delete(key, time);
         LOG.atDebug().addKeyValue("time", time).log("consent cleared from event time on");
+        VersionedRecord<ConsentSnapshot> latest = store.get(key);
+        // Fail closed: a later state's own time bounds the window from above (its next change can only be earlier).
+        long until = latest != null && latest.timestamp() > time ? latest.timestamp() : Long.MAX_VALUE;
+        recalls.consentRevoked(key, time, until, coordinates(time),
+                "consent for " + policy.adPurpose() + " ended: the consent state was cleared or could not be read");
     }
 }

@@ -57,6 +57,8 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     protected final Tripwire tripwire;
     private final String consentTopic;
     private final String registrationsTopic;
+    private final String audienceTopic;
+    private Recalls recalls;
     private VersionedKeyValueStore<String, ConsentSnapshot> consentStore;
     protected Registrations registrations;
     /** Declared purposes seen before: producers repeat a handful, and parsing one costs more than the decision. */
@@ -71,6 +73,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         this.honeytokens = deciding.honeytokens();
         this.consentTopic = deciding.consentTopic();
         this.registrationsTopic = deciding.registrationsTopic();
+        this.audienceTopic = deciding.audienceTopic();
         this.tripwire = new Tripwire(normalizer, honeytokens);
     }
 
@@ -82,9 +85,10 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
      * @param honeytokens normalized with the same normalizer
      * @param consentTopic the consent input, whose parked records hold decisions back
      * @param registrationsTopic the registrations input, likewise
+     * @param audienceTopic the ad topic, named in recalls
      */
     record Deciding(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
-                    String consentTopic, String registrationsTopic) {
+                    String consentTopic, String registrationsTopic, String audienceTopic) {
     }
 
     @Override
@@ -98,6 +102,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         consentStore = context.getStateStore(Names.CONSENT_STORE);
         KeyValueStore<Bytes, RegistrationHistory> store = context.getStateStore(Names.REGISTRATION_STORE);
         registrations = new Registrations(store);
+        recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
     }
 
     /**
@@ -131,8 +136,19 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    protected AudienceIdentifier audience(String userId, IdentifierType type, MatchKeys keys, Decision decision,
-                                          String decisionId, Instant eventTime) {
+    /**
+     * Sends the minimized identifier to the ad topic and records the exposure, so that a later revocation or
+     * security registration can recall it.
+     */
+    protected void forwardAudience(Record<String, ?> record, String userId, IdentifierType type, MatchKeys keys,
+                                   Decision decision, String decisionId, Instant eventTime) {
+        context.forward(new Record<>(userId, audience(userId, type, keys, decision, decisionId, eventTime),
+                record.timestamp()), Names.AUDIENCE_SINK);
+        recalls.forwarded(userId, keys, type, eventTime.toEpochMilli());
+    }
+
+    private AudienceIdentifier audience(String userId, IdentifierType type, MatchKeys keys, Decision decision,
+                                        String decisionId, Instant eventTime) {
         return AudienceIdentifier.newBuilder()
                 .setUserId(userId)
                 .setIdentifierType(type)

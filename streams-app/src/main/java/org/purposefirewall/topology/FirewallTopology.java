@@ -63,7 +63,7 @@ public final class FirewallTopology {
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
         ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
         DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
-                config.honeytokens(), topics.consent(), topics.registrations());
+                config.honeytokens(), topics.consent(), topics.registrations(), topics.audience());
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
                 new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
@@ -77,11 +77,11 @@ public final class FirewallTopology {
 
         topology.addProcessor(Names.CONSENT_UPDATER,
                 () -> new ConsentUpdater(topics.consent(), serdes.consentState(), MAX_PARKED_PER_TOPIC,
-                        serdes.health(), consentDecoder),
+                        serdes.health(), consentDecoder, config.policy(), topics.audience()),
                 Names.CONSENT_SOURCE);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new RegistrationUpdater(topics.registrations(), serdes.registration(),
-                        MAX_PARKED_PER_TOPIC, serdes.health(), normalizer),
+                        MAX_PARKED_PER_TOPIC, serdes.health(), normalizer, config.policy(), topics.audience()),
                 Names.REGISTRATIONS_SOURCE);
         topology.addProcessor(Names.DECIDER,
                 () -> new PurposeDecider(topics.contactPoints(), serdes.contactPoint(), MAX_PARKED_PER_TOPIC,
@@ -113,6 +113,11 @@ public final class FirewallTopology {
                         Serdes.Bytes(), RegistrationHistory.serde()),
                 concat(Names.REGISTRATION_UPDATER, decidersArray));
 
+        // What the ad side holds, for recalls: written by the deciders, read by the updaters.
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(Names.EXPOSURE_STORE), Serdes.Bytes(), Exposure.serde()),
+                all.toArray(String[]::new));
+
         // In memory and changelogged: parked records are few and short-lived, and must survive a restart.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARKED_STORE),
                         Serdes.String(), ParkedRecord.serde()),
@@ -124,6 +129,8 @@ public final class FirewallTopology {
                 decidersArray);
         topology.addSink(Names.SUPPRESSED_SINK, topics.suppressed(), keyWriter, serdes.suppressed().serializer(),
                 decidersArray);
+        topology.addSink(Names.RECALL_SINK, topics.recalls(), keyWriter, serdes.recall().serializer(),
+                Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER);
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
                 all.toArray(String[]::new));
         return topology;

@@ -146,9 +146,8 @@ final class GuardedDecider extends DecidingProcessor<GenericRecord> {
         }
         for (int i : distinct.values()) {
             Marked marked = identifiers.get(i);
-            context.forward(new Record<>(userId, audience(userId, type(marked.kind()), marked.normalized().keys(),
-                    forwards.get(i), decisionId(source, marked.path()), java.time.Instant.ofEpochMilli(eventTime)),
-                    record.timestamp()), Names.AUDIENCE_SINK);
+            forwardAudience(record, userId, type(marked.kind()), marked.normalized().keys(), forwards.get(i),
+                    decisionId(source, marked.path()), java.time.Instant.ofEpochMilli(eventTime));
         }
         metrics.forwarded();
     }

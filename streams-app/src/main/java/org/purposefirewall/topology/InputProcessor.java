@@ -259,5 +259,5 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     }
 
     /** Longest user id, in characters: any such id fits the registration store's two-byte length prefix. */
-    protected static final int MAX_USER_ID_CHARS = RegistrationKeys.MAX_USER_ID_BYTES / 3;
+    protected static final int MAX_USER_ID_CHARS = IdentifierKeys.MAX_USER_ID_BYTES / 3;
 }

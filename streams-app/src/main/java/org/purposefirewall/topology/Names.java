@@ -18,6 +18,7 @@ public final class Names {
     public static final String QUARANTINE_SINK = "quarantine-sink";
     public static final String SUPPRESSED_SINK = "suppressed-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String RECALL_SINK = "recall-sink";
 
     /** Source node of a guarded topic. */
     public static String guardedSource(String topic) {
@@ -31,8 +32,10 @@ public final class Names {
 
     /** Versioned store: user id → consent state, queried as of each record's event time. */
     public static final String CONSENT_STORE = "consent-store";
-    /** Key-value store: user id + hash form + digest → the identifier's registration history (see RegistrationKeys). */
+    /** Key-value store: user id + hash form + digest → the identifier's registration history (see IdentifierKeys). */
     public static final String REGISTRATION_STORE = "registration-store";
+    /** Key-value store: user id + hash form + digest → what the ad side holds of a forwarded identifier. */
+    public static final String EXPOSURE_STORE = "exposure-store";
     /** In-memory, changelogged: input records set aside until the schema registry answers. */
     public static final String PARKED_STORE = "parked-store";
 

@@ -92,9 +92,8 @@ final class PurposeDecider extends DecidingProcessor<ContactPoint> {
         SourceCoordinates source = coordinates(eventTime);
         switch (decision.outcome()) {
             case FORWARD -> {
-                context.forward(new Record<>(userId, audience(userId, contact.getIdentifierType(), normalized.keys(),
-                        decision, decisionId(source, null), contact.getEventTime()), record.timestamp()),
-                        Names.AUDIENCE_SINK);
+                forwardAudience(record, userId, contact.getIdentifierType(), normalized.keys(), decision,
+                        decisionId(source, null), contact.getEventTime());
                 metrics.forwarded();
             }
             case QUARANTINE -> quarantine(record, userId, contact, null, decision, decision.fieldPath(), source);

@@ -9,6 +9,7 @@ import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.monitoring.RegistryHealth;
+import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.RegistrationAction;
@@ -29,18 +30,25 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
     private static final int MAX_SOURCE_LENGTH = 256;
 
     private final IdentifierNormalizer.Configured normalizer;
+    private final Policy policy;
+    private final String audienceTopic;
     private KeyValueStore<Bytes, RegistrationHistory> store;
+    private Recalls recalls;
 
     RegistrationUpdater(String topic, AvroSerde<PurposeRegistration> serde, long maxParked,
-                        RegistryHealth health, IdentifierNormalizer.Configured normalizer) {
+                        RegistryHealth health, IdentifierNormalizer.Configured normalizer, Policy policy,
+                        String audienceTopic) {
         super(topic, serde, maxParked, health);
         this.normalizer = normalizer;
+        this.policy = policy;
+        this.audienceTopic = audienceTopic;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         super.init(context);
         store = context.getStateStore(Names.REGISTRATION_STORE);
+        recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
     }
 
     @Override
@@ -87,12 +95,19 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
                 registration.getAction() == RegistrationAction.REGISTERED,
                 registration.getEventTime().toEpochMilli(), source);
         for (Map.Entry<HashForm, String> key : normalized.keys().byForm().entrySet()) {
-            Bytes storeKey = RegistrationKeys.key(record.key(), key.getKey(), key.getValue());
+            Bytes storeKey = IdentifierKeys.key(record.key(), key.getKey(), key.getValue());
             RegistrationHistory history = store.get(storeKey);
             RegistrationHistory next = (history == null ? RegistrationHistory.empty() : history).with(event);
             if (next != history) {
                 store.put(storeKey, next);
             }
+        }
+        Purpose restricted = policy.restrictedPurposeCovering(purpose);
+        if (event.registered() && restricted != null) {
+            // Already forwarded? The ad side must delete it, whenever it was forwarded.
+            recalls.registeredForRestrictedPurpose(record.key(), normalized.keys(), event.eventTime(),
+                    coordinates(event.eventTime()), "the identifier was collected for " + purpose + " by "
+                            + source + ", which is restricted under " + restricted);
         }
     }
 }

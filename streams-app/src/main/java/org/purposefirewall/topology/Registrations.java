@@ -26,7 +26,7 @@ final class Registrations {
     List<ActiveRegistration> activeAt(String userId, MatchKeys keys, long time) {
         List<ActiveRegistration> active = null;
         for (Map.Entry<HashForm, String> key : keys.byForm().entrySet()) {
-            RegistrationHistory history = store.get(RegistrationKeys.key(userId, key.getKey(), key.getValue()));
+            RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.getKey(), key.getValue()));
             if (history == null) {
                 continue;
             }

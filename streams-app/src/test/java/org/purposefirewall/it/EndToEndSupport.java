@@ -130,14 +130,15 @@ final class EndToEndSupport {
 
     static Topics prefixed(Topics t, String prefix) {
         return new Topics(prefix + t.contactPoints(), prefix + t.consent(), prefix + t.registrations(),
-                prefix + t.audience(), prefix + t.quarantine(), prefix + t.suppressed(), prefix + t.deadLetter());
+                prefix + t.audience(), prefix + t.quarantine(), prefix + t.suppressed(), prefix + t.deadLetter())
+                .withRecalls(prefix + t.recalls());
     }
 
     /** The seven topics, co-partitioned ({@code partitions} partitions each); consent compacted. */
     static void createTopics(LocalKafkaBroker broker, Topics topics, int partitions) {
         Map<String, Integer> plain = new LinkedHashMap<>();
         for (String topic : List.of(topics.contactPoints(), topics.registrations(), topics.audience(),
-                topics.quarantine(), topics.suppressed(), topics.deadLetter())) {
+                topics.quarantine(), topics.suppressed(), topics.deadLetter(), topics.recalls())) {
             plain.put(topic, partitions);
         }
         broker.createTopics(plain, Map.of());

@@ -23,6 +23,7 @@ import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
 import org.purposefirewall.schema.AudienceIdentifier;
+import org.purposefirewall.schema.AudienceRecall;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
 import org.purposefirewall.schema.ContactPoint;
@@ -61,6 +62,7 @@ final class FirewallDriver implements AutoCloseable {
     final TestOutputTopic<String, QuarantineRecord> quarantine;
     final TestOutputTopic<String, SuppressedRecord> suppressed;
     final TestOutputTopic<String, DeadLetterRecord> deadLetter;
+    final TestOutputTopic<String, AudienceRecall> recalls;
 
     FirewallDriver(Path stateDir) {
         this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults());
@@ -91,6 +93,7 @@ final class FirewallDriver implements AutoCloseable {
         quarantine = driver.createOutputTopic(topics.quarantine(), keyReader, serdes.quarantine().deserializer());
         suppressed = driver.createOutputTopic(topics.suppressed(), keyReader, serdes.suppressed().deserializer());
         deadLetter = driver.createOutputTopic(topics.deadLetter(), keyReader, serdes.deadLetter().deserializer());
+        recalls = driver.createOutputTopic(topics.recalls(), keyReader, serdes.recall().deserializer());
     }
 
     /** Pipes a contact point with its event time as the record timestamp. */

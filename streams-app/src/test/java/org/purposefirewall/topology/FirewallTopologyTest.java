@@ -371,9 +371,10 @@ class FirewallTopologyTest {
                 .map(TopologyDescription.Node::name).sorted().toList();
         assertThat(nodes).containsExactlyInAnyOrder(Names.CONTACT_POINTS_SOURCE, Names.CONSENT_SOURCE,
                 Names.REGISTRATIONS_SOURCE, Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER, Names.DECIDER,
-                Names.AUDIENCE_SINK, Names.QUARANTINE_SINK, Names.SUPPRESSED_SINK, Names.DEAD_LETTER_SINK);
+                Names.AUDIENCE_SINK, Names.QUARANTINE_SINK, Names.SUPPRESSED_SINK, Names.DEAD_LETTER_SINK,
+                Names.RECALL_SINK);
         assertThat(description.toString()).doesNotContain("repartition").doesNotContain("KSTREAM-")
-                .contains(Names.CONSENT_STORE, Names.REGISTRATION_STORE);
+                .contains(Names.CONSENT_STORE, Names.REGISTRATION_STORE, Names.EXPOSURE_STORE, Names.PARKED_STORE);
     }
 
     private double total(String operation) {

@@ -34,7 +34,7 @@ class RegistrationStateSizeTest {
 
         Map<HashForm, Integer> perForm = new EnumMap<>(HashForm.class);
         for (Map.Entry<HashForm, String> key : phone.keys().byForm().entrySet()) {
-            Bytes storeKey = RegistrationKeys.key(USER, key.getKey(), key.getValue());
+            Bytes storeKey = IdentifierKeys.key(USER, key.getKey(), key.getValue());
             perForm.put(key.getKey(), storeKey.get().length + value.length);
         }
 
@@ -50,10 +50,10 @@ class RegistrationStateSizeTest {
     @Test
     void keysAreUnambiguousForAnyUserId() {
         // A user id that ends in what looks like a form byte and digest cannot collide with another user's key
-        Bytes a = RegistrationKeys.key("a", HashForm.MD5, HashForm.MD5.hex("x"));
-        Bytes b = RegistrationKeys.key("a\u0000\u0002", HashForm.MD5, HashForm.MD5.hex("x"));
+        Bytes a = IdentifierKeys.key("a", HashForm.MD5, HashForm.MD5.hex("x"));
+        Bytes b = IdentifierKeys.key("a\u0000\u0002", HashForm.MD5, HashForm.MD5.hex("x"));
         assertThat(a).isNotEqualTo(b);
-        assertThat(RegistrationKeys.key("a", HashForm.SHA1, HashForm.SHA1.hex("x")))
-                .isNotEqualTo(RegistrationKeys.key("a", HashForm.SHA256, HashForm.SHA256.hex("x")));
+        assertThat(IdentifierKeys.key("a", HashForm.SHA1, HashForm.SHA1.hex("x")))
+                .isNotEqualTo(IdentifierKeys.key("a", HashForm.SHA256, HashForm.SHA256.hex("x")));
     }
 }

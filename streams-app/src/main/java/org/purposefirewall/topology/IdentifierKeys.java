@@ -7,19 +7,28 @@ import org.apache.kafka.common.utils.Bytes;
 import org.purposefirewall.identity.HashForm;
 
 /**
- * Keys of the registration store, in binary to keep the state per identifier small:
+ * Keys of the stores kept per user and identifier (registrations, exposures), in binary to keep the state per
+ * identifier small:
  * {@code [user id length: 2 bytes][user id: UTF-8][hash form: 1 byte][digest: 16, 20 or 32 bytes]}.
  * The length prefix makes the encoding unambiguous for any user id, and puts one user's identifiers side by side
  * (a prefix scan finds them all). The form byte is the {@link HashForm} ordinal: never reorder that enum.
  */
-final class RegistrationKeys {
+final class IdentifierKeys {
 
     /** Longest user id the store accepts, in UTF-8 bytes (the length prefix is two bytes). */
     static final int MAX_USER_ID_BYTES = 0xFFFF;
 
     private static final HexFormat HEX = HexFormat.of();
 
-    private RegistrationKeys() {
+    private IdentifierKeys() {
+    }
+
+    /** The prefix every key of {@code userId} starts with. */
+    static Bytes userPrefix(String userId) {
+        byte[] user = userId.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer prefix = ByteBuffer.allocate(2 + user.length);
+        prefix.putShort((short) user.length).put(user);
+        return Bytes.wrap(prefix.array());
     }
 
     /** The key of {@code userId}'s identifier whose {@code form} digest is {@code lowercaseHex}. */
