@@ -3,14 +3,20 @@ package org.purposefirewall.app;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import java.util.HashMap;
 import java.util.Map;
 import org.purposefirewall.config.ConfigException;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.report.ExposureReport;
+import org.purposefirewall.report.ExposureReportReader;
+import org.purposefirewall.serde.FirewallSerdes;
 
 /**
- * The command line: {@code run}, {@code validate} and {@code describe}. Wiring only.
+ * The command line: {@code run}, {@code validate}, {@code describe} and {@code exposure-report}. Wiring only.
  *
  * <p>Exit codes: 0 stopped cleanly; 1 stopped after a processing failure; 2 bad usage or configuration.
  */
@@ -21,6 +27,10 @@ public final class PurposeFirewallMain {
               run       start the firewall and process until stopped (SIGTERM / Ctrl-C)
               validate  check the configuration and policy, print a summary, exit
               describe  print the topology (sources, processors, stores, sinks), exit
+              exposure-report [--user ID] [--from TIME] [--to TIME]
+                        print what was forwarded to the ad topic and what was recalled, per user and identifier
+                        digest, read from the ad and recalls topics (TIME: ISO-8601, e.g. 2026-11-01T00:00:00Z;
+                        forwards in [from, to))
             options:
               --config FILE               application config (default: config/application.yaml)
               --bootstrap-servers HOSTS   override bootstrap-servers
@@ -44,7 +54,9 @@ public final class PurposeFirewallMain {
         Map<String, String> options = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             String flag = args[i];
-            if (!flag.equals("--config") && !flag.equals("--bootstrap-servers")
+            boolean report = command.equals("exposure-report")
+                    && (flag.equals("--user") || flag.equals("--from") || flag.equals("--to"));
+            if (!report && !flag.equals("--config") && !flag.equals("--bootstrap-servers")
                     && !flag.equals("--schema-registry-url") && !flag.equals("--state-dir")) {
                 err.println("unknown option " + flag);
                 err.print(USAGE);
@@ -98,12 +110,46 @@ public final class PurposeFirewallMain {
             case "run" -> {
                 return runUntilStopped(config, err);
             }
+            case "exposure-report" -> {
+                return exposureReport(config, options, out, err);
+            }
             default -> {
                 err.println("unknown command " + command);
                 err.print(USAGE);
                 return 2;
             }
         }
+    }
+
+    private static int exposureReport(FirewallConfig config, Map<String, String> options, PrintStream out,
+                                      PrintStream err) {
+        Instant from;
+        Instant to;
+        try {
+            from = options.containsKey("--from") ? Instant.parse(options.get("--from")) : null;
+            to = options.containsKey("--to") ? Instant.parse(options.get("--to")) : null;
+        } catch (DateTimeParseException e) {
+            err.println("--from and --to take an ISO-8601 instant, e.g. 2026-11-01T00:00:00Z");
+            return 2;
+        }
+        Map<String, Object> client = new HashMap<>();
+        for (Map.Entry<String, String> e : config.streams().entrySet()) {
+            // Security and other client settings apply to the report's consumer too.
+            if (ConsumerConfig.configNames().contains(e.getKey())) {
+                client.put(e.getKey(), e.getValue());
+            }
+        }
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        ExposureReport report = new ExposureReport(options.get("--user"), from, to);
+        try {
+            ExposureReportReader.read(client, FirewallSerdes.fromSettings(config.schemaRegistry()),
+                    config.topics().audience(), config.topics().recalls(), report, Duration.ofMinutes(10));
+        } catch (RuntimeException e) {
+            err.println("exposure report failed: " + e.getMessage());
+            return 1;
+        }
+        report.print(out);
+        return 0;
     }
 
     private static int runUntilStopped(FirewallConfig config, PrintStream err) {
