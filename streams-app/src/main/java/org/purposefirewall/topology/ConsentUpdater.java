@@ -2,6 +2,7 @@ package org.purposefirewall.topology;
 
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.apache.kafka.streams.state.VersionedRecord;
 import org.purposefirewall.monitoring.RegistryHealth;
@@ -43,6 +44,7 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
     private final String audienceTopic;
     private VersionedKeyValueStore<String, ConsentSnapshot> store;
     private Recalls recalls;
+    private KeyValueStore<String, long[]> revocations;
 
     ConsentUpdater(String topic, AvroSerde<ConsentState> serde, long maxParked, RegistryHealth health,
                    ConsentDecoder decoder, Policy policy, String audienceTopic) {
@@ -57,6 +59,7 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
         super.init(context);
         store = context.getStateStore(Names.CONSENT_STORE);
         recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
+        revocations = context.getStateStore(Names.REVOCATION_STORE);
     }
 
     @Override
@@ -124,6 +127,7 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
         Decision forAds = PurposePolicy.decide(policy, new RecordFacts(List.of(), effective, false),
                 Optional.of(snapshot), List.of());
         if (forAds.outcome() != Outcome.FORWARD) {
+            revocations.put(key, Revocations.with(revocations.get(key), effective));
             // put() answers when the new state stops applying: the next stored change, or "undefined" if latest.
             long until = stamp == VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED ? Long.MAX_VALUE : stamp;
             recalls.consentRevoked(key, effective, until, coordinates(effective),
@@ -134,6 +138,7 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
     /** No consent from {@code time} on; whatever the user's identifiers exposed is recalled. */
     private void revoke(String key, long time) {
         store.delete(key, time);
+        revocations.put(key, Revocations.with(revocations.get(key), time));
         LOG.atDebug().addKeyValue("time", time).log("consent cleared from event time on");
         VersionedRecord<ConsentSnapshot> latest = store.get(key);
         // Fail closed: a later state's own time bounds the window from above (its next change can only be earlier).

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,7 +23,10 @@ import org.purposefirewall.policy.ActiveRegistration;
 import org.purposefirewall.policy.ConsentSnapshot;
 import org.purposefirewall.policy.Decision;
 import org.purposefirewall.policy.Policy;
+import org.purposefirewall.policy.Outcome;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.policy.PurposePolicy;
+import org.purposefirewall.policy.RecordFacts;
 import org.purposefirewall.policy.Reason;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
@@ -59,6 +63,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     private final String registrationsTopic;
     private final String audienceTopic;
     private Recalls recalls;
+    private KeyValueStore<String, long[]> revocations;
     private VersionedKeyValueStore<String, ConsentSnapshot> consentStore;
     protected Registrations registrations;
     /** Declared purposes seen before: producers repeat a handful, and parsing one costs more than the decision. */
@@ -103,6 +108,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         KeyValueStore<Bytes, RegistrationHistory> store = context.getStateStore(Names.REGISTRATION_STORE);
         registrations = new Registrations(store);
         recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
+        revocations = context.getStateStore(Names.REVOCATION_STORE);
     }
 
     /**
@@ -144,7 +150,23 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                                    Decision decision, String decisionId, Instant eventTime) {
         context.forward(new Record<>(userId, audience(userId, type, keys, decision, decisionId, eventTime),
                 record.timestamp()), Names.AUDIENCE_SINK);
-        recalls.forwarded(userId, keys, type, eventTime.toEpochMilli());
+        long time = eventTime.toEpochMilli();
+        recalls.forwarded(userId, keys, type, time);
+        // The topics may deliver a revocation or a security registration before an older data record: the forward
+        // was right for the record's time, but if consent ended or the identifier was registered for security at
+        // any later time, the ad side may not keep it.
+        long revoked = Revocations.firstAfter(revocations.get(userId), time);
+        if (revoked >= 0) {
+            recalls.forwardedAfter(userId, keys, Exposure.Cause.CONSENT_REVOKED, revoked, coordinates(time),
+                    "forwarded for its event time, but consent for " + policy.adPurpose() + " ended after it");
+        }
+        RegistrationHistory.Event registered = registrations.firstRegistrationAfter(userId, keys, time,
+                purpose -> policy.restrictedPurposeCovering(new Purpose(purpose)) != null);
+        if (registered != null) {
+            recalls.forwardedAfter(userId, keys, Exposure.Cause.REGISTERED_FOR_RESTRICTED_PURPOSE,
+                    registered.eventTime(), coordinates(time), "forwarded for its event time, but the identifier "
+                            + "was collected for " + registered.purpose() + " after it, which is restricted");
+        }
     }
 
     private AudienceIdentifier audience(String userId, IdentifierType type, MatchKeys keys, Decision decision,

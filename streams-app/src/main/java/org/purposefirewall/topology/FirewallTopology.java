@@ -118,6 +118,10 @@ public final class FirewallTopology {
                         Stores.persistentKeyValueStore(Names.EXPOSURE_STORE), Serdes.Bytes(), Exposure.serde()),
                 all.toArray(String[]::new));
 
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(Names.REVOCATION_STORE), Serdes.String(), Revocations.serde()),
+                all.toArray(String[]::new));
+
         // In memory and changelogged: parked records are few and short-lived, and must survive a restart.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARKED_STORE),
                         Serdes.String(), ParkedRecord.serde()),
@@ -130,7 +134,7 @@ public final class FirewallTopology {
         topology.addSink(Names.SUPPRESSED_SINK, topics.suppressed(), keyWriter, serdes.suppressed().serializer(),
                 decidersArray);
         topology.addSink(Names.RECALL_SINK, topics.recalls(), keyWriter, serdes.recall().serializer(),
-                Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER);
+                all.toArray(String[]::new));
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
                 all.toArray(String[]::new));
         return topology;

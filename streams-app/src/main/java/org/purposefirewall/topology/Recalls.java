@@ -57,8 +57,8 @@ final class Recalls {
     /**
      * Recalls the exposures of {@code userId} not yet recalled for revoked consent; returns how many. If the
      * revocation is the user's latest state ({@code until} is {@link Long#MAX_VALUE}), every exposure: the ad side
-     * must delete what it holds. If a later state already replaced it (the revocation arrived late), only the
-     * exposures that overlap the time it applied, {@code [causeTime, until)}.
+     * must delete what it holds. If a later state already replaced it (the revocation was processed late), the
+     * exposures the ad side held while it applied: those forwarded before {@code until}.
      */
     int consentRevoked(String userId, long causeTime, long until, SourceCoordinates source, String detail) {
         List<KeyValue<Bytes, Exposure>> toRecall = new ArrayList<>();
@@ -67,7 +67,8 @@ final class Recalls {
             while (it.hasNext()) {
                 KeyValue<Bytes, Exposure> entry = it.next();
                 Exposure e = entry.value;
-                boolean applies = until == Long.MAX_VALUE || (e.last() >= causeTime && e.first() < until);
+                // Held by the ad side while the revocation applied: forwarded before the next permitting state.
+                boolean applies = until == Long.MAX_VALUE || e.first() < until;
                 if (applies && !e.recalledFor(Exposure.Cause.CONSENT_REVOKED)) {
                     toRecall.add(entry);
                 }
@@ -77,6 +78,20 @@ final class Recalls {
             recall(userId, entry.key, entry.value, Exposure.Cause.CONSENT_REVOKED, causeTime, source, detail);
         }
         return toRecall.size();
+    }
+
+    /**
+     * Recalls the identifier just forwarded with {@code keys} for {@code cause}, if not yet recalled for it: the
+     * record was older than a revocation or registration already processed (the topics interleaved that way), so
+     * the forward was right for its event time but the ad side must not keep it.
+     */
+    void forwardedAfter(String userId, MatchKeys keys, Exposure.Cause cause, long causeTime,
+                        SourceCoordinates source, String detail) {
+        Bytes key = IdentifierKeys.key(userId, keys.forwardForm(), keys.forwardKey());
+        Exposure exposure = store.get(key);
+        if (exposure != null && !exposure.recalledFor(cause)) {
+            recall(userId, key, exposure, cause, causeTime, source, detail);
+        }
     }
 
     /** Recalls the identifier with {@code keys} of {@code userId}, in whichever form it was forwarded. */

@@ -73,6 +73,16 @@ record RegistrationHistory(List<Event> events) {
         return active;
     }
 
+    /** The first registration (not withdrawal) after {@code time} whose purpose {@code restricted} accepts, or null. */
+    Event firstRegistrationAfter(long time, java.util.function.Predicate<String> restricted) {
+        for (Event event : events) {
+            if (event.eventTime() > time && event.registered() && restricted.test(event.purpose())) {
+                return event;
+            }
+        }
+        return null;
+    }
+
     /**
      * One collection event.
      *

@@ -22,6 +22,23 @@ final class Registrations {
         this.store = store;
     }
 
+    /**
+     * The earliest registration of {@code userId}'s identifier, in any form, after {@code time} for a purpose
+     * {@code restricted} accepts (withdrawn since or not), or null.
+     */
+    RegistrationHistory.Event firstRegistrationAfter(String userId, MatchKeys keys, long time,
+                                                     java.util.function.Predicate<String> restricted) {
+        RegistrationHistory.Event first = null;
+        for (Map.Entry<HashForm, String> key : keys.byForm().entrySet()) {
+            RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.getKey(), key.getValue()));
+            RegistrationHistory.Event event = history == null ? null : history.firstRegistrationAfter(time, restricted);
+            if (event != null && (first == null || event.eventTime() < first.eventTime())) {
+                first = event;
+            }
+        }
+        return first;
+    }
+
     /** The registrations of {@code userId}'s identifier in force at {@code time}, from every form; in key order. */
     List<ActiveRegistration> activeAt(String userId, MatchKeys keys, long time) {
         List<ActiveRegistration> active = null;

@@ -130,18 +130,65 @@ class RecallTopologyTest {
     }
 
     @Test
-    void aLateRevocationAlreadySupersededRecallsOnlyWhatWasForwardedWhileItApplied() {
+    void aLateRevocationAlreadySupersededRecallsWhatTheAdSideHeldWhileItApplied() {
         fw.send(consent("ana", T, grant("marketing.advertising")));
         fw.send(consent("ana", T + 200, grant("marketing.advertising")));
         fw.send(contact("ana", IdentifierType.EMAIL, "early@example.com", T + 50));
         fw.send(contact("ana", IdentifierType.EMAIL, "inside@example.com", T + 150));
         fw.send(contact("ana", IdentifierType.EMAIL, "late@example.com", T + 250));
 
-        // A revocation effective T+100 arrives after all of that: it applied during [T+100, T+200)
+        // A revocation effective T+100 arrives after all of that: it applied during [T+100, T+200), when the ad side
+        // held what was forwarded before T+200; what was forwarded after the re-grant may stay
         fw.send(consent("ana", T + 100, deny("marketing.advertising")));
 
         assertThat(fw.recalls.readValuesToList()).extracting(AudienceRecall::getIdentifierHash)
-                .containsExactly(HashForm.SHA256.hex("inside@example.com"));
+                .containsExactlyInAnyOrder(HashForm.SHA256.hex("early@example.com"),
+                        HashForm.SHA256.hex("inside@example.com"));
+    }
+
+    @Test
+    void anOlderRecordProcessedAfterARevocationOrRegistrationIsForwardedForItsTimeAndRecalledAtOnce() {
+        fw.send(consent("ana", T, grant("marketing.advertising")));
+        fw.send(consent("ana", T + 100, deny("marketing.advertising")));
+        fw.send(consent("ben", T, grant("marketing.advertising")));
+        fw.send(registration("ben", IdentifierType.PHONE, "+1 415 555 0100", TWO_FACTOR,
+                RegistrationAction.REGISTERED, T + 100));
+
+        // Records from before those events arrive late
+        fw.send(contact("ana", IdentifierType.EMAIL, "ana@example.com", T + 50));
+        fw.send(contact("ben", IdentifierType.PHONE, "14155550100", T + 50));
+        fw.send(contact("ben", IdentifierType.EMAIL, "ben@example.com", T + 60));
+
+        assertThat(fw.audience.readValuesToList()).hasSize(3);
+        List<AudienceRecall> recalls = fw.recalls.readValuesToList();
+        assertThat(recalls).extracting(AudienceRecall::getUserId, AudienceRecall::getReason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("ana", RecallReason.CONSENT_REVOKED),
+                org.assertj.core.groups.Tuple.tuple("ben", RecallReason.REGISTERED_FOR_RESTRICTED_PURPOSE));
+        assertThat(recalls).extracting(r -> r.getCauseTime().toEpochMilli() - T).containsExactly(100L, 100L);
+        assertThat(recalls).extracting(AudienceRecall::getSource).extracting(s -> s.getTopic())
+                .containsOnly(fw.topics.contactPoints());
+    }
+
+    @Test
+    void anOlderRecordProcessedAfterARevocationAndARegrantIsStillRecalled() {
+        fw.send(consent("ana", T, grant("marketing.advertising")));
+        fw.send(consent("ana", T + 100, deny("marketing.advertising")));
+        fw.send(consent("ana", T + 200, grant("marketing.advertising")));
+        fw.send(registration("ana", IdentifierType.EMAIL, "ana@example.com", TWO_FACTOR,
+                RegistrationAction.REGISTERED, T + 300));
+        fw.send(registration("ana", IdentifierType.EMAIL, "ana@example.com", TWO_FACTOR,
+                RegistrationAction.WITHDRAWN, T + 400));
+
+        fw.send(contact("ana", IdentifierType.EMAIL, "ana@example.com", T + 10));
+        fw.send(contact("ana", IdentifierType.EMAIL, "ana@example.com", T + 500));
+
+        assertThat(fw.audience.readValuesToList()).hasSize(2);
+        // The first forward was held while consent ended (T+100) and while the address was a security one (T+300);
+        // the second is a new exposure after both
+        assertThat(fw.recalls.readValuesToList()).extracting(AudienceRecall::getReason,
+                r -> r.getCauseTime().toEpochMilli() - T).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(RecallReason.CONSENT_REVOKED, 100L),
+                org.assertj.core.groups.Tuple.tuple(RecallReason.REGISTERED_FOR_RESTRICTED_PURPOSE, 300L));
     }
 
     @Test
