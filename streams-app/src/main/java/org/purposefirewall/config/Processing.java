@@ -18,6 +18,9 @@ import java.util.Locale;
  * @param registryOutageMaxBlockMs how long a record that needs a schema not seen yet waits, retrying, while the
  *     schema registry is unreachable, before it is parked (set aside, whole, and decided once the registry answers);
  *     the stream thread waits meanwhile, so keep it short; must stay below {@code max.poll.interval.ms} (300000)
+ * @param consentHoldMs how long (wall clock) a data record of a user with no consent state at its event time is held
+ *     in case the consent is late, before it is suppressed as CONSENT_MISSING; 0 (default) suppresses at once
+ * @param maxHeldRecords the most records one task holds for late consent; past it, records are decided at once
  */
 public record Processing(String guarantee,
                          Long maxTaskIdleMs,
@@ -25,7 +28,9 @@ public record Processing(String guarantee,
                          Integer numStreamThreads,
                          Long commitIntervalMs,
                          Path stateDir,
-                         Long registryOutageMaxBlockMs) {
+                         Long registryOutageMaxBlockMs,
+                         Long consentHoldMs,
+                         Integer maxHeldRecords) {
 
     public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
     public static final String AT_LEAST_ONCE = "at_least_once";
@@ -44,6 +49,8 @@ public record Processing(String guarantee,
         stateDir = stateDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall") : stateDir;
         registryOutageMaxBlockMs = atLeast("registry-outage-max-block-ms",
                 registryOutageMaxBlockMs == null ? 2_000L : registryOutageMaxBlockMs, 0);
+        consentHoldMs = atLeast("consent-hold-ms", consentHoldMs == null ? 0L : consentHoldMs, 0);
+        maxHeldRecords = (int) atLeast("max-held-records", maxHeldRecords == null ? 100_000 : maxHeldRecords, 1);
         if (registryOutageMaxBlockMs >= 300_000L) {
             throw new IllegalArgumentException("registry-outage-max-block-ms: " + registryOutageMaxBlockMs
                     + " must stay below max.poll.interval.ms (300000), or the consumer leaves its group while waiting");
@@ -53,11 +60,11 @@ public record Processing(String guarantee,
     /** A copy with another state directory. */
     public Processing withStateDir(Path dir) {
         return new Processing(guarantee, maxTaskIdleMs, consentHistoryRetentionMs, numStreamThreads, commitIntervalMs,
-                dir, registryOutageMaxBlockMs);
+                dir, registryOutageMaxBlockMs, consentHoldMs, maxHeldRecords);
     }
 
     public static Processing defaults() {
-        return new Processing(null, null, null, null, null, null, null);
+        return new Processing(null, null, null, null, null, null, null, null, null);
     }
 
     public boolean exactlyOnce() {

@@ -17,6 +17,9 @@ public interface FirewallMetrics extends AutoCloseable {
      */
     void honeytokenHit();
 
+    /** A record of a user without consent was held for late consent (processing.consent-hold-ms). */
+    void held();
+
     /** A forwarded identifier was recalled (one recall record). */
     void recalled();
 
@@ -51,6 +54,10 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void recalled() {
+        }
+
+        @Override
+        public void held() {
         }
 
         @Override

@@ -20,6 +20,8 @@ public final class MetricNames {
     public static final String DEAD_LETTERED = "records-dead-lettered";
     /** Records that carried a honeytoken (also counted in records-quarantined): alert on any non-zero rate. */
     public static final String HONEYTOKEN_HITS = "honeytoken-hits";
+    /** Records held for late consent; each is decided later, exactly once. */
+    public static final String HELD = "records-held";
     /** Recall records: forwarded identifiers the ad side must delete (consent revoked, registered for security). */
     public static final String RECALLED = "identifiers-recalled";
     /** Records set aside while the schema registry did not answer; each is decided later, exactly once. */

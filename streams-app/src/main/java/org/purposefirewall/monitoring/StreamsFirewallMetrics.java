@@ -18,6 +18,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor parked;
     private final Sensor honeytokenHits;
     private final Sensor recalled;
+    private final Sensor held;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -28,6 +29,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.parked = sensor(taskId, MetricNames.PARKED);
         this.honeytokenHits = sensor(taskId, MetricNames.HONEYTOKEN_HITS);
         this.recalled = sensor(taskId, MetricNames.RECALLED);
+        this.held = sensor(taskId, MetricNames.HELD);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -60,6 +62,11 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void held() {
+        held.record();
+    }
+
+    @Override
     public void recalled() {
         recalled.record();
     }
@@ -71,7 +78,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
 
     @Override
     public void close() {
-        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled)) {
+        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled, held)) {
             metrics.removeSensor(sensor);
         }
     }

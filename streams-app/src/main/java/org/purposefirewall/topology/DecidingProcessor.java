@@ -3,13 +3,17 @@ package org.purposefirewall.topology;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
@@ -37,6 +41,7 @@ import org.purposefirewall.schema.QuarantineRecord;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.schema.SuppressedRecord;
 import org.purposefirewall.serde.AvroDecoder;
+import org.purposefirewall.serde.Decoded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +69,12 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     private final String audienceTopic;
     private Recalls recalls;
     private KeyValueStore<String, long[]> revocations;
+    private final long holdMs;
+    private final int maxHeld;
+    private KeyValueStore<String, ParkedRecord> held;
+    private long heldHere;
+    /** True while a held record is decided again: it is not held twice. */
+    private boolean releasing;
     private VersionedKeyValueStore<String, ConsentSnapshot> consentStore;
     protected Registrations registrations;
     /** Declared purposes seen before: producers repeat a handful, and parsing one costs more than the decision. */
@@ -79,6 +90,8 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         this.consentTopic = deciding.consentTopic();
         this.registrationsTopic = deciding.registrationsTopic();
         this.audienceTopic = deciding.audienceTopic();
+        this.holdMs = deciding.consentHoldMs();
+        this.maxHeld = deciding.maxHeld();
         this.tripwire = new Tripwire(normalizer, honeytokens);
     }
 
@@ -91,9 +104,12 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
      * @param consentTopic the consent input, whose parked records hold decisions back
      * @param registrationsTopic the registrations input, likewise
      * @param audienceTopic the ad topic, named in recalls
+     * @param consentHoldMs how long a record of a user without consent is held for late consent (0: never)
+     * @param maxHeld the most records one processor holds
      */
     record Deciding(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
-                    String consentTopic, String registrationsTopic, String audienceTopic) {
+                    String consentTopic, String registrationsTopic, String audienceTopic, long consentHoldMs,
+                    int maxHeld) {
     }
 
     @Override
@@ -109,6 +125,69 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         registrations = new Registrations(store);
         recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
         revocations = context.getStateStore(Names.REVOCATION_STORE);
+        if (holdMs > 0) {
+            held = context.getStateStore(Names.HELD_STORE);
+            try (KeyValueIterator<String, ParkedRecord> it = held.all()) {
+                while (it.hasNext()) {
+                    if (it.next().value.topic().equals(topic)) {
+                        heldHere++;
+                    }
+                }
+            }
+            context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
+        }
+    }
+
+    /**
+     * Holds the record in hand instead of suppressing it for missing consent, if holding is on, it is not already a
+     * released one, and there is room: it is decided again once the user's consent for its event time arrives, or
+     * when the hold expires. Changelogged, so a held record survives a restart and is decided exactly once.
+     *
+     * @return true if the record was held (the caller must not route it)
+     */
+    protected boolean holdForConsent(Record<String, Decoded<V>> record, Decision decision) {
+        if (holdMs <= 0 || releasing || decision.reason() != Reason.CONSENT_MISSING || heldHere >= maxHeld) {
+            return false;
+        }
+        ParkedRecord entry = setAside(record);
+        long deadline = context.currentSystemTimeMs() + holdMs;
+        held.put(String.format("%020d", deadline) + '\u0000' + entry.storeKey(), entry);
+        heldHere++;
+        metrics.held();
+        return true;
+    }
+
+    /** Decides held records whose consent arrived or whose hold expired, in deadline order. */
+    private void releaseHeld(long now) {
+        if (heldHere == 0) {
+            return;
+        }
+        List<KeyValue<String, ParkedRecord>> ready = new ArrayList<>();
+        try (KeyValueIterator<String, ParkedRecord> it = held.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ParkedRecord> entry = it.next();
+                ParkedRecord p = entry.value;
+                if (!p.topic().equals(topic)) {
+                    continue;
+                }
+                long deadline = Long.parseLong(entry.key.substring(0, 20));
+                if (deadline <= now || (p.keyString() != null && consentStore.get(p.keyString(), p.timestamp()) != null)) {
+                    ready.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, ParkedRecord> entry : ready) {
+            releasing = true;
+            try {
+                if (!redecide(entry.value)) {
+                    return;
+                }
+            } finally {
+                releasing = false;
+            }
+            held.delete(entry.key);
+            heldHere--;
+        }
     }
 
     /**

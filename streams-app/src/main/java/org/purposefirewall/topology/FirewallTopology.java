@@ -63,7 +63,8 @@ public final class FirewallTopology {
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
         ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
         DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
-                config.honeytokens(), topics.consent(), topics.registrations(), topics.audience());
+                config.honeytokens(), topics.consent(), topics.registrations(), topics.audience(),
+                config.processing().consentHoldMs(), config.processing().maxHeldRecords());
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
                 new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
@@ -121,6 +122,11 @@ public final class FirewallTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(Names.REVOCATION_STORE), Serdes.String(), Revocations.serde()),
                 all.toArray(String[]::new));
+
+        // In memory and changelogged, like parked records: held records are bounded and short-lived.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.HELD_STORE),
+                        Serdes.String(), ParkedRecord.serde()),
+                decidersArray);
 
         // In memory and changelogged: parked records are few and short-lived, and must survive a restart.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARKED_STORE),

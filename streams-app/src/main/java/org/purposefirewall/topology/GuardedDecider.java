@@ -136,7 +136,9 @@ final class GuardedDecider extends DecidingProcessor<GenericRecord> {
             forwards.add(decision);
         }
         if (suppressed != null) {
-            suppress(record, userId, type(suppressedIdentifier.kind()), suppressed, source);
+            if (!holdForConsent(record, suppressed)) {
+                suppress(record, userId, type(suppressedIdentifier.kind()), suppressed, source);
+            }
             return;
         }
         // Each distinct identifier once: the same phone in two fields is one audience member.

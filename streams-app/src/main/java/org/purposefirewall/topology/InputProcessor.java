@@ -49,7 +49,7 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     private static final int RELEASE_BATCH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(InputProcessor.class);
 
-    private final String topic;
+    protected final String topic;
     private final AvroDecoder<V> serde;
     private final long maxParked;
     private final RegistryHealth health;
@@ -166,20 +166,9 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
             }
         }
         for (KeyValue<String, ParkedRecord> entry : batch) {
-            ParkedRecord p = entry.value;
-            Decoded<V> decoded;
-            try {
-                decoded = new Decoded.Ok<>(serde.decode(p.value()), p.value());
-                health.answered();
-            } catch (RegistryUnavailableException e) {
-                health.unavailable(e.getMessage());
+            if (!redecide(entry.value)) {
                 return;
-            } catch (SerdeException e) {
-                decoded = new Decoded.Failed<>(e.kind().name(), e.getMessage(),
-                        e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName(), p.value());
             }
-            setSource(p.topic(), p.partition(), p.offset());
-            decide(new Record<>(p.keyString(), decoded, p.timestamp()));
             parked.delete(entry.key);
             parkedHere--;
         }
@@ -187,6 +176,34 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
             LOG.atInfo().addKeyValue("topic", topic).addKeyValue("task", context.taskId())
                     .log("every parked record decided");
         }
+    }
+
+    /**
+     * Decodes a record set aside and decides it now, as read at its own coordinates.
+     *
+     * @return false if the registry still cannot serve its schema (nothing was decided)
+     */
+    protected final boolean redecide(ParkedRecord p) {
+        Decoded<V> decoded;
+        try {
+            decoded = new Decoded.Ok<>(serde.decode(p.value()), p.value());
+            health.answered();
+        } catch (RegistryUnavailableException e) {
+            health.unavailable(e.getMessage());
+            return false;
+        } catch (SerdeException e) {
+            decoded = new Decoded.Failed<>(e.kind().name(), e.getMessage(),
+                    e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName(), p.value());
+        }
+        setSource(p.topic(), p.partition(), p.offset());
+        decide(new Record<>(p.keyString(), decoded, p.timestamp()));
+        return true;
+    }
+
+    /** The record in hand, whole, to set aside. */
+    protected final ParkedRecord setAside(Record<String, Decoded<V>> record) {
+        return new ParkedRecord(sourceTopic, sourcePartition, sourceOffset, record.timestamp(),
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value().raw());
     }
 
     private void setSource(String topic, int partition, long offset) {

@@ -38,6 +38,8 @@ public final class Names {
     public static final String EXPOSURE_STORE = "exposure-store";
     /** Key-value store: user id → event times at which the user's consent stopped permitting the ad purpose. */
     public static final String REVOCATION_STORE = "consent-revocations-store";
+    /** In-memory, changelogged: data records held for late consent, keyed by hold deadline. */
+    public static final String HELD_STORE = "held-store";
     /** In-memory, changelogged: input records set aside until the schema registry answers. */
     public static final String PARKED_STORE = "parked-store";
 

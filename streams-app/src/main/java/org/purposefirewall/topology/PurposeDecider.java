@@ -97,7 +97,11 @@ final class PurposeDecider extends DecidingProcessor<ContactPoint> {
                 metrics.forwarded();
             }
             case QUARANTINE -> quarantine(record, userId, contact, null, decision, decision.fieldPath(), source);
-            case SUPPRESS -> suppress(record, userId, contact.getIdentifierType(), decision, source);
+            case SUPPRESS -> {
+                if (!holdForConsent(record, decision)) {
+                    suppress(record, userId, contact.getIdentifierType(), decision, source);
+                }
+            }
         }
     }
 }

@@ -662,6 +662,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theConsentHoldIsOffByDefaultAndANegativeOneIsRejectedByItsKey() throws IOException {
+        write("policy.yaml", POLICY);
+        Path app = write("application.yaml", APPLICATION);
+        assertThat(loader.load(app).processing().consentHoldMs()).isZero();
+        assertThat(loader.load(app).processing().maxHeldRecords()).isEqualTo(100_000);
+
+        write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
+                "  num-stream-threads: 2\n  consent-hold-ms: 30000\n  max-held-records: 500\n"));
+        assertThat(loader.load(app).processing().consentHoldMs()).isEqualTo(30_000L);
+        assertThat(loader.load(app).processing().maxHeldRecords()).isEqualTo(500);
+
+        write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
+                "  num-stream-threads: 2\n  consent-hold-ms: -1\n"));
+        assertFails(app).hasMessageContaining("consent-hold-ms: -1 is below the minimum 0");
+    }
+
+    @Test
     void guardedTopicsAreReadAndMustBeDistinctFromTheOthers() throws IOException {
         Path app = write("application.yaml", APPLICATION.replace("  dead-letter: out.dead-letter\n",
                 "  dead-letter: out.dead-letter\n  guarded: [crm.profile-updates, analytics.page-views]\n"));

@@ -986,7 +986,7 @@ class RegistryEndToEndIT {
         Processing p = c.processing();
         if (maxBlockMs != null) {
             p = new Processing(p.guarantee(), p.maxTaskIdleMs(), p.consentHistoryRetentionMs(), p.numStreamThreads(),
-                    p.commitIntervalMs(), p.stateDir(), maxBlockMs);
+                    p.commitIntervalMs(), p.stateDir(), maxBlockMs, p.consentHoldMs(), p.maxHeldRecords());
         }
         assertThat(p.guarantee()).isEqualTo("exactly_once_v2");
         return rebuilt(c, topics, p, c.streams());

@@ -73,11 +73,17 @@ final class FirewallDriver implements AutoCloseable {
      * @param honeytokens the honeytokens, normalized with {@code identity}
      */
     FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity) {
+        this(stateDir, guarded, honeytokens, identity, 0L);
+    }
+
+    /** @param consentHoldMs how long records of users without consent are held for late consent */
+    FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
+                   long consentHoldMs) {
         topics = Topics.defaults().withGuarded(guarded);
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null, null), identity, Map.of(), null,
-                POLICY, honeytokens);
+                topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, null), identity,
+                Map.of(), null, POLICY, honeytokens);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
