@@ -241,22 +241,22 @@ public final class FirewallBenchmark {
                 expected.put(topics.quarantine(), input.expected().get(ScenarioTraffic.Expected.QUARANTINE));
                 expected.put(topics.suppressed(), input.expected().get(ScenarioTraffic.Expected.SUPPRESS));
                 expected.put(topics.deadLetter(), input.expected().get(ScenarioTraffic.Expected.DEAD_LETTER));
+                // The scenario revokes nothing it forwarded: no recalls.
+                expected.put(topics.recalls(), 0L);
                 inputs = input.firewallInputs();
                 topology = FirewallTopology.build(config, serdes);
                 register(serdes.audience(), topics.audience());
                 register(serdes.quarantine(), topics.quarantine());
                 register(serdes.suppressed(), topics.suppressed());
                 register(serdes.deadLetter(), topics.deadLetter());
+                register(serdes.recall(), topics.recalls());
             } else {
                 expected.put(topics.audience(), input.contactPoints());
                 inputs = List.of(topics.contactPoints());
                 topology = PassThroughTopology.build(config, serdes);
                 register(serdes.audience(), topics.audience());
             }
-            List<String> outputs = new java.util.ArrayList<>(expected.keySet());
-            if (kind == RunResult.Kind.FIREWALL) {
-                outputs.add(topics.recalls());
-            }
+            List<String> outputs = List.copyOf(expected.keySet());
             kafka.createTopics(outputs, options.partitions());
             Map<TopicPartition, Long> target = kafka.endOffsets(inputs);
             long inputRecords = target.values().stream().mapToLong(Long::longValue).sum();

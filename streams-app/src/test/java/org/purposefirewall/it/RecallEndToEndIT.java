@@ -245,6 +245,79 @@ class RecallEndToEndIT {
         }
     }
 
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aRecordHeldForLateConsentSurvivesARestartAndIsDecidedOnce(@TempDir Path stateDir) throws Exception {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        String scope = "hold-it-" + unique;
+        Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "hold-" + unique + ".");
+        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
+        FirewallConfig base = loadApplicationConfig();
+        Map<String, String> registry = new HashMap<>(base.schemaRegistry());
+        registry.put("schema.registry.url", "mock://" + scope);
+        FirewallConfig c = base.withBootstrapServers(broker.bootstrapServers()).withSchemaRegistry(registry)
+                .withApplicationId("it-hold-" + unique, stateDir.resolve("first"));
+        org.purposefirewall.config.Processing p = c.processing();
+        org.purposefirewall.config.Processing holding = new org.purposefirewall.config.Processing(p.guarantee(),
+                0L, p.consentHistoryRetentionMs(), p.numStreamThreads(), p.commitIntervalMs(), p.stateDir(),
+                p.registryOutageMaxBlockMs(), 120_000L, p.maxHeldRecords());
+        FirewallConfig config = EndToEndSupport.rebuilt(c, topics, holding, c.streams());
+        FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
+        long t0 = System.currentTimeMillis() - 60_000L;
+        try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(broker.bootstrapServers(),
+                "it-hold-", Map.of())) {
+            // First instance: the data record arrives, its user has no consent yet: held
+            try (FirewallApp app = new FirewallApp(config, serdes)) {
+                app.start();
+                awaitRunning(app, Duration.ofSeconds(120));
+                send(producer, topics.contactPoints(), "held-user", t0 + 10, serdes.contactPoint().encode(
+                        topics.contactPoints(), contact("held-user", IdentifierType.EMAIL, "held@mail.example",
+                                t0 + 10)));
+                producer.flush();
+                long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (metric(app, org.purposefirewall.monitoring.MetricNames.HELD) < 1.0) {
+                    assertThat(System.nanoTime() - end).as("record held within 60 s").isNegative();
+                    Thread.sleep(100);
+                }
+            }
+            // Second instance, with an empty state directory: the held record is restored from the changelog, and
+            // the late consent releases it
+            FirewallConfig restarted = config.withApplicationId(config.applicationId(), stateDir.resolve("second"));
+            try (FirewallApp app = new FirewallApp(restarted, serdes)) {
+                app.start();
+                awaitRunning(app, Duration.ofSeconds(120));
+                send(producer, topics.consent(), "held-user", t0, serdes.consentState().encode(topics.consent(),
+                        consent("held-user", t0, true, false)));
+                producer.flush();
+                try (EndToEndSupport.OutputCollector outputs = new EndToEndSupport.OutputCollector(
+                        broker.bootstrapServers(), PARTITIONS, topics, serdes, "it-hold-reader-", Map.of(), null,
+                        null)) {
+                    outputs.pollUntilAtLeast(1, Duration.ofSeconds(90));
+                    outputs.drain(Duration.ofSeconds(3));
+                    assertThat(outputs.counts()).as("decided once, forwarded").isEqualTo(Map.of(
+                            org.purposefirewall.sample.ScenarioTraffic.Expected.FORWARD, 1,
+                            org.purposefirewall.sample.ScenarioTraffic.Expected.QUARANTINE, 0,
+                            org.purposefirewall.sample.ScenarioTraffic.Expected.SUPPRESS, 0,
+                            org.purposefirewall.sample.ScenarioTraffic.Expected.DEAD_LETTER, 0));
+                }
+                assertThat(app.failed()).isFalse();
+            }
+        } finally {
+            MockSchemaRegistryClient.dropScope(scope);
+        }
+    }
+
+    private static double metric(FirewallApp app, String operation) {
+        double sum = 0;
+        for (var e : app.streams().metrics().entrySet()) {
+            if (e.getKey().group().equals(org.purposefirewall.monitoring.MetricNames.GROUP)
+                    && e.getKey().name().equals(org.purposefirewall.monitoring.MetricNames.total(operation))) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return sum;
+    }
+
     private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, long time,
                              byte[] value) {
         producer.send(new ProducerRecord<>(topic, null, time, key, value));
