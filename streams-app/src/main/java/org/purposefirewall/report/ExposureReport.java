@@ -25,6 +25,8 @@ public final class ExposureReport {
     private final Instant from;
     private final Instant to;
     private final Map<String, Row> rows = new TreeMap<>();
+    /** Recalls read so far; attached to their rows when the rows are asked for, whatever order they came in. */
+    private final List<AudienceRecall> pending = new ArrayList<>();
 
     /**
      * @param user only this user, or null for all
@@ -97,8 +99,6 @@ public final class ExposureReport {
         }
         pending.add(recall);
     }
-
-    private final List<AudienceRecall> pending = new ArrayList<>();
 
     /** The rows, by user and digest, with their recalls attached. */
     public List<Row> rows() {
