@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -20,7 +17,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.purposefirewall.registry.IncompatibleSchemaException;
-import org.purposefirewall.registry.SchemaNotFoundException;
 import org.purposefirewall.registry.SchemaRegistryClient;
 
 /**
@@ -55,7 +51,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Avro
     private final SpecificData specificData;
     private final SpecificDatumWriter<T> writer;
     private final Map<String, Integer> idBySubject = new ConcurrentHashMap<>();
-    private final Map<Integer, DatumReader<T>> readerById = new ConcurrentHashMap<>();
+    private final WireDecoder<T> reading;
 
     public AvroSerde(Class<T> type, SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
         this(type, registry, autoRegister, false, isKey);
@@ -77,6 +73,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Avro
         this.useLatestVersion = useLatestVersion;
         this.isKey = isKey;
         this.writer = new SpecificDatumWriter<>(readerSchema, specificData);
+        this.reading = new WireDecoder<>(registry, this::newReader);
     }
 
     /** The schema this serde writes and reads into. */
@@ -118,8 +115,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Avro
     /** True if decoding {@code framed} needs no registry call (its schema id is cached, or it is not framed). */
     @Override
     public boolean isWarm(byte[] framed) {
-        return framed.length < WireFormat.HEADER_SIZE || framed[0] != WireFormat.MAGIC_BYTE
-                || readerById.containsKey(java.nio.ByteBuffer.wrap(framed, 1, 4).getInt());
+        return reading.isWarm(framed);
     }
 
     /** Encodes {@code value} in the wire format under {@code topic}'s subject. */
@@ -147,37 +143,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Avro
      */
     @Override
     public T decode(byte[] framed) {
-        int id = WireFormat.schemaId(framed);
-        DatumReader<T> reader = readerById.get(id);
-        if (reader == null) {
-            reader = readerById.computeIfAbsent(id, this::newReader);
-        }
-        BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(framed, WireFormat.HEADER_SIZE, framed.length - WireFormat.HEADER_SIZE, null);
-        try {
-            T value = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
-                throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
-                        "record with schema id " + id + " has trailing bytes after its Avro body");
-            }
-            return value;
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
-                 | ClassCastException | IllegalArgumentException | UnsupportedOperationException e) {
-            // Bytes that are not valid Avro surface as any of these from the binary decoder.
-            throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
-                    "record with schema id " + id + " is not valid Avro for its schema: "
-                            + e.getClass().getSimpleName(), e);
-        }
+        return reading.decode(framed);
     }
 
-    private DatumReader<T> newReader(int id) {
-        Schema writerSchema;
-        try {
-            writerSchema = registry.schemaById(id);
-        } catch (SchemaNotFoundException e) {
-            throw new SerdeException(SerdeException.Kind.UNKNOWN_SCHEMA_ID,
-                    "the schema registry has no schema with id " + id, e);
-        }
+    private DatumReader<T> newReader(int id, Schema writerSchema) {
         if (writerSchema.getType() != Schema.Type.RECORD
                 || !writerSchema.getName().equals(readerSchema.getName())) {
             throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,

@@ -1,18 +1,11 @@
 package org.purposefirewall.serde;
 
-import java.io.IOException;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
-import org.purposefirewall.registry.SchemaNotFoundException;
 import org.purposefirewall.registry.SchemaRegistryClient;
 
 /**
@@ -24,51 +17,24 @@ import org.purposefirewall.registry.SchemaRegistryClient;
  */
 public final class GenericAvroDecoder implements AvroDecoder<GenericRecord> {
 
-    private final SchemaRegistryClient registry;
-    private final Map<Integer, DatumReader<GenericRecord>> readerById = new ConcurrentHashMap<>();
+    private final WireDecoder<GenericRecord> reading;
 
     public GenericAvroDecoder(SchemaRegistryClient registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(registry, "registry");
+        this.reading = new WireDecoder<>(registry, GenericAvroDecoder::newReader);
     }
 
     @Override
     public boolean isWarm(byte[] framed) {
-        return framed.length < WireFormat.HEADER_SIZE || framed[0] != WireFormat.MAGIC_BYTE
-                || readerById.containsKey(java.nio.ByteBuffer.wrap(framed, 1, 4).getInt());
+        return reading.isWarm(framed);
     }
 
     @Override
     public GenericRecord decode(byte[] framed) {
-        int id = WireFormat.schemaId(framed);
-        DatumReader<GenericRecord> reader = readerById.get(id);
-        if (reader == null) {
-            reader = readerById.computeIfAbsent(id, this::newReader);
-        }
-        BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(framed, WireFormat.HEADER_SIZE, framed.length - WireFormat.HEADER_SIZE, null);
-        try {
-            GenericRecord value = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
-                throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
-                        "record with schema id " + id + " has trailing bytes after its Avro body");
-            }
-            return value;
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
-                 | ClassCastException | IllegalArgumentException | UnsupportedOperationException e) {
-            throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
-                    "record with schema id " + id + " is not valid Avro for its schema: "
-                            + e.getClass().getSimpleName(), e);
-        }
+        return reading.decode(framed);
     }
 
-    private DatumReader<GenericRecord> newReader(int id) {
-        Schema writerSchema;
-        try {
-            writerSchema = registry.schemaById(id);
-        } catch (SchemaNotFoundException e) {
-            throw new SerdeException(SerdeException.Kind.UNKNOWN_SCHEMA_ID,
-                    "the schema registry has no schema with id " + id, e);
-        }
+    private static DatumReader<GenericRecord> newReader(int id, Schema writerSchema) {
         if (writerSchema.getType() != Schema.Type.RECORD) {
             throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
                     "schema id " + id + " is a " + writerSchema.getType() + ", not a record");
