@@ -224,9 +224,12 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     /**
      * Sends the minimized identifier to the ad topic and records the exposure, so that a later revocation or
      * security registration can recall it.
+     *
+     * @param histories the identifier's registration histories, as read for the decision
      */
     protected void forwardAudience(Record<String, ?> record, String userId, IdentifierType type, MatchKeys keys,
-                                   Decision decision, String decisionId, Instant eventTime) {
+                                   Registrations.Histories histories, Decision decision, String decisionId,
+                                   Instant eventTime) {
         context.forward(new Record<>(userId, audience(userId, type, keys, decision, decisionId, eventTime),
                 record.timestamp()), Names.AUDIENCE_SINK);
         long time = eventTime.toEpochMilli();
@@ -239,7 +242,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
             recalls.forwardedAfter(userId, keys, Exposure.Cause.CONSENT_REVOKED, revoked, coordinates(time),
                     "forwarded for its event time, but consent for " + policy.adPurpose() + " ended after it");
         }
-        RegistrationHistory.Event registered = registrations.firstRegistrationAfter(userId, keys, time,
+        RegistrationHistory.Event registered = histories.firstRegistrationAfter(time,
                 purpose -> policy.restrictedPurposeCovering(new Purpose(purpose)) != null);
         if (registered != null) {
             recalls.forwardedAfter(userId, keys, Exposure.Cause.REGISTERED_FOR_RESTRICTED_PURPOSE,

@@ -120,10 +120,12 @@ final class GuardedDecider extends DecidingProcessor<GenericRecord> {
         Decision suppressed = null;
         Marked suppressedIdentifier = null;
         List<Decision> forwards = new ArrayList<>(identifiers.size());
+        List<Registrations.Histories> histories = new ArrayList<>(identifiers.size());
         for (Marked marked : identifiers) {
             RecordFacts facts = new RecordFacts(List.of(), eventTime, marked.normalized().limitAdTracking(), matches);
-            Decision decision = PurposePolicy.decide(policy, facts, consent,
-                    registrations.activeAt(userId, marked.normalized().keys(), eventTime));
+            Registrations.Histories registered = registrations.of(userId, marked.normalized().keys());
+            histories.add(registered);
+            Decision decision = PurposePolicy.decide(policy, facts, consent, registered.activeAt(eventTime));
             if (decision.outcome() == Outcome.QUARANTINE) {
                 String path = decision.fieldPath() != null ? decision.fieldPath() : marked.path();
                 quarantine(record, userId, null, value.raw(), decision, path, source);
@@ -148,8 +150,8 @@ final class GuardedDecider extends DecidingProcessor<GenericRecord> {
         }
         for (int i : distinct.values()) {
             Marked marked = identifiers.get(i);
-            forwardAudience(record, userId, type(marked.kind()), marked.normalized().keys(), forwards.get(i),
-                    decisionId(source, marked.path()), java.time.Instant.ofEpochMilli(eventTime));
+            forwardAudience(record, userId, type(marked.kind()), marked.normalized().keys(), histories.get(i),
+                    forwards.get(i), decisionId(source, marked.path()), java.time.Instant.ofEpochMilli(eventTime));
         }
         metrics.forwarded();
     }

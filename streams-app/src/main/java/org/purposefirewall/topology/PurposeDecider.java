@@ -85,14 +85,15 @@ final class PurposeDecider extends DecidingProcessor<ContactPoint> {
         if (label != null) {
             matches.add(0, new FieldMatch(IDENTIFIER_FIELD, List.of(), label));
         }
-        List<ActiveRegistration> active = registrations.activeAt(userId, normalized.keys(), eventTime);
+        Registrations.Histories histories = registrations.of(userId, normalized.keys());
+        List<ActiveRegistration> active = histories.activeAt(eventTime);
         RecordFacts facts = new RecordFacts(declared, eventTime, normalized.limitAdTracking(), matches);
         Decision decision = PurposePolicy.decide(policy, facts, consentAt(userId, eventTime), active);
 
         SourceCoordinates source = coordinates(eventTime);
         switch (decision.outcome()) {
             case FORWARD -> {
-                forwardAudience(record, userId, contact.getIdentifierType(), normalized.keys(), decision,
+                forwardAudience(record, userId, contact.getIdentifierType(), normalized.keys(), histories, decision,
                         decisionId(source, null), contact.getEventTime());
                 metrics.forwarded();
             }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.purposefirewall.policy.ActiveRegistration;
@@ -74,7 +75,7 @@ record RegistrationHistory(List<Event> events) {
     }
 
     /** The first registration (not withdrawal) after {@code time} whose purpose {@code restricted} accepts, or null. */
-    Event firstRegistrationAfter(long time, java.util.function.Predicate<String> restricted) {
+    Event firstRegistrationAfter(long time, Predicate<String> restricted) {
         for (Event event : events) {
             if (event.eventTime() > time && event.registered() && restricted.test(event.purpose())) {
                 return event;

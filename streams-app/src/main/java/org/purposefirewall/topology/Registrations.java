@@ -3,6 +3,7 @@ package org.purposefirewall.topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.purposefirewall.identity.HashForm;
@@ -23,39 +24,57 @@ final class Registrations {
     }
 
     /**
-     * The earliest registration of {@code userId}'s identifier, in any form, after {@code time} for a purpose
-     * {@code restricted} accepts (withdrawn since or not), or null.
+     * The registration histories of {@code userId}'s identifier, one per form it has a key in, read once so that the
+     * decision and the recall check after a forward share them.
      */
-    RegistrationHistory.Event firstRegistrationAfter(String userId, MatchKeys keys, long time,
-                                                     java.util.function.Predicate<String> restricted) {
-        RegistrationHistory.Event first = null;
+    Histories of(String userId, MatchKeys keys) {
+        List<RegistrationHistory> histories = new ArrayList<>(keys.byForm().size());
         for (Map.Entry<HashForm, String> key : keys.byForm().entrySet()) {
             RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.getKey(), key.getValue()));
-            RegistrationHistory.Event event = history == null ? null : history.firstRegistrationAfter(time, restricted);
-            if (event != null && (first == null || event.eventTime() < first.eventTime())) {
-                first = event;
+            if (history != null) {
+                histories.add(history);
             }
         }
-        return first;
+        return new Histories(histories);
     }
 
     /** The registrations of {@code userId}'s identifier in force at {@code time}, from every form; in key order. */
     List<ActiveRegistration> activeAt(String userId, MatchKeys keys, long time) {
-        List<ActiveRegistration> active = null;
-        for (Map.Entry<HashForm, String> key : keys.byForm().entrySet()) {
-            RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.getKey(), key.getValue()));
-            if (history == null) {
-                continue;
-            }
-            for (ActiveRegistration registration : history.activeAt(time)) {
-                if (active == null) {
-                    active = new ArrayList<>(2);
+        return of(userId, keys).activeAt(time);
+    }
+
+    /** One identifier's registration histories, in every form it was found in. */
+    record Histories(List<RegistrationHistory> forms) {
+
+        /** The registrations in force at {@code time}, each once; in key order. */
+        List<ActiveRegistration> activeAt(long time) {
+            List<ActiveRegistration> active = null;
+            for (RegistrationHistory history : forms) {
+                for (ActiveRegistration registration : history.activeAt(time)) {
+                    if (active == null) {
+                        active = new ArrayList<>(2);
+                    }
+                    if (!active.contains(registration)) {
+                        active.add(registration);
+                    }
                 }
-                if (!active.contains(registration)) {
-                    active.add(registration);
-                }
             }
+            return active == null ? List.of() : active;
         }
-        return active == null ? List.of() : active;
+
+        /**
+         * The earliest registration after {@code time} for a purpose {@code restricted} accepts (withdrawn since or
+         * not), or null.
+         */
+        RegistrationHistory.Event firstRegistrationAfter(long time, Predicate<String> restricted) {
+            RegistrationHistory.Event first = null;
+            for (RegistrationHistory history : forms) {
+                RegistrationHistory.Event event = history.firstRegistrationAfter(time, restricted);
+                if (event != null && (first == null || event.eventTime() < first.eventTime())) {
+                    first = event;
+                }
+            }
+            return first;
+        }
     }
 }
