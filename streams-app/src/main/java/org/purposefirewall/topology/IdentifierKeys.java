@@ -42,4 +42,15 @@ final class IdentifierKeys {
         key.putShort((short) user.length).put(user).put((byte) form.ordinal()).put(digest);
         return Bytes.wrap(key.array());
     }
+
+    /** The hash form and digest a key names. */
+    record Digest(HashForm form, String lowercaseHex) {
+    }
+
+    /** The hash form and digest of {@code key}, as {@link #key} wrote them. */
+    static Digest digest(Bytes key) {
+        byte[] raw = key.get();
+        int userLength = ((raw[0] & 0xFF) << 8) | (raw[1] & 0xFF);
+        return new Digest(HashForm.values()[raw[2 + userLength]], HEX.formatHex(raw, 3 + userLength, raw.length));
+    }
 }

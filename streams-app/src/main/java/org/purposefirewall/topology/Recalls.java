@@ -112,10 +112,9 @@ final class Recalls {
 
     private void recall(String userId, Bytes key, Exposure exposure, Exposure.Cause cause, long causeTime,
                         SourceCoordinates source, String detail) {
-        byte[] raw = key.get();
-        int userLength = ((raw[0] & 0xFF) << 8) | (raw[1] & 0xFF);
-        HashForm form = HashForm.values()[raw[2 + userLength]];
-        String digest = java.util.HexFormat.of().formatHex(raw, 3 + userLength, raw.length);
+        IdentifierKeys.Digest forwarded = IdentifierKeys.digest(key);
+        HashForm form = forwarded.form();
+        String digest = forwarded.lowercaseHex();
         AudienceRecall out = AudienceRecall.newBuilder()
                 .setRecallId(recallId(userId, form, digest, cause, exposure.start()))
                 .setUserId(userId)

@@ -55,5 +55,7 @@ class RegistrationStateSizeTest {
         assertThat(a).isNotEqualTo(b);
         assertThat(IdentifierKeys.key("a", HashForm.SHA1, HashForm.SHA1.hex("x")))
                 .isNotEqualTo(IdentifierKeys.key("a", HashForm.SHA256, HashForm.SHA256.hex("x")));
+        // And every key reads back as the form and digest it was written with
+        assertThat(IdentifierKeys.digest(b)).isEqualTo(new IdentifierKeys.Digest(HashForm.MD5, HashForm.MD5.hex("x")));
     }
 }
