@@ -209,7 +209,7 @@ public final class ConsentDecoder {
 
         void choose(Purpose purpose, ConsentChoice choice) {
             choices.merge(purpose, choice,
-                    (a, b) -> a == ConsentChoice.DENIED || b == ConsentChoice.DENIED ? ConsentChoice.DENIED : a);
+                    ConsentChoice::denyOverrides);
         }
 
         void fail(String reason) {

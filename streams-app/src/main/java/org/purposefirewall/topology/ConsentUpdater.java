@@ -98,7 +98,7 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
                         : ConsentChoice.DENIED;
                 // A purpose listed twice with both answers is a denial: deny overrides allow.
                 choices.merge(Purpose.parse(choice.getPurpose()), next,
-                        (a, b) -> a == ConsentChoice.DENIED || b == ConsentChoice.DENIED ? ConsentChoice.DENIED : a);
+                        ConsentChoice::denyOverrides);
             } catch (IllegalArgumentException e) {
                 deadLetter(record, "INVALID_PURPOSE", "a consent choice names an invalid purpose: " + e.getMessage(),
                         e.getClass().getName());
