@@ -13,14 +13,6 @@ public final class Sha256 {
 
     /** True if {@code text} is exactly 64 hex digits, in either case. */
     public static boolean looksLikeHex(String text) {
-        if (text.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            if (Character.digit(text.charAt(i), 16) < 0 || text.charAt(i) > 'f') {
-                return false;
-            }
-        }
-        return true;
+        return HashForm.ofHex(text) == HashForm.SHA256;
     }
 }
