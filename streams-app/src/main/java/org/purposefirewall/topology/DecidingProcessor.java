@@ -221,6 +221,12 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** Dead-letters a record the tripwire could not read whole: it cannot be shown free of security data. */
+    protected void deadLetterUnscannable(Record<String, Decoded<V>> record, String path) {
+        deadLetter(record, "UNSCANNABLE_FIELD", "field " + path + " is too large or too deeply nested for the "
+                + "tripwire to read whole, so the record cannot be shown free of security data", null);
+    }
+
     /**
      * Sends the minimized identifier to the ad topic and records the exposure, so that a later revocation or
      * security registration can recall it.

@@ -98,8 +98,7 @@ final class GuardedDecider extends DecidingProcessor<GenericRecord> {
         Tripwire.Result scan = tripwire.scan(registrations, userId, eventTime, data, decided);
         String unscannable = stopped != null ? stopped : scan.unscannablePath();
         if (unscannable != null) {
-            deadLetter(record, "UNSCANNABLE_FIELD", "field " + unscannable + " is too large or too deeply nested for "
-                    + "the tripwire to read whole, so the record cannot be shown free of security data", null);
+            deadLetterUnscannable(record, unscannable);
             return;
         }
         List<FieldMatch> matches = new ArrayList<>(scan.matches());

@@ -75,9 +75,7 @@ final class PurposeDecider extends DecidingProcessor<ContactPoint> {
         Normalization.Ok normalized = identifier.normalized();
         Tripwire.Result scan = tripwire.scan(registrations, userId, eventTime, contact, DECIDED_FIELDS);
         if (scan.unscannablePath() != null) {
-            deadLetter(record, "UNSCANNABLE_FIELD", "field " + scan.unscannablePath() + " is too large or too deeply "
-                    + "nested for the tripwire to read whole, so the record cannot be shown free of security data",
-                    null);
+            deadLetterUnscannable(record, scan.unscannablePath());
             return;
         }
         List<FieldMatch> matches = new ArrayList<>(scan.matches());
