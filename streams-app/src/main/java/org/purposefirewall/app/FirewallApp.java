@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.StreamsConfig;
+import org.purposefirewall.topology.Names;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -34,6 +38,7 @@ public final class FirewallApp implements AutoCloseable {
     private final FirewallSerdes serdes;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private KafkaStreams streams;
+    private BrokerSideRecordBarrier barrier;
     private volatile boolean failed;
 
     public FirewallApp(FirewallConfig config, FirewallSerdes serdes) {
@@ -46,6 +51,7 @@ public final class FirewallApp implements AutoCloseable {
         return new FirewallApp(config, FirewallSerdes.fromSettings(config.schemaRegistry()));
     }
 
+    /** The topology as {@code TopologyTestDriver} runs it: one partition, side records applied synchronously. */
     public Topology topology() {
         return FirewallTopology.build(config, serdes);
     }
@@ -60,12 +66,26 @@ public final class FirewallApp implements AutoCloseable {
         }
         serdes.health().registerJmx(config.applicationId());
         registerOutputSchemas();
-        Topology topology = topology();
+        Properties props = StreamsSettings.of(config);
+        Admin admin = Admin.create(new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-barrier"));
+        int partitions;
+        try {
+            partitions = inputPartitions(admin);
+        } catch (RuntimeException e) {
+            admin.close(Duration.ofSeconds(5));
+            throw e;
+        }
+        barrier = new BrokerSideRecordBarrier(admin, config.applicationId(),
+                List.of(config.topics().consent(), config.topics().registrations()),
+                config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
+                Duration.ofMillis(config.processing().sideBarrierPollMs()));
+        barrier.start();
+        Topology topology = FirewallTopology.build(config, serdes, partitions, barrier);
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
                 .addKeyValue("policyVersion", config.policy().version())
                 .addKeyValue("guarantee", config.processing().guarantee())
                 .log("starting purpose firewall");
-        streams = new KafkaStreams(topology, StreamsSettings.of(config));
+        streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(exception -> {
             if (causedByRegistryOutage(exception)) {
                 // Not the record's fault and nothing to skip: the new thread resumes from the last committed
@@ -112,6 +132,21 @@ public final class FirewallApp implements AutoCloseable {
         }
     }
 
+    /** The input topics' common partition count: every user's records are homed by it. */
+    private int inputPartitions(Admin admin) {
+        String topic = config.topics().contactPoints();
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot describe input topic " + topic + " at "
+                    + config.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
     static boolean causedByRegistryOutage(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
             if (t instanceof RegistryUnavailableException) {
@@ -146,6 +181,9 @@ public final class FirewallApp implements AutoCloseable {
             // time-out (45 s) before it gets these partitions back.
             streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        }
+        if (barrier != null) {
+            barrier.close();
         }
         serdes.health().unregisterJmx();
         serdes.registry().close();

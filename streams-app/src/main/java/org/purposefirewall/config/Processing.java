@@ -2,6 +2,7 @@ package org.purposefirewall.config;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import org.purposefirewall.policy.EventTimeBounds;
 
 /**
  * How the topology processes.
@@ -21,6 +22,12 @@ import java.util.Locale;
  * @param consentHoldMs how long (wall clock) a data record of a user with no consent state at its event time is held
  *     in case the consent is late, before it is suppressed as CONSENT_MISSING; 0 (default) suppresses at once
  * @param maxHeldRecords the most records one task holds for late consent; past it, records are decided at once
+ * @param eventTimeFloorMs the earliest plausible event time (epoch ms, default 2000-01-01); earlier is dead-lettered
+ * @param maxEventTimeSkewMs how far ahead of the processing clock an event time may be (default 300000); later is
+ *     dead-lettered, never written with a timestamp the broker refuses
+ * @param settleMs how long after a data record is read a side record (consent, registration) may still be committed
+ *     and be applied before the record is decided (default 0: side records committed before the read)
+ * @param sideBarrierPollMs how often each instance asks the brokers how far side records have been applied
  */
 public record Processing(String guarantee,
                          Long maxTaskIdleMs,
@@ -30,7 +37,11 @@ public record Processing(String guarantee,
                          Path stateDir,
                          Long registryOutageMaxBlockMs,
                          Long consentHoldMs,
-                         Integer maxHeldRecords) {
+                         Integer maxHeldRecords,
+                         Long eventTimeFloorMs,
+                         Long maxEventTimeSkewMs,
+                         Long settleMs,
+                         Long sideBarrierPollMs) {
 
     public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
     public static final String AT_LEAST_ONCE = "at_least_once";
@@ -41,7 +52,9 @@ public record Processing(String guarantee,
             throw new IllegalArgumentException("guarantee: '" + guarantee + "' is not one of "
                     + EXACTLY_ONCE_V2 + ", " + AT_LEAST_ONCE);
         }
-        maxTaskIdleMs = atLeast("max-task-idle-ms", maxTaskIdleMs == null ? 10_000L : maxTaskIdleMs, 0);
+        // 0: wait for data already on the brokers, never for producers. The side-record barrier, not idling, is what
+        // makes side records apply before the data records they precede.
+        maxTaskIdleMs = atLeast("max-task-idle-ms", maxTaskIdleMs == null ? 0L : maxTaskIdleMs, 0);
         consentHistoryRetentionMs = atLeast("consent-history-retention-ms",
                 consentHistoryRetentionMs == null ? 30L * 24 * 3600 * 1000 : consentHistoryRetentionMs, 60_000);
         numStreamThreads = (int) atLeast("num-stream-threads", numStreamThreads == null ? 1 : numStreamThreads, 1);
@@ -51,6 +64,17 @@ public record Processing(String guarantee,
                 registryOutageMaxBlockMs == null ? 2_000L : registryOutageMaxBlockMs, 0);
         consentHoldMs = atLeast("consent-hold-ms", consentHoldMs == null ? 0L : consentHoldMs, 0);
         maxHeldRecords = (int) atLeast("max-held-records", maxHeldRecords == null ? 100_000 : maxHeldRecords, 1);
+        eventTimeFloorMs = atLeast("event-time-floor-ms",
+                eventTimeFloorMs == null ? EventTimeBounds.DEFAULT_FLOOR_MS : eventTimeFloorMs, 0);
+        maxEventTimeSkewMs = atLeast("max-event-time-skew-ms",
+                maxEventTimeSkewMs == null ? EventTimeBounds.DEFAULT_MAX_FUTURE_SKEW_MS : maxEventTimeSkewMs, 0);
+        if (maxEventTimeSkewMs >= 3_600_000L) {
+            throw new IllegalArgumentException("max-event-time-skew-ms: " + maxEventTimeSkewMs + " must stay below "
+                    + "the brokers' default message.timestamp.after.max.ms (3600000), or outputs stamped with such "
+                    + "event times are refused");
+        }
+        settleMs = atLeast("settle-ms", settleMs == null ? 0L : settleMs, 0);
+        sideBarrierPollMs = atLeast("side-barrier-poll-ms", sideBarrierPollMs == null ? 50L : sideBarrierPollMs, 5);
         if (registryOutageMaxBlockMs >= 300_000L) {
             throw new IllegalArgumentException("registry-outage-max-block-ms: " + registryOutageMaxBlockMs
                     + " must stay below max.poll.interval.ms (300000), or the consumer leaves its group while waiting");
@@ -60,11 +84,17 @@ public record Processing(String guarantee,
     /** A copy with another state directory. */
     public Processing withStateDir(Path dir) {
         return new Processing(guarantee, maxTaskIdleMs, consentHistoryRetentionMs, numStreamThreads, commitIntervalMs,
-                dir, registryOutageMaxBlockMs, consentHoldMs, maxHeldRecords);
+                dir, registryOutageMaxBlockMs, consentHoldMs, maxHeldRecords, eventTimeFloorMs, maxEventTimeSkewMs,
+                settleMs, sideBarrierPollMs);
+    }
+
+    /** The event times this configuration believes. */
+    public EventTimeBounds eventTimeBounds() {
+        return new EventTimeBounds(eventTimeFloorMs, maxEventTimeSkewMs);
     }
 
     public static Processing defaults() {
-        return new Processing(null, null, null, null, null, null, null, null, null);
+        return new Processing(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean exactlyOnce() {

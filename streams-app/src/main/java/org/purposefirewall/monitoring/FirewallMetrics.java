@@ -26,6 +26,15 @@ public interface FirewallMetrics extends AutoCloseable {
     /** A record was set aside until the schema registry answers (see {@code Names.PARKED_STORE}). */
     void parked();
 
+    /**
+     * A record was read off its user's home partition (its producer's partitioner is not Kafka's default) and sent
+     * home through the firewall's internal side-records topic.
+     */
+    void rehomed();
+
+    /** A data record waited for side records committed before it was read (the side-record barrier). */
+    void settling();
+
     /** Unregisters the metrics. */
     @Override
     void close();
@@ -62,6 +71,14 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void parked() {
+        }
+
+        @Override
+        public void rehomed() {
+        }
+
+        @Override
+        public void settling() {
         }
 
         @Override

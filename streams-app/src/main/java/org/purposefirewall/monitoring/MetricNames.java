@@ -27,6 +27,14 @@ public final class MetricNames {
     /** Records set aside while the schema registry did not answer; each is decided later, exactly once. */
     public static final String PARKED = "records-parked";
 
+    /**
+     * Records read off their user's home partition and re-homed (a producer uses a partitioner other than Kafka's
+     * default murmur2); normal for librdkafka-based clients, never a gap: each is decided once, at home.
+     */
+    public static final String REHOMED = "records-rehomed";
+    /** Data records that waited for side records committed before they were read (the side-record barrier). */
+    public static final String SETTLING = "records-awaiting-side-records";
+
     private MetricNames() {
     }
 

@@ -19,6 +19,8 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor honeytokenHits;
     private final Sensor recalled;
     private final Sensor held;
+    private final Sensor rehomed;
+    private final Sensor settling;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -30,6 +32,8 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.honeytokenHits = sensor(taskId, MetricNames.HONEYTOKEN_HITS);
         this.recalled = sensor(taskId, MetricNames.RECALLED);
         this.held = sensor(taskId, MetricNames.HELD);
+        this.rehomed = sensor(taskId, MetricNames.REHOMED);
+        this.settling = sensor(taskId, MetricNames.SETTLING);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -77,8 +81,19 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void rehomed() {
+        rehomed.record();
+    }
+
+    @Override
+    public void settling() {
+        settling.record();
+    }
+
+    @Override
     public void close() {
-        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled, held)) {
+        for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled, held,
+                rehomed, settling)) {
             metrics.removeSensor(sensor);
         }
     }

@@ -121,6 +121,16 @@ public final class PurposePolicy {
                 "the record holds no identifier the firewall could forward");
     }
 
+    /**
+     * The decision for a record that cannot wait for the side records that must be applied before it (rule
+     * {@code barrier.pending}): SUPPRESS. Fail closed: without them, a consent revocation or a security registration
+     * of the user may be unseen.
+     */
+    public static Decision sideRecordsPending(Policy policy) {
+        return suppress(policy, Reason.SIDE_RECORDS_PENDING, "barrier.pending", "side records committed before "
+                + "the record was read were not yet applied, and the firewall holds no more records waiting for them");
+    }
+
     private static Decision honeytoken(Policy policy, RecordFacts facts) {
         for (FieldMatch match : facts.fieldMatches()) {
             if (match.honeytoken() != null) {

@@ -17,7 +17,12 @@ public enum Reason {
     CONSENT_NOT_GRANTED(Outcome.SUPPRESS),
     LIMIT_AD_TRACKING(Outcome.SUPPRESS),
     /** The record holds no identifier to forward (a guarded topic's schema marks none, or all are absent). */
-    NO_IDENTIFIER(Outcome.SUPPRESS);
+    NO_IDENTIFIER(Outcome.SUPPRESS),
+    /**
+     * The firewall could not confirm in time that every side record (consent, registration) committed before the
+     * record was read had been applied, and it cannot hold more records waiting: never forwarded on a guess.
+     */
+    SIDE_RECORDS_PENDING(Outcome.SUPPRESS);
 
     private final Outcome outcome;
 

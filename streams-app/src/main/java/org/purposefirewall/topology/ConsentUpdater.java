@@ -47,8 +47,8 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
     private KeyValueStore<String, long[]> revocations;
 
     ConsentUpdater(String topic, AvroSerde<ConsentState> serde, long maxParked, RegistryHealth health,
-                   ConsentDecoder decoder, Policy policy, String audienceTopic) {
-        super(topic, serde, maxParked, health);
+                   ConsentDecoder decoder, Policy policy, String audienceTopic, Routing routing) {
+        super(topic, serde, maxParked, health, routing);
         this.decoder = decoder;
         this.policy = policy;
         this.audienceTopic = audienceTopic;
@@ -86,8 +86,10 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
             revoke(key, record.timestamp());
             return;
         }
-        if (state.getEffectiveTime().toEpochMilli() < 0) {
-            deadLetter(record, "INVALID_EVENT_TIME", "effectiveTime is negative", null);
+        String timeProblem = eventTimeProblem(state.getEffectiveTime().toEpochMilli());
+        if (timeProblem != null) {
+            // Its own time cannot be believed, so it counts as a revocation from the (safe) time it was read at.
+            deadLetter(record, "INVALID_EVENT_TIME", "effectiveTime: " + timeProblem, null);
             revoke(key, record.timestamp());
             return;
         }

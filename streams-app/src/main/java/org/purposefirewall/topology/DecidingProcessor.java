@@ -81,9 +81,19 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     private final Map<String, Purpose> purposes = new HashMap<>();
     private static final int MAX_CACHED_PURPOSES = 10_000;
 
+    private final SideRecordBarrier barrier;
+    private final long settleMs;
+    private KeyValueStore<String, ParkedRecord> settling;
+    /** Decoded copies of the records in {@link #settling}, so a release does not decode again; lost on restart. */
+    private final Map<String, Record<String, Decoded<V>>> settlingDecoded = new HashMap<>();
+    private long settlingHere;
+    private int homePartition;
+    /** How often waiting records are checked against the barrier. */
+    static final java.time.Duration SETTLE_CHECK_INTERVAL = java.time.Duration.ofMillis(10);
+
     DecidingProcessor(String topic, AvroDecoder<V> decoder, long maxParked, RegistryHealth health,
                       Deciding deciding) {
-        super(topic, decoder, maxParked, health);
+        super(topic, decoder, maxParked, health, deciding.routing());
         this.policy = deciding.policy();
         this.normalizer = deciding.normalizer();
         this.honeytokens = deciding.honeytokens();
@@ -93,6 +103,8 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         this.holdMs = deciding.consentHoldMs();
         this.maxHeld = deciding.maxHeld();
         this.tripwire = new Tripwire(normalizer, honeytokens);
+        this.barrier = deciding.barrier();
+        this.settleMs = deciding.settleMs();
     }
 
     /**
@@ -105,11 +117,14 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
      * @param registrationsTopic the registrations input, likewise
      * @param audienceTopic the ad topic, named in recalls
      * @param consentHoldMs how long a record of a user without consent is held for late consent (0: never)
-     * @param maxHeld the most records one processor holds
+     * @param maxHeld the most records one processor holds, for late consent and for side records each
+     * @param routing home partitions and plausible event times
+     * @param barrier how far side records are applied, per home partition
+     * @param settleMs how long after its read a data record still waits for side records
      */
     record Deciding(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
                     String consentTopic, String registrationsTopic, String audienceTopic, long consentHoldMs,
-                    int maxHeld) {
+                    int maxHeld, Routing routing, SideRecordBarrier barrier, long settleMs) {
     }
 
     @Override
@@ -125,6 +140,16 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         registrations = new Registrations(store);
         recalls = new Recalls(context, audienceTopic, policy.version(), metrics);
         revocations = context.getStateStore(Names.REVOCATION_STORE);
+        homePartition = context.taskId().partition();
+        settling = context.getStateStore(Names.SETTLE_STORE);
+        try (KeyValueIterator<String, ParkedRecord> it = settling.all()) {
+            while (it.hasNext()) {
+                if (it.next().value.topic().equals(topic)) {
+                    settlingHere++;
+                }
+            }
+        }
+        context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled(now));
         if (holdMs > 0) {
             held = context.getStateStore(Names.HELD_STORE);
             try (KeyValueIterator<String, ParkedRecord> it = held.all()) {
@@ -135,6 +160,77 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 }
             }
             context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
+        }
+    }
+
+    /**
+     * The side-record barrier: a data record is decided only once every side record committed to its topic before
+     * the record was read here (plus {@code settleMs}) has been applied by this task, wherever its producer's
+     * partitioner put it. Until then it waits, whole, in the changelogged {@link Names#SETTLE_STORE}, in read order;
+     * records behind a waiting one wait too, so decisions keep their read order. Past {@code maxHeld} waiting records
+     * (the barrier is stuck: see the README's runbook) a record is suppressed as SIDE_RECORDS_PENDING: never
+     * forwarded, never lost.
+     */
+    @Override
+    protected void admit(Record<String, Decoded<V>> record) {
+        long now = context.currentSystemTimeMs();
+        if (settlingHere > 0) {
+            // Releasing decides other records, each at its own coordinates: the record in hand keeps its own.
+            Rehomed.Source inHand = currentSource();
+            releaseSettled(now);
+            restoreSource(inHand);
+        }
+        if (settlingHere == 0 && settled(now)) {
+            decide(record);
+            return;
+        }
+        if (settlingHere >= maxHeld) {
+            String user = record.key() == null || record.key().length() > MAX_USER_ID_CHARS ? "" : record.key();
+            suppress(record, user, IdentifierType.UNKNOWN, PurposePolicy.sideRecordsPending(policy),
+                    coordinates(record.timestamp()));
+            return;
+        }
+        ParkedRecord entry = setAside(record);
+        String key = String.format("%020d", now) + '\u0000' + entry.storeKey();
+        settling.put(key, entry);
+        settlingDecoded.put(key, record);
+        settlingHere++;
+        metrics.settling();
+    }
+
+    private boolean settled(long readTime) {
+        return barrier.settledThrough(homePartition) >= readTime + settleMs;
+    }
+
+    /** Decides waiting records whose side records are applied, oldest read first; stops at the first that is not. */
+    private void releaseSettled(long now) {
+        if (settlingHere == 0) {
+            return;
+        }
+        List<KeyValue<String, ParkedRecord>> ready = new ArrayList<>();
+        try (KeyValueIterator<String, ParkedRecord> it = settling.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ParkedRecord> entry = it.next();
+                if (!entry.value.topic().equals(topic)) {
+                    continue;
+                }
+                if (!settled(Long.parseLong(entry.key.substring(0, 20)))) {
+                    break;
+                }
+                ready.add(entry);
+            }
+        }
+        for (KeyValue<String, ParkedRecord> entry : ready) {
+            Record<String, Decoded<V>> decoded = settlingDecoded.remove(entry.key);
+            settling.delete(entry.key);
+            settlingHere--;
+            if (decoded != null) {
+                restoreSource(entry.value);
+                decide(decoded);
+            } else if (!redecide(entry.value)) {
+                // The registry went away since (only after a restart lost the decoded copy): park it.
+                parkAgain(entry.value);
+            }
         }
     }
 
@@ -281,11 +377,15 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     protected void quarantine(Record<String, ?> record, String userId, ContactPoint contact, byte[] original,
                               Decision decision, String fieldPath, SourceCoordinates source) {
         ActiveRegistration matched = decision.matchedRegistration();
+        // Whole, for investigation, unless that would make an output the broker refuses: then the coordinates.
+        int size = original != null ? original.length : contactSize(record);
+        boolean copy = size <= MAX_COPIED_BYTES;
         QuarantineRecord out = QuarantineRecord.newBuilder()
                 .setDecisionId(decisionId(source, null))
-                .setRecord(contact)
+                .setRecord(copy ? contact : null)
                 .setReason(decision.reason().name())
-                .setDetail(decision.detail())
+                .setDetail(copy ? decision.detail() : decision.detail() + " (the record, " + size
+                        + " bytes, is not copied here: read it at the source coordinates)")
                 .setRule(decision.rule())
                 .setMatchedPurpose(decision.matchedPurpose().value())
                 .setMatchedRegistration(matched == null ? null : new MatchedRegistration(
@@ -294,7 +394,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 .setSource(source)
                 .setDecisionTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .setUserId(userId)
-                .setOriginalValue(original == null ? null : ByteBuffer.wrap(original))
+                .setOriginalValue(original == null || !copy ? null : ByteBuffer.wrap(original))
                 .setFieldPath(fieldPath)
                 .setHoneytoken(decision.honeytoken())
                 .build();
@@ -323,6 +423,10 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 .addKeyValue("fieldPath", fieldPath)
                 .addKeyValue("policyVersion", decision.policyVersion())
                 .log("record quarantined");
+    }
+
+    private static int contactSize(Record<String, ?> record) {
+        return record.value() instanceof Decoded<?> decoded && decoded.raw() != null ? decoded.raw().length : 0;
     }
 
     protected void suppress(Record<String, ?> record, String userId, IdentifierType type, Decision decision,

@@ -6,7 +6,16 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.purposefirewall.policy.EventTimeBounds;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.purposefirewall.config.FirewallConfig;
@@ -52,52 +61,98 @@ public final class FirewallTopology {
     private FirewallTopology() {
     }
 
+    /**
+     * The topology for {@code TopologyTestDriver}: one partition, and every side record applied as soon as it is
+     * piped ({@link SideRecordBarrier#SYNCHRONOUS}).
+     */
     public static Topology build(FirewallConfig config, FirewallSerdes serdes) {
+        return build(config, serdes, 1, SideRecordBarrier.SYNCHRONOUS);
+    }
+
+    /**
+     * @param partitions the input topics' common partition count, as checked at startup
+     * @param barrier how far side records are applied per home partition
+     */
+    public static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
+                                 SideRecordBarrier barrier) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
-        Topology topology = new Topology();
+        EventTimeBounds bounds = config.processing().eventTimeBounds();
         RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
                 serdes.health());
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
         ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
+        InputProcessor.Routing direct = new InputProcessor.Routing(partitions, true, bounds);
+        InputProcessor.Routing rehomed = new InputProcessor.Routing(partitions, false, bounds);
         DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
                 config.honeytokens(), topics.consent(), topics.registrations(), topics.audience(),
-                config.processing().consentHoldMs(), config.processing().maxHeldRecords());
+                config.processing().consentHoldMs(), config.processing().maxHeldRecords(), direct, barrier,
+                config.processing().settleMs());
 
-        topology.addSource(AutoOffsetReset.earliest(), Names.CONSENT_SOURCE,
-                new EventTimeExtractor<>(ConsentState.class, s -> s.getEffectiveTime().toEpochMilli()),
-                keys, new SafeAvroDeserializer<>(serdes.consentState(), retry), topics.consent());
-        topology.addSource(AutoOffsetReset.earliest(), Names.REGISTRATIONS_SOURCE,
-                new EventTimeExtractor<>(PurposeRegistration.class, r -> r.getEventTime().toEpochMilli()),
-                keys, new SafeAvroDeserializer<>(serdes.registration(), retry), topics.registrations());
-        topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE,
-                new EventTimeExtractor<>(ContactPoint.class, c -> c.getEventTime().toEpochMilli()),
-                keys, new SafeAvroDeserializer<>(serdes.contactPoint(), retry), topics.contactPoints());
+        // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, ParkedRecord> consentIntake = builder
+                .stream(topics.consent(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(Names.CONSENT_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest()))
+                .process(() -> new SideRecordIntake(partitions, bounds), Named.as(Names.CONSENT_INTAKE));
+        KStream<String, ParkedRecord> registrationsIntake = builder
+                .stream(topics.registrations(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(Names.REGISTRATIONS_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest()))
+                .process(() -> new SideRecordIntake(partitions, bounds), Named.as(Names.REGISTRATIONS_INTAKE));
+        consentIntake.merge(registrationsIntake, Named.as(Names.SIDE_RECORDS_MERGE))
+                .repartition(Repartitioned.<String, ParkedRecord>as(Names.SIDE_RECORDS)
+                        .withKeySerde(Serdes.String()).withValueSerde(ParkedRecord.serde()));
+        Topology topology = builder.build();
+
+        EventTimeExtractor<ConsentState> consentTime = new EventTimeExtractor<>(ConsentState.class,
+                s -> s.getEffectiveTime().toEpochMilli(), bounds);
+        EventTimeExtractor<PurposeRegistration> registrationTime = new EventTimeExtractor<>(
+                PurposeRegistration.class, r -> r.getEventTime().toEpochMilli(), bounds);
+        EventTimeExtractor<ContactPoint> contactTime = new EventTimeExtractor<>(ContactPoint.class,
+                c -> c.getEventTime().toEpochMilli(), bounds);
+        SafeAvroDeserializer<ContactPoint> contactDecoder = new SafeAvroDeserializer<>(serdes.contactPoint(), retry);
+        Map<String, SideRecordDispatcher.Route> routes = new HashMap<>();
+        routes.put(topics.consent(), new SideRecordDispatcher.Route(Names.CONSENT_UPDATER,
+                new SafeAvroDeserializer<>(serdes.consentState(), retry), consentTime));
+        routes.put(topics.registrations(), new SideRecordDispatcher.Route(Names.REGISTRATION_UPDATER,
+                new SafeAvroDeserializer<>(serdes.registration(), retry), registrationTime));
+        routes.put(topics.contactPoints(), new SideRecordDispatcher.Route(Names.DECIDER, contactDecoder,
+                contactTime));
+        GenericAvroDecoder generic = new GenericAvroDecoder(serdes.registry());
+        SafeAvroDeserializer<GenericRecord> genericDecoder = new SafeAvroDeserializer<>(generic, retry);
+        for (String guarded : topics.guarded()) {
+            routes.put(guarded, new SideRecordDispatcher.Route(Names.guardedDecider(guarded), genericDecoder,
+                    EventTimeExtractor.kafkaTimestamp(bounds)));
+        }
+        topology.addProcessor(Names.DISPATCHER, () -> new SideRecordDispatcher(routes), Names.SIDE_RECORDS_SOURCE);
+
+        topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE, contactTime,
+                keys, contactDecoder, topics.contactPoints());
 
         topology.addProcessor(Names.CONSENT_UPDATER,
                 () -> new ConsentUpdater(topics.consent(), serdes.consentState(), MAX_PARKED_PER_TOPIC,
-                        serdes.health(), consentDecoder, config.policy(), topics.audience()),
-                Names.CONSENT_SOURCE);
+                        serdes.health(), consentDecoder, config.policy(), topics.audience(), rehomed),
+                Names.DISPATCHER);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new RegistrationUpdater(topics.registrations(), serdes.registration(),
-                        MAX_PARKED_PER_TOPIC, serdes.health(), normalizer, config.policy(), topics.audience()),
-                Names.REGISTRATIONS_SOURCE);
+                        MAX_PARKED_PER_TOPIC, serdes.health(), normalizer, config.policy(), topics.audience(),
+                        rehomed),
+                Names.DISPATCHER);
         topology.addProcessor(Names.DECIDER,
                 () -> new PurposeDecider(topics.contactPoints(), serdes.contactPoint(), MAX_PARKED_PER_TOPIC,
                         serdes.health(), deciding),
-                Names.CONTACT_POINTS_SOURCE);
+                Names.CONTACT_POINTS_SOURCE, Names.DISPATCHER);
         List<String> deciders = new ArrayList<>(List.of(Names.DECIDER));
-        GenericAvroDecoder generic = new GenericAvroDecoder(serdes.registry());
         for (String guarded : topics.guarded()) {
             String source = Names.guardedSource(guarded);
             String decider = Names.guardedDecider(guarded);
-            topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestamp(), keys,
-                    new SafeAvroDeserializer<>(generic, retry), guarded);
+            topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestamp(bounds), keys,
+                    genericDecoder, guarded);
             topology.addProcessor(decider,
                     () -> new GuardedDecider(guarded, generic, MAX_PARKED_PER_TOPIC, serdes.health(), deciding),
-                    source);
+                    source, Names.DISPATCHER);
             deciders.add(decider);
         }
         String[] decidersArray = deciders.toArray(String[]::new);
@@ -123,6 +178,12 @@ public final class FirewallTopology {
                         Stores.persistentKeyValueStore(Names.REVOCATION_STORE), Serdes.String(), Revocations.serde()),
                 all.toArray(String[]::new));
 
+        // In memory, changelogged and cached: a record usually waits less than a commit interval, so its put and
+        // delete mostly meet in the cache and the changelog sees one tombstone, not the record.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SETTLE_STORE),
+                        Serdes.String(), ParkedRecord.serde()).withCachingEnabled(),
+                decidersArray);
+
         // In memory and changelogged, like parked records: held records are bounded and short-lived.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.HELD_STORE),
                         Serdes.String(), ParkedRecord.serde()),
@@ -141,6 +202,10 @@ public final class FirewallTopology {
                 decidersArray);
         topology.addSink(Names.RECALL_SINK, topics.recalls(), keyWriter, serdes.recall().serializer(),
                 all.toArray(String[]::new));
+        // Data records read off their home partition go home through the internal topic (Kafka Streams names it
+        // <application.id>-side-records-repartition; the default partitioner puts each user on its home partition).
+        topology.addSink(Names.REHOME_SINK, Names.SIDE_RECORDS_TOPIC, keyWriter, ParkedRecord.serde().serializer(),
+                decidersArray);
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
                 all.toArray(String[]::new));
         return topology;

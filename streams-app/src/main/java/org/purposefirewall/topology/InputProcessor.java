@@ -49,10 +49,20 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     private static final int RELEASE_BATCH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(InputProcessor.class);
 
+    /**
+     * The most bytes of an input record's key and value copied into a dead letter or quarantine record: with the
+     * envelope it stays below the producer's and the topics' default 1 MiB limit, so no input, however large, makes
+     * an output the broker refuses. Past it the output names the coordinates instead (the input topic still has it).
+     */
+    static final int MAX_COPIED_BYTES = 900_000;
+
     protected final String topic;
     private final AvroDecoder<V> serde;
     private final long maxParked;
     private final RegistryHealth health;
+    private final Routing routing;
+    private final java.util.Set<Integer> misroutedPartitionsLogged = new java.util.HashSet<>();
+    private String sideRecordsTopic = "";
     protected ProcessorContext<String, Object> context;
     protected FirewallMetrics metrics = FirewallMetrics.NONE;
     protected KeyValueStore<String, ParkedRecord> parked;
@@ -66,17 +76,32 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
      * @param serde the serde that decodes it, for parked records
      * @param maxParked the most records of this topic one task may park
      * @param health told when a parked record finds the registry answering again
+     * @param routing where users' records belong, and which event times are believed
      */
-    protected InputProcessor(String topic, AvroDecoder<V> serde, long maxParked, RegistryHealth health) {
+    protected InputProcessor(String topic, AvroDecoder<V> serde, long maxParked, RegistryHealth health,
+                             Routing routing) {
         this.topic = topic;
         this.serde = serde;
         this.maxParked = maxParked;
         this.health = health;
+        this.routing = routing;
+    }
+
+    /**
+     * Where each user's records belong and which event times are believed.
+     *
+     * @param partitions the input topics' common partition count (checked at startup)
+     * @param rehomeMisrouted true for processors that read an input topic directly: a record off its home
+     *     partition is sent home through {@link Names#SIDE_RECORDS_TOPIC} instead of being decided here
+     * @param bounds the plausible event times
+     */
+    record Routing(int partitions, boolean rehomeMisrouted, org.purposefirewall.policy.EventTimeBounds bounds) {
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.sideRecordsTopic = context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC;
         this.metrics = new StreamsFirewallMetrics(context.metrics(), context.taskId().toString());
         this.parked = context.getStateStore(Names.PARKED_STORE);
         this.parkedHere = countParked(topic);
@@ -86,16 +111,65 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     @Override
     public final void process(Record<String, Decoded<V>> record) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
-        setSource(meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(),
-                meta == null ? -1L : meta.offset());
+        // Only the dispatcher's copies, read from the firewall's own internal topic, carry trusted coordinates:
+        // headers of an input record are its producer's to set.
+        Rehomed.Source rehomed = meta != null && meta.topic().equals(sideRecordsTopic)
+                ? Rehomed.source(record.headers()) : null;
+        if (rehomed != null) {
+            setSource(rehomed.topic(), rehomed.partition(), rehomed.offset());
+        } else {
+            setSource(meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(),
+                    meta == null ? -1L : meta.offset());
+            if (routing.rehomeMisrouted() && meta != null
+                    && meta.partition() != HomePartition.of(record.key(), routing.partitions())) {
+                rehome(record);
+                return;
+            }
+        }
         if (record.value() instanceof Decoded.Unavailable<V> || (record.value() != null && mustHold())) {
             park(record);
             return;
         }
+        admit(record);
+    }
+
+    /**
+     * What happens to a record that can be decided now: decided. Deciders first wait for side records that must
+     * be applied before it (see {@code DecidingProcessor}).
+     */
+    protected void admit(Record<String, Decoded<V>> record) {
         decide(record);
     }
 
-    private void decide(Record<String, Decoded<V>> record) {
+    /**
+     * Sends a record read off its user's home partition to that partition's task, whole, with its coordinates:
+     * only there are the user's consent and registrations. Counted, and logged once per partition and task.
+     */
+    private void rehome(Record<String, Decoded<V>> record) {
+        ParkedRecord envelope = setAside(record);
+        context.forward(new Record<>(record.key() == null ? "" : record.key(), envelope, record.timestamp()),
+                Names.REHOME_SINK);
+        metrics.rehomed();
+        if (misroutedPartitionsLogged.add(sourcePartition)) {
+            LOG.atInfo().addKeyValue("topic", sourceTopic).addKeyValue("partition", sourcePartition)
+                    .addKeyValue("offset", sourceOffset).addKeyValue("task", context.taskId())
+                    .log("record is not on the partition Kafka's default partitioner gives its key; re-homing it "
+                            + "(its producer uses another partitioner; logged once per partition)");
+        }
+    }
+
+    /** The event times this processor believes. */
+    protected final org.purposefirewall.policy.EventTimeBounds bounds() {
+        return routing.bounds();
+    }
+
+    /** Why {@code eventTime}, a record's own, is not to be decided by now, or null if it may be. */
+    protected final String eventTimeProblem(long eventTime) {
+        return routing.bounds().problem(eventTime, context.currentSystemTimeMs());
+    }
+
+    /** Decides the record in hand now, failing closed on any unforeseen exception. */
+    protected final void decide(Record<String, Decoded<V>> record) {
         try {
             handle(record);
         } catch (KafkaException e) {
@@ -144,8 +218,7 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
             throw new RegistryUnavailableException("more than " + maxParked + " records of " + topic
                     + " are parked in task " + context.taskId() + " while the schema registry is unreachable", null);
         }
-        ParkedRecord entry = new ParkedRecord(sourceTopic, sourcePartition, sourceOffset, record.timestamp(),
-                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value().raw());
+        ParkedRecord entry = setAside(record);
         parked.put(entry.storeKey(), entry);
         parkedHere++;
         metrics.parked();
@@ -166,7 +239,7 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
             }
         }
         for (KeyValue<String, ParkedRecord> entry : batch) {
-            if (!redecide(entry.value)) {
+            if (!redecide(entry.value, true)) {
                 return;
             }
             parked.delete(entry.key);
@@ -184,9 +257,17 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
      * @return false if the registry still cannot serve its schema (nothing was decided)
      */
     protected final boolean redecide(ParkedRecord p) {
+        return redecide(p, false);
+    }
+
+    /**
+     * As {@link #redecide(ParkedRecord)}; with {@code admit} the record passes {@link #admit} (it may wait again for
+     * side records), else it is decided at once.
+     */
+    protected final boolean redecide(ParkedRecord p, boolean admit) {
         Decoded<V> decoded;
         try {
-            decoded = new Decoded.Ok<>(serde.decode(p.value()), p.value());
+            decoded = p.value() == null ? null : new Decoded.Ok<>(serde.decode(p.value()), p.value());
             health.answered();
         } catch (RegistryUnavailableException e) {
             health.unavailable(e.getMessage());
@@ -196,14 +277,42 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
                     e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName(), p.value());
         }
         setSource(p.topic(), p.partition(), p.offset());
-        decide(new Record<>(p.keyString(), decoded, p.timestamp()));
+        Record<String, Decoded<V>> record = new Record<>(p.keyString(), decoded, p.timestamp());
+        if (admit) {
+            admit(record);
+        } else {
+            decide(record);
+        }
         return true;
+    }
+
+    /** The coordinates of the record in hand. */
+    protected final Rehomed.Source currentSource() {
+        return new Rehomed.Source(sourceTopic, sourcePartition, sourceOffset);
+    }
+
+    /** Makes {@code source} the coordinates of the record in hand again. */
+    protected final void restoreSource(Rehomed.Source source) {
+        setSource(source.topic(), source.partition(), source.offset());
+    }
+
+    /** Makes {@code p}'s coordinates those of the record in hand. */
+    protected final void restoreSource(ParkedRecord p) {
+        setSource(p.topic(), p.partition(), p.offset());
+    }
+
+    /** Parks a record that was set aside elsewhere and now finds the registry unreachable. */
+    protected final void parkAgain(ParkedRecord p) {
+        parked.put(p.storeKey(), p);
+        parkedHere++;
+        metrics.parked();
     }
 
     /** The record in hand, whole, to set aside. */
     protected final ParkedRecord setAside(Record<String, Decoded<V>> record) {
         return new ParkedRecord(sourceTopic, sourcePartition, sourceOffset, record.timestamp(),
-                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value().raw());
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                record.value() == null ? null : record.value().raw());
     }
 
     private void setSource(String topic, int partition, long offset) {
@@ -226,17 +335,22 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     protected void deadLetter(Record<String, Decoded<V>> record, String reason, String detail, String errorClass) {
         SourceCoordinates source = coordinates(record.timestamp());
         byte[] raw = record.value() == null ? null : record.value().raw();
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        int copied = (raw == null ? 0 : raw.length) + (key == null ? 0 : key.length);
+        boolean copy = copied <= MAX_COPIED_BYTES;
         DeadLetterRecord dead = DeadLetterRecord.newBuilder()
                 .setReason(reason)
-                .setDetail(detail)
+                .setDetail(copy ? detail : detail + " (key and value, " + copied + " bytes, are not copied here: "
+                        + "read them at the source coordinates)")
                 .setErrorClass(errorClass)
                 .setSource(source)
-                .setOriginalKey(record.key() == null ? null
-                        : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setOriginalValue(raw == null ? null : ByteBuffer.wrap(raw))
+                .setOriginalKey(copy && key != null ? ByteBuffer.wrap(key) : null)
+                .setOriginalValue(copy && raw != null ? ByteBuffer.wrap(raw) : null)
                 .setDecisionTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
-        context.forward(new Record<>(record.key(), dead, record.timestamp()), Names.DEAD_LETTER_SINK);
+        // A key no user id can be (too long) is not written as the output's key either: it could exceed the limit.
+        String outKey = record.key() != null && record.key().length() <= MAX_USER_ID_CHARS ? record.key() : null;
+        context.forward(new Record<>(outKey, dead, record.timestamp()), Names.DEAD_LETTER_SINK);
         metrics.deadLettered();
         LOG.atWarn()
                 .addKeyValue("topic", source.getTopic())

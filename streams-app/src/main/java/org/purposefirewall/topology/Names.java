@@ -10,6 +10,24 @@ public final class Names {
     public static final String CONSENT_SOURCE = "consent-source";
     public static final String REGISTRATIONS_SOURCE = "registrations-source";
 
+    /** Intake sub-topology: wraps each side record, whole, with its coordinates, for its home partition. */
+    public static final String CONSENT_INTAKE = "consent-intake";
+    public static final String REGISTRATIONS_INTAKE = "registrations-intake";
+    public static final String SIDE_RECORDS_MERGE = "side-records-merge";
+    /** Repartition name of the internal topic {@code <application.id>-side-records-repartition}. */
+    public static final String SIDE_RECORDS = "side-records";
+    /**
+     * The internal topic, as the topology names it (Kafka Streams prefixes the application id): every side record,
+     * and every data record read off its home partition, on its way to its user's home partition.
+     */
+    public static final String SIDE_RECORDS_TOPIC = SIDE_RECORDS + "-repartition";
+    /** Source of the internal topic in the deciding sub-topology (named by Kafka Streams after the topic). */
+    public static final String SIDE_RECORDS_SOURCE = SIDE_RECORDS_TOPIC + "-source";
+    /** Hands each re-homed record to the processor of its input topic, with its original coordinates. */
+    public static final String DISPATCHER = "side-records-dispatcher";
+    /** Deciders' sink into the internal topic, for data records read off their home partition. */
+    public static final String REHOME_SINK = "rehome-sink";
+
     public static final String CONSENT_UPDATER = "consent-updater";
     public static final String REGISTRATION_UPDATER = "registration-updater";
     public static final String DECIDER = "purpose-decider";
@@ -40,6 +58,8 @@ public final class Names {
     public static final String REVOCATION_STORE = "consent-revocations-store";
     /** In-memory, changelogged: data records held for late consent, keyed by hold deadline. */
     public static final String HELD_STORE = "held-store";
+    /** In-memory, cached, changelogged: data records waiting for side records committed before they were read. */
+    public static final String SETTLE_STORE = "settle-store";
     /** In-memory, changelogged: input records set aside until the schema registry answers. */
     public static final String PARKED_STORE = "parked-store";
 

@@ -7,16 +7,18 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * An input record set aside, whole, until it can be decided: its schema could not be fetched because the registry
- * did not answer, or it is a contact point held while a consent or registration record of its task is set aside.
- * Kept in {@link Names#PARKED_STORE}, changelogged, so it survives restarts and is released exactly once.
+ * An input record, whole, with the coordinates it was read at. It is what the firewall keeps of a record it cannot
+ * decide yet: one set aside until the registry answers ({@link Names#PARKED_STORE}), held for late consent
+ * ({@link Names#HELD_STORE}) or until side records settle ({@link Names#SETTLE_STORE}); and what it carries to a
+ * record's home partition through {@link Names#SIDE_RECORDS_TOPIC}. Stores are changelogged, so such a record
+ * survives restarts and is decided exactly once.
  *
  * @param topic source topic
  * @param partition source partition
  * @param offset source offset
  * @param timestamp the record's event time as the topology extracted it
  * @param key the key bytes (UTF-8 user id), or null
- * @param value the value bytes
+ * @param value the value bytes, or null for a tombstone
  */
 record ParkedRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
 
@@ -24,7 +26,6 @@ record ParkedRecord(String topic, int partition, long offset, long timestamp, by
 
     ParkedRecord {
         Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(value, "value");
     }
 
     /** The store key: topic, then partition and offset zero-padded, so a prefix scan of a topic is in offset order. */
@@ -47,14 +48,18 @@ record ParkedRecord(String topic, int partition, long offset, long timestamp, by
     private static byte[] write(ParkedRecord r) {
         byte[] topic = r.topic.getBytes(StandardCharsets.UTF_8);
         int keyLength = r.key == null ? -1 : r.key.length;
+        int valueLength = r.value == null ? -1 : r.value.length;
         ByteBuffer out = ByteBuffer.allocate(1 + 4 + topic.length + 4 + 8 + 8 + 4 + Math.max(keyLength, 0) + 4
-                + r.value.length);
+                + Math.max(valueLength, 0));
         out.put(FORMAT_VERSION).putInt(topic.length).put(topic).putInt(r.partition).putLong(r.offset)
                 .putLong(r.timestamp).putInt(keyLength);
         if (r.key != null) {
             out.put(r.key);
         }
-        out.putInt(r.value.length).put(r.value);
+        out.putInt(valueLength);
+        if (r.value != null) {
+            out.put(r.value);
+        }
         return out.array();
     }
 
@@ -76,8 +81,12 @@ record ParkedRecord(String topic, int partition, long offset, long timestamp, by
             key = new byte[keyLength];
             in.get(key);
         }
-        byte[] value = new byte[in.getInt()];
-        in.get(value);
+        int valueLength = in.getInt();
+        byte[] value = null;
+        if (valueLength >= 0) {
+            value = new byte[valueLength];
+            in.get(value);
+        }
         return new ParkedRecord(new String(topic, StandardCharsets.UTF_8), partition, offset, timestamp, key, value);
     }
 }

@@ -50,8 +50,9 @@ final class PurposeDecider extends DecidingProcessor<ContactPoint> {
             deadLetter(record, problem, userIdDetail(problem), null);
             return;
         }
-        if (contact.getEventTime().toEpochMilli() < 0) {
-            deadLetter(record, "INVALID_EVENT_TIME", "eventTime is negative", null);
+        String timeProblem = eventTimeProblem(contact.getEventTime().toEpochMilli());
+        if (timeProblem != null) {
+            deadLetter(record, "INVALID_EVENT_TIME", "eventTime: " + timeProblem, null);
             return;
         }
         IdentifierInput identifier = IdentifierInput.of(normalizer, contact.getIdentifierType(), contact.getValue());

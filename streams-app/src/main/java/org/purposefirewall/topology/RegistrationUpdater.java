@@ -37,8 +37,8 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
 
     RegistrationUpdater(String topic, AvroSerde<PurposeRegistration> serde, long maxParked,
                         RegistryHealth health, IdentifierNormalizer.Configured normalizer, Policy policy,
-                        String audienceTopic) {
-        super(topic, serde, maxParked, health);
+                        String audienceTopic, Routing routing) {
+        super(topic, serde, maxParked, health, routing);
         this.normalizer = normalizer;
         this.policy = policy;
         this.audienceTopic = audienceTopic;
@@ -83,8 +83,9 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
                     e.getClass().getName());
             return;
         }
-        if (registration.getEventTime().toEpochMilli() < 0) {
-            deadLetter(record, "INVALID_EVENT_TIME", "eventTime is negative", null);
+        String timeProblem = eventTimeProblem(registration.getEventTime().toEpochMilli());
+        if (timeProblem != null) {
+            deadLetter(record, "INVALID_EVENT_TIME", "eventTime: " + timeProblem, null);
             return;
         }
         String source = registration.getSourceSystem();

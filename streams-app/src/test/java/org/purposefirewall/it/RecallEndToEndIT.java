@@ -260,7 +260,8 @@ class RecallEndToEndIT {
         org.purposefirewall.config.Processing p = c.processing();
         org.purposefirewall.config.Processing holding = new org.purposefirewall.config.Processing(p.guarantee(),
                 0L, p.consentHistoryRetentionMs(), p.numStreamThreads(), p.commitIntervalMs(), p.stateDir(),
-                p.registryOutageMaxBlockMs(), 120_000L, p.maxHeldRecords());
+                p.registryOutageMaxBlockMs(), 120_000L, p.maxHeldRecords(), p.eventTimeFloorMs(),
+                p.maxEventTimeSkewMs(), p.settleMs(), p.sideBarrierPollMs());
         FirewallConfig config = EndToEndSupport.rebuilt(c, topics, holding, c.streams());
         FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         long t0 = System.currentTimeMillis() - 60_000L;

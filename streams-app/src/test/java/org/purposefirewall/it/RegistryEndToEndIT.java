@@ -986,7 +986,8 @@ class RegistryEndToEndIT {
         Processing p = c.processing();
         if (maxBlockMs != null) {
             p = new Processing(p.guarantee(), p.maxTaskIdleMs(), p.consentHistoryRetentionMs(), p.numStreamThreads(),
-                    p.commitIntervalMs(), p.stateDir(), maxBlockMs, p.consentHoldMs(), p.maxHeldRecords());
+                    p.commitIntervalMs(), p.stateDir(), maxBlockMs, p.consentHoldMs(), p.maxHeldRecords(),
+                    p.eventTimeFloorMs(), p.maxEventTimeSkewMs(), p.settleMs(), p.sideBarrierPollMs());
         }
         assertThat(p.guarantee()).isEqualTo("exactly_once_v2");
         return rebuilt(c, topics, p, c.streams());

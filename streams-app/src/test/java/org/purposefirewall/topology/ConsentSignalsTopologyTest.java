@@ -26,7 +26,8 @@ import org.purposefirewall.schema.SuppressedRecord;
 class ConsentSignalsTopologyTest {
 
     /** Event times near now, so that the TC strings (stamped with the current time) are not expired. */
-    private static final long T = System.currentTimeMillis();
+    // Just before the driver's wall clock: later event times would be implausible (ahead of the processing clock).
+    private static final long T = FirewallDriver.WALL_CLOCK.toEpochMilli() - 60_000L;
 
     @TempDir
     Path stateDir;

@@ -82,7 +82,7 @@ final class FirewallDriver implements AutoCloseable {
         topics = Topics.defaults().withGuarded(guarded);
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, null), identity,
+                topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, null, null, null, null, null), identity,
                 Map.of(), null, POLICY, honeytokens);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);

@@ -363,18 +363,26 @@ class FirewallTopologyTest {
     }
 
     @Test
-    void theTopologyIsOneSubTopologyWithEveryNodeAndStoreNamedAndNoRepartition() {
+    void shouldBuildAnIntakeAndADecidingSubTopologyWithEveryNodeStoreAndInternalTopicNamed() {
         TopologyDescription description = FirewallTopology.build(fw.config, fw.serdes).describe();
 
-        assertThat(description.subtopologies()).hasSize(1);
-        List<String> nodes = description.subtopologies().iterator().next().nodes().stream()
-                .map(TopologyDescription.Node::name).sorted().toList();
-        assertThat(nodes).containsExactlyInAnyOrder(Names.CONTACT_POINTS_SOURCE, Names.CONSENT_SOURCE,
-                Names.REGISTRATIONS_SOURCE, Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER, Names.DECIDER,
-                Names.AUDIENCE_SINK, Names.QUARANTINE_SINK, Names.SUPPRESSED_SINK, Names.DEAD_LETTER_SINK,
-                Names.RECALL_SINK);
-        assertThat(description.toString()).doesNotContain("repartition").doesNotContain("KSTREAM-")
-                .contains(Names.CONSENT_STORE, Names.REGISTRATION_STORE, Names.EXPOSURE_STORE, Names.PARKED_STORE);
+        // Side records go through the intake to their home partition; data records are decided where they are read
+        // (or re-homed through the same internal topic). Stores bind the deciding nodes into one sub-topology.
+        assertThat(description.subtopologies()).hasSize(2);
+        List<List<String>> subtopologies = description.subtopologies().stream()
+                .map(sub -> sub.nodes().stream().map(TopologyDescription.Node::name).sorted().toList())
+                .toList();
+        String internal = Names.SIDE_RECORDS_TOPIC;
+        assertThat(subtopologies).anySatisfy(nodes -> assertThat(nodes).containsExactlyInAnyOrder(
+                Names.CONSENT_SOURCE, Names.CONSENT_INTAKE, Names.REGISTRATIONS_SOURCE, Names.REGISTRATIONS_INTAKE,
+                Names.SIDE_RECORDS_MERGE, internal + "-filter", internal + "-sink"));
+        assertThat(subtopologies).anySatisfy(nodes -> assertThat(nodes).containsExactlyInAnyOrder(
+                Names.SIDE_RECORDS_SOURCE, Names.DISPATCHER, Names.CONTACT_POINTS_SOURCE, Names.CONSENT_UPDATER,
+                Names.REGISTRATION_UPDATER, Names.DECIDER, Names.AUDIENCE_SINK, Names.QUARANTINE_SINK,
+                Names.SUPPRESSED_SINK, Names.DEAD_LETTER_SINK, Names.RECALL_SINK, Names.REHOME_SINK));
+        assertThat(description.toString()).doesNotContain("KSTREAM-")
+                .contains(Names.CONSENT_STORE, Names.REGISTRATION_STORE, Names.EXPOSURE_STORE, Names.PARKED_STORE,
+                        Names.SETTLE_STORE, internal);
     }
 
     private double total(String operation) {

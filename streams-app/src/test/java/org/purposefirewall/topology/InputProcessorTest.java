@@ -61,8 +61,88 @@ class InputProcessorTest {
         assertThat(context.forwarded()).isEmpty();
     }
 
+    @Test
+    void shouldRehomeARecordReadOffItsKeysDefaultPartitionerPartitionWholeWithItsCoordinates() {
+        // Given four partitions and a user whose murmur2 home is not partition 2 nor, for the second, partition 3
+        String user = userHomedAt(1, 4);
+        InputProcessor<ContactPoint> processor = handledOnly(4);
+        MockProcessorContext<String, Object> context = context();
+        context.setRecordMetadata("user.contact-points", 2, 41L);
+        processor.init(context);
+
+        // When its record arrives on partition 2 (a CRC32 or random partitioner put it there)
+        processor.process(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L));
+
+        // Then it is not decided here: it goes, whole, to the internal topic, which the default partitioner homes
+        assertThat(context.forwarded()).singleElement().satisfies(f -> {
+            assertThat(f.childName()).contains(Names.REHOME_SINK);
+            assertThat(f.record().key()).isEqualTo(user);
+            ParkedRecord envelope = (ParkedRecord) f.record().value();
+            assertThat(envelope.topic()).isEqualTo("user.contact-points");
+            assertThat(envelope.partition()).isEqualTo(2);
+            assertThat(envelope.offset()).isEqualTo(41L);
+            assertThat(envelope.timestamp()).isEqualTo(1_000L);
+            assertThat(envelope.keyString()).isEqualTo(user);
+            assertThat(envelope.value()).isEqualTo(RAW);
+        });
+        assertThat(HomePartition.of(user, 4)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDecideARecordOnItsHomePartitionAndNeverTrustCoordinateHeadersFromAProducer() {
+        String user = userHomedAt(3, 4);
+        InputProcessor<ContactPoint> processor = handledOnly(4);
+        MockProcessorContext<String, Object> context = context();
+        context.setRecordMetadata("user.contact-points", 3, 7L);
+        processor.init(context);
+        processor.process(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L));
+        assertThat(context.forwarded()).singleElement()
+                .satisfies(f -> assertThat(f.childName()).contains(Names.AUDIENCE_SINK));
+
+        // A producer's record on partition 0 claiming, in headers, to be a re-homed copy is still re-homed.
+        context.resetForwards();
+        context.setRecordMetadata("user.contact-points", 0, 8L);
+        ParkedRecord spoof = new ParkedRecord("user.contact-points", 3, 7L, 1_000L, null, RAW);
+        processor.process(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L, Rehomed.headers(spoof)));
+        assertThat(context.forwarded()).singleElement()
+                .satisfies(f -> assertThat(f.childName()).contains(Names.REHOME_SINK));
+    }
+
+    @Test
+    void shouldAgreeWithKafkasDefaultPartitionerForEveryKey() {
+        org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(new byte[]{1}, 3);
+        for (int i = 0; i < 10_000; i++) {
+            String user = "user-" + i;
+            for (int partitions : new int[]{1, 2, 3, 6, 64}) {
+                assertThat(HomePartition.of(user, partitions)).isEqualTo(
+                        org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                                user.getBytes(StandardCharsets.UTF_8), partitions));
+            }
+        }
+    }
+
+    private static String userHomedAt(int partition, int partitions) {
+        for (int i = 0; ; i++) {
+            if (HomePartition.of("user-" + i, partitions) == partition) {
+                return "user-" + i;
+            }
+        }
+    }
+
+    /** A processor that sends every record it handles to the audience sink. */
+    private static InputProcessor<ContactPoint> handledOnly(int partitions) {
+        return new InputProcessor<>("user.contact-points", null, 10, new RegistryHealth(),
+                new InputProcessor.Routing(partitions, true, org.purposefirewall.policy.EventTimeBounds.defaults())) {
+            @Override
+            protected void handle(Record<String, Decoded<ContactPoint>> record) {
+                context.forward(record, Names.AUDIENCE_SINK);
+            }
+        };
+    }
+
     private static InputProcessor<ContactPoint> throwing(RuntimeException e) {
-        return new InputProcessor<>("user.contact-points", null, 10, new RegistryHealth()) {
+        return new InputProcessor<>("user.contact-points", null, 10, new RegistryHealth(),
+                new InputProcessor.Routing(1, false, org.purposefirewall.policy.EventTimeBounds.defaults())) {
             @Override
             protected void handle(Record<String, Decoded<ContactPoint>> record) {
                 throw e;

@@ -81,7 +81,7 @@ class RegistryOutageTopologyTest {
         // registry-outage-max-block-ms 0: an unreachable registry parks the record at once.
         FirewallConfig config = new FirewallConfig("pf-outage-test", "unused:9092",
                 Map.of("schema.registry.url", "mock://" + scope), topics,
-                new Processing(null, 0L, null, null, null, null, 0L, null, null), IdentityOptions.defaults(), Map.of(), null,
+                new Processing(null, 0L, null, null, null, null, 0L, null, null, null, null, null, null), IdentityOptions.defaults(), Map.of(), null,
                 FirewallDriver.POLICY);
         serdes = FirewallSerdes.create(registry, true);
         Properties props = StreamsSettings.of(config);

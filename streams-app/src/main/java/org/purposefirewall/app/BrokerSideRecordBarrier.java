@@ -1,0 +1,280 @@
+package org.purposefirewall.app;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.purposefirewall.topology.SideRecordBarrier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The side-record barrier, from what the brokers say. Every {@code pollMs} it reads, in this order: the end offsets
+ * of every side-input partition (read_committed), the application's committed offsets, and the end offsets of the
+ * internal side-records topic. Then:
+ * <ol>
+ *   <li>once the intake's committed offsets reach a side snapshot taken at time T, every side record committed
+ *       before T has been re-homed, and (exactly-once: offsets and outputs commit together) its copy is committed
+ *       on the internal topic, below the internal end offsets read right after;</li>
+ *   <li>once the deciding task of home partition p has committed past that internal end offset of p, it has
+ *       applied all of them: {@code settledThrough(p)} becomes T.</li>
+ * </ol>
+ * Offsets, not timing, decide it, so it holds however loaded the machine is and whatever partitioner wrote a side
+ * record. Kafka Streams commits the consumer's position when only transaction markers remain, so a caught-up
+ * partition reaches its end offset. Thread-safe: one daemon thread polls; stream threads only read.
+ */
+public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerSideRecordBarrier.class);
+    private static final int MAX_PENDING = 1_000;
+    private static final long REQUEST_TIMEOUT_MS = 10_000;
+    private static final long LAG_WARNING_MS = 10_000;
+    private static final long LAG_WARNING_INTERVAL_MS = 30_000;
+
+    private final Admin admin;
+    private final String groupId;
+    private final List<TopicPartition> side;
+    private final List<TopicPartition> home;
+    private final long pollMs;
+    private final LongSupplier clock;
+    private final AtomicLongArray settled;
+    private final Deque<Snapshot> unrouted = new ArrayDeque<>();
+    private final Deque<Snapshot> unapplied = new ArrayDeque<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long lastWarning;
+    private long lastFailureLog;
+
+    private record Snapshot(long time, Map<TopicPartition, Long> offsets) {
+    }
+
+    /**
+     * @param admin closed with the barrier
+     * @param groupId the application id (the group whose committed offsets are read)
+     * @param sideTopics the side inputs (consent, registrations)
+     * @param homeTopic the internal side-records topic, full name
+     * @param partitions the common partition count
+     */
+    public BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic,
+                                   int partitions, Duration poll) {
+        this(admin, groupId, sideTopics, homeTopic, partitions, poll, System::currentTimeMillis);
+    }
+
+    BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic, int partitions,
+                            Duration poll, LongSupplier clock) {
+        this.admin = admin;
+        this.groupId = groupId;
+        this.pollMs = poll.toMillis();
+        this.clock = clock;
+        List<TopicPartition> s = new ArrayList<>();
+        for (String topic : sideTopics) {
+            for (int p = 0; p < partitions; p++) {
+                s.add(new TopicPartition(topic, p));
+            }
+        }
+        this.side = List.copyOf(s);
+        List<TopicPartition> h = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            h.add(new TopicPartition(homeTopic, p));
+        }
+        this.home = List.copyOf(h);
+        this.settled = new AtomicLongArray(partitions);
+        this.thread = new Thread(this::run, "purpose-firewall-side-barrier");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    @Override
+    public long settledThrough(int partition) {
+        return partition >= 0 && partition < settled.length() ? settled.get(partition) : 0L;
+    }
+
+    /** How far behind the wall clock the least settled partition is, in ms. */
+    public long lagMs() {
+        long least = Long.MAX_VALUE;
+        for (int p = 0; p < settled.length(); p++) {
+            least = Math.min(least, settled.get(p));
+        }
+        return least == Long.MAX_VALUE ? 0 : Math.max(0, clock.getAsLong() - least);
+    }
+
+    private void run() {
+        while (running) {
+            long started = clock.getAsLong();
+            try {
+                pollOnce();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | java.util.concurrent.ExecutionException
+                     | java.util.concurrent.TimeoutException e) {
+                // Fail closed: nothing advances, data records wait. Said at most every 30 s.
+                if (started - lastFailureLog >= LAG_WARNING_INTERVAL_MS) {
+                    lastFailureLog = started;
+                    LOG.atWarn().addKeyValue("errorClass", e.getClass().getName())
+                            .log("side-record barrier cannot read offsets from the brokers; data records wait");
+                }
+            }
+            warnIfBehind();
+            long sleep = pollMs - (clock.getAsLong() - started);
+            if (sleep > 0) {
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One round: see the class comment. Package-private for tests. */
+    void pollOnce() throws InterruptedException, java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException {
+        long time = clock.getAsLong();
+        Map<TopicPartition, Long> sideEnds = endOffsets(side);
+        Map<TopicPartition, Long> committed = committed();
+        Map<TopicPartition, Long> homeEnds = endOffsets(home);
+        coverEmptied(sideEnds, committed);
+        unrouted.addLast(new Snapshot(time, sideEnds));
+        if (unrouted.size() > MAX_PENDING) {
+            // Dropping the oldest only delays: a later snapshot's offsets are at least as high.
+            unrouted.pollFirst();
+        }
+        Snapshot routed = null;
+        while (!unrouted.isEmpty() && reached(committed, unrouted.peekFirst().offsets())) {
+            routed = unrouted.pollFirst();
+        }
+        if (routed != null) {
+            unapplied.addLast(new Snapshot(routed.time(), homeEnds));
+            if (unapplied.size() > MAX_PENDING) {
+                unapplied.pollFirst();
+            }
+        }
+        for (int p = 0; p < home.size(); p++) {
+            TopicPartition tp = home.get(p);
+            long through = -1;
+            for (Snapshot s : unapplied) {
+                if (committedOf(committed, tp) < s.offsets().get(tp)) {
+                    break;
+                }
+                through = s.time();
+            }
+            if (through > settled.get(p)) {
+                settled.set(p, through);
+            }
+        }
+        while (!unapplied.isEmpty() && reached(committed, unapplied.peekFirst().offsets())) {
+            unapplied.pollFirst();
+        }
+    }
+
+    /**
+     * A side partition whose every record is gone (retention) has nothing to re-home: count it as reached although
+     * no offset was ever committed for it.
+     */
+    private void coverEmptied(Map<TopicPartition, Long> sideEnds, Map<TopicPartition, Long> committed)
+            throws InterruptedException, java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException {
+        List<TopicPartition> unknown = new ArrayList<>();
+        for (TopicPartition tp : side) {
+            if (!committed.containsKey(tp) && sideEnds.get(tp) > 0) {
+                unknown.add(tp);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        unknown.forEach(tp -> specs.put(tp, OffsetSpec.earliest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> earliest =
+                admin.listOffsets(specs).all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        for (TopicPartition tp : unknown) {
+            if (earliest.get(tp).offset() >= sideEnds.get(tp)) {
+                committed.put(tp, sideEnds.get(tp));
+            }
+        }
+    }
+
+    private static boolean reached(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> offsets) {
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            if (committedOf(committed, e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long committedOf(Map<TopicPartition, Long> committed, TopicPartition tp) {
+        Long offset = committed.get(tp);
+        return offset == null ? 0L : offset;
+    }
+
+    private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) throws InterruptedException,
+            java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin
+                .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        result.forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private Map<TopicPartition, Long> committed() throws InterruptedException,
+            java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        offsets.forEach((tp, om) -> {
+            if (om != null) {
+                committed.put(tp, om.offset());
+            }
+        });
+        return committed;
+    }
+
+    private void warnIfBehind() {
+        long now = clock.getAsLong();
+        long lag = lagMs();
+        if (lag >= LAG_WARNING_MS && now - lastWarning >= LAG_WARNING_INTERVAL_MS) {
+            lastWarning = now;
+            List<Integer> behind = new ArrayList<>();
+            for (int p = 0; p < settled.length(); p++) {
+                if (now - settled.get(p) >= LAG_WARNING_MS) {
+                    behind.add(p);
+                }
+            }
+            LOG.atWarn().addKeyValue("lagMs", lag).addKeyValue("partitions", behind)
+                    .log("side records are applied late: data records of these home partitions wait for them");
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close(Duration.ofSeconds(5));
+    }
+}

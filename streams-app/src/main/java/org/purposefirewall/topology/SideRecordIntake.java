@@ -1,0 +1,69 @@
+package org.purposefirewall.topology;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.purposefirewall.monitoring.FirewallMetrics;
+import org.purposefirewall.monitoring.StreamsFirewallMetrics;
+import org.purposefirewall.policy.EventTimeBounds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first step of every side record (consent, registration, withdrawal): wrapped, whole and undecoded, with the
+ * coordinates it was read at, and sent to its user's home partition of {@link Names#SIDE_RECORDS_TOPIC}, whatever
+ * partition its producer's partitioner chose. Nothing is decided or dropped here: a null key travels as "" and is
+ * dead-lettered at home, a tombstone travels as an envelope without a value. So every side record reaches the task
+ * that decides its user's data records by the same path, and the side-record barrier can tell when it has.
+ *
+ * <p>The copy's Kafka timestamp is the input's if plausible, else the wall clock: never one the broker refuses.
+ */
+final class SideRecordIntake implements Processor<String, byte[], String, ParkedRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SideRecordIntake.class);
+
+    private final int partitions;
+    private final EventTimeBounds bounds;
+    private final Set<Integer> misroutedLogged = new HashSet<>();
+    private ProcessorContext<String, ParkedRecord> context;
+    private FirewallMetrics metrics = FirewallMetrics.NONE;
+
+    SideRecordIntake(int partitions, EventTimeBounds bounds) {
+        this.partitions = partitions;
+        this.bounds = bounds;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ParkedRecord> context) {
+        this.context = context;
+        this.metrics = new StreamsFirewallMetrics(context.metrics(), context.taskId().toString());
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        long now = context.currentSystemTimeMs();
+        long timestamp = bounds.safe(record.timestamp(), -1L, now);
+        ParkedRecord envelope = new ParkedRecord(meta.topic(), meta.partition(), meta.offset(), timestamp,
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value());
+        if (meta.partition() != HomePartition.of(record.key(), partitions)) {
+            metrics.rehomed();
+            if (misroutedLogged.add(meta.partition())) {
+                LOG.atInfo().addKeyValue("topic", meta.topic()).addKeyValue("partition", meta.partition())
+                        .addKeyValue("offset", meta.offset())
+                        .log("side record is not on the partition Kafka's default partitioner gives its key; it is "
+                                + "re-homed like every side record (logged once per partition)");
+            }
+        }
+        context.forward(new Record<>(record.key() == null ? "" : record.key(), envelope, timestamp));
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+    }
+}
