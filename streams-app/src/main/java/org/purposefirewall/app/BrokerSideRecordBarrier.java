@@ -44,8 +44,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private static final long LAG_WARNING_MS = 10_000;
     private static final long LAG_WARNING_INTERVAL_MS = 30_000;
 
-    private final Admin admin;
-    private final String groupId;
+    private final Offsets brokers;
     private final List<TopicPartition> side;
     private final List<TopicPartition> home;
     private final long pollMs;
@@ -61,6 +60,65 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private record Snapshot(long time, Map<TopicPartition, Long> offsets) {
     }
 
+    /** What the barrier reads from the brokers; {@link #admin(Admin, String)} is the real one. */
+    interface Offsets extends AutoCloseable {
+        /** End offsets, read_committed (the last stable offset). */
+        Map<TopicPartition, Long> ends(List<TopicPartition> partitions) throws Exception;
+
+        /** Log start offsets. */
+        Map<TopicPartition, Long> starts(List<TopicPartition> partitions) throws Exception;
+
+        /** The group's committed offsets; partitions without one are absent. */
+        Map<TopicPartition, Long> committed() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    static Offsets admin(Admin admin, String groupId) {
+        return new Offsets() {
+            @Override
+            public Map<TopicPartition, Long> ends(List<TopicPartition> partitions) throws Exception {
+                return list(partitions, OffsetSpec.latest());
+            }
+
+            @Override
+            public Map<TopicPartition, Long> starts(List<TopicPartition> partitions) throws Exception {
+                return list(partitions, OffsetSpec.earliest());
+            }
+
+            private Map<TopicPartition, Long> list(List<TopicPartition> partitions, OffsetSpec spec)
+                    throws Exception {
+                Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+                partitions.forEach(tp -> specs.put(tp, spec));
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin
+                        .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Map<TopicPartition, Long> offsets = new HashMap<>();
+                result.forEach((tp, info) -> offsets.put(tp, info.offset()));
+                return offsets;
+            }
+
+            @Override
+            public Map<TopicPartition, Long> committed() throws Exception {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                offsets.forEach((tp, om) -> {
+                    if (om != null) {
+                        committed.put(tp, om.offset());
+                    }
+                });
+                return committed;
+            }
+
+            @Override
+            public void close() {
+                admin.close(Duration.ofSeconds(5));
+            }
+        };
+    }
+
     /**
      * @param admin closed with the barrier
      * @param groupId the application id (the group whose committed offsets are read)
@@ -70,13 +128,12 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
      */
     public BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic,
                                    int partitions, Duration poll) {
-        this(admin, groupId, sideTopics, homeTopic, partitions, poll, System::currentTimeMillis);
+        this(admin(admin, groupId), sideTopics, homeTopic, partitions, poll, System::currentTimeMillis);
     }
 
-    BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic, int partitions,
+    BrokerSideRecordBarrier(Offsets brokers, List<String> sideTopics, String homeTopic, int partitions,
                             Duration poll, LongSupplier clock) {
-        this.admin = admin;
-        this.groupId = groupId;
+        this.brokers = brokers;
         this.pollMs = poll.toMillis();
         this.clock = clock;
         List<TopicPartition> s = new ArrayList<>();
@@ -122,8 +179,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException | java.util.concurrent.ExecutionException
-                     | java.util.concurrent.TimeoutException e) {
+            } catch (Exception e) {
                 // Fail closed: nothing advances, data records wait. Said at most every 30 s.
                 if (started - lastFailureLog >= LAG_WARNING_INTERVAL_MS) {
                     lastFailureLog = started;
@@ -144,12 +200,11 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     }
 
     /** One round: see the class comment. Package-private for tests. */
-    void pollOnce() throws InterruptedException, java.util.concurrent.ExecutionException,
-            java.util.concurrent.TimeoutException {
+    void pollOnce() throws Exception {
         long time = clock.getAsLong();
-        Map<TopicPartition, Long> sideEnds = endOffsets(side);
-        Map<TopicPartition, Long> committed = committed();
-        Map<TopicPartition, Long> homeEnds = endOffsets(home);
+        Map<TopicPartition, Long> sideEnds = brokers.ends(side);
+        Map<TopicPartition, Long> committed = new HashMap<>(brokers.committed());
+        Map<TopicPartition, Long> homeEnds = brokers.ends(home);
         coverEmptied(sideEnds, committed);
         unrouted.addLast(new Snapshot(time, sideEnds));
         if (unrouted.size() > MAX_PENDING) {
@@ -189,8 +244,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
      * no offset was ever committed for it.
      */
     private void coverEmptied(Map<TopicPartition, Long> sideEnds, Map<TopicPartition, Long> committed)
-            throws InterruptedException, java.util.concurrent.ExecutionException,
-            java.util.concurrent.TimeoutException {
+            throws Exception {
         List<TopicPartition> unknown = new ArrayList<>();
         for (TopicPartition tp : side) {
             if (!committed.containsKey(tp) && sideEnds.get(tp) > 0) {
@@ -200,12 +254,9 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         if (unknown.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-        unknown.forEach(tp -> specs.put(tp, OffsetSpec.earliest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> earliest =
-                admin.listOffsets(specs).all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, Long> starts = brokers.starts(unknown);
         for (TopicPartition tp : unknown) {
-            if (earliest.get(tp).offset() >= sideEnds.get(tp)) {
+            if (starts.get(tp) >= sideEnds.get(tp)) {
                 committed.put(tp, sideEnds.get(tp));
             }
         }
@@ -223,31 +274,6 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private static long committedOf(Map<TopicPartition, Long> committed, TopicPartition tp) {
         Long offset = committed.get(tp);
         return offset == null ? 0L : offset;
-    }
-
-    private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) throws InterruptedException,
-            java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
-        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-        partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin
-                .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                .all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        result.forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
-    }
-
-    private Map<TopicPartition, Long> committed() throws InterruptedException,
-            java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
-                .partitionsToOffsetAndMetadata().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        Map<TopicPartition, Long> committed = new HashMap<>();
-        offsets.forEach((tp, om) -> {
-            if (om != null) {
-                committed.put(tp, om.offset());
-            }
-        });
-        return committed;
     }
 
     private void warnIfBehind() {
@@ -275,6 +301,6 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        admin.close(Duration.ofSeconds(5));
+        brokers.close();
     }
 }

@@ -79,15 +79,29 @@ final class FirewallDriver implements AutoCloseable {
     /** @param consentHoldMs how long records of users without consent are held for late consent */
     FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                    long consentHoldMs) {
+        this(stateDir, guarded, honeytokens, identity, consentHoldMs, SideRecordBarrier.SYNCHRONOUS, null);
+    }
+
+    /**
+     * @param barrier how far side records count as applied (tests of the barrier move it by hand)
+     * @param maxHeld the most records a processor holds, or null for the default
+     */
+    FirewallDriver(Path stateDir, SideRecordBarrier barrier, Integer maxHeld) {
+        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), 0L, barrier, maxHeld);
+    }
+
+    private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
+                           long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld) {
         topics = Topics.defaults().withGuarded(guarded);
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, null, null, null, null, null), identity,
+                topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, maxHeld, null, null,
+                        null, null), identity,
                 Map.of(), null, POLICY, honeytokens);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes), props, WALL_CLOCK);
+        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes, 1, barrier), props, WALL_CLOCK);
         StringSerializer keys = new StringSerializer();
         StringDeserializer keyReader = new StringDeserializer();
         contactPoints = driver.createInputTopic(topics.contactPoints(), keys, serdes.contactPoint().serializer());

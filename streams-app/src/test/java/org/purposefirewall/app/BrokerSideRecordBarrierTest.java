@@ -1,0 +1,148 @@
+package org.purposefirewall.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** The barrier's two stages, from offsets the brokers would report. */
+class BrokerSideRecordBarrierTest {
+
+    private static final TopicPartition CONSENT_0 = new TopicPartition("consent", 0);
+    private static final TopicPartition CONSENT_1 = new TopicPartition("consent", 1);
+    private static final TopicPartition HOME_0 = new TopicPartition("app-side-records-repartition", 0);
+    private static final TopicPartition HOME_1 = new TopicPartition("app-side-records-repartition", 1);
+
+    /** Offsets a test sets; every read sees the current values. */
+    private static final class FakeBrokers implements BrokerSideRecordBarrier.Offsets {
+        final Map<TopicPartition, Long> ends = new HashMap<>();
+        final Map<TopicPartition, Long> starts = new HashMap<>();
+        final Map<TopicPartition, Long> committed = new HashMap<>();
+        boolean down;
+
+        @Override
+        public Map<TopicPartition, Long> ends(List<TopicPartition> partitions) {
+            check();
+            Map<TopicPartition, Long> out = new HashMap<>();
+            partitions.forEach(tp -> out.put(tp, ends.getOrDefault(tp, 0L)));
+            return out;
+        }
+
+        @Override
+        public Map<TopicPartition, Long> starts(List<TopicPartition> partitions) {
+            check();
+            Map<TopicPartition, Long> out = new HashMap<>();
+            partitions.forEach(tp -> out.put(tp, starts.getOrDefault(tp, 0L)));
+            return out;
+        }
+
+        @Override
+        public Map<TopicPartition, Long> committed() {
+            check();
+            return new HashMap<>(committed);
+        }
+
+        private void check() {
+            if (down) {
+                throw new IllegalStateException("brokers unreachable");
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private final FakeBrokers brokers = new FakeBrokers();
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final BrokerSideRecordBarrier barrier = new BrokerSideRecordBarrier(brokers, List.of("consent"),
+            "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get);
+
+    @Test
+    void shouldSettleATimeOnlyOnceTheIntakeAndThenTheHomeTaskCommittedPastWhatWasOnTheBrokersThen()
+            throws Exception {
+        // Given side records on both consent partitions, none re-homed yet
+        brokers.ends.put(CONSENT_0, 10L);
+        brokers.ends.put(CONSENT_1, 4L);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(0)).isZero();
+
+        // When the intake has committed past them, and their copies end at offset 7 (home 0) and 3 (home 1)
+        clock.set(2_000);
+        brokers.committed.put(CONSENT_0, 10L);
+        brokers.committed.put(CONSENT_1, 4L);
+        brokers.ends.put(HOME_0, 7L);
+        brokers.ends.put(HOME_1, 3L);
+        barrier.pollOnce();
+        // Then nothing is settled until the home tasks have committed past the copies
+        assertThat(barrier.settledThrough(0)).isZero();
+        assertThat(barrier.settledThrough(1)).isZero();
+
+        clock.set(3_000);
+        brokers.committed.put(HOME_0, 7L);
+        barrier.pollOnce();
+        // Home 0 has applied everything committed before this round began (its committed offset, read before the
+        // copies' end offsets, already covers them); home 1 has not
+        assertThat(barrier.settledThrough(0)).isEqualTo(3_000L);
+        assertThat(barrier.settledThrough(1)).isZero();
+
+        clock.set(4_000);
+        brokers.committed.put(HOME_1, 3L);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(1)).isEqualTo(4_000L);
+        assertThat(barrier.settledThrough(0)).isEqualTo(4_000L);
+
+        // A new side record makes later rounds wait again until it is re-homed and applied
+        clock.set(5_000);
+        brokers.ends.put(CONSENT_1, 5L);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(1)).isEqualTo(4_000L);
+    }
+
+    @Test
+    void shouldNeverSettleATimeWhoseSideRecordsTheIntakeHasNotCommitted() throws Exception {
+        brokers.ends.put(CONSENT_0, 5L);
+        brokers.committed.put(CONSENT_0, 4L);
+        for (int i = 0; i < 20; i++) {
+            clock.addAndGet(100);
+            barrier.pollOnce();
+        }
+        assertThat(barrier.settledThrough(0)).isZero();
+        assertThat(barrier.settledThrough(1)).isZero();
+        assertThat(barrier.lagMs()).isEqualTo(clock.get());
+    }
+
+    @Test
+    void shouldCountASidePartitionEmptiedByRetentionAsReachedThoughNothingWasEverCommittedForIt()
+            throws Exception {
+        brokers.ends.put(CONSENT_0, 50L);
+        brokers.starts.put(CONSENT_0, 50L);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(0)).isEqualTo(1_000L);
+        brokers.starts.put(CONSENT_0, 49L);
+        brokers.ends.put(CONSENT_0, 51L);
+        clock.set(2_000);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(0)).as("a record arrived that nobody re-homed").isEqualTo(1_000L);
+    }
+
+    @Test
+    void shouldHoldStillWhileTheBrokersCannotBeRead() throws Exception {
+        barrier.pollOnce();
+        clock.set(2_000);
+        barrier.pollOnce();
+        long settled = barrier.settledThrough(0);
+        assertThat(settled).isEqualTo(2_000L);
+        brokers.down = true;
+        clock.set(9_000);
+        assertThatThrownBy(barrier::pollOnce).isInstanceOf(IllegalStateException.class);
+        assertThat(barrier.settledThrough(0)).isEqualTo(settled);
+        assertThat(barrier.settledThrough(7)).as("a partition it does not know").isZero();
+    }
+}

@@ -1,0 +1,106 @@
+package org.purposefirewall.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.purposefirewall.topology.FirewallDriver.AD_PURPOSE;
+import static org.purposefirewall.topology.FirewallDriver.consent;
+import static org.purposefirewall.topology.FirewallDriver.contact;
+import static org.purposefirewall.topology.FirewallDriver.grant;
+import static org.purposefirewall.topology.FirewallDriver.registration;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.purposefirewall.schema.AudienceIdentifier;
+import org.purposefirewall.schema.IdentifierType;
+import org.purposefirewall.schema.QuarantineRecord;
+import org.purposefirewall.schema.RegistrationAction;
+import org.purposefirewall.schema.SuppressedRecord;
+
+/**
+ * The side-record barrier as the deciders use it: a data record waits until every side record committed before it
+ * was read is applied, in read order, and fails closed when it cannot wait any more.
+ */
+class SideRecordBarrierTopologyTest {
+
+    private static final long T = 1_700_000_000_000L;
+    private static final String PHONE = "+1 415 555 0100";
+
+    /** A barrier a test moves by hand, starting before the driver's clock: nothing is settled yet. */
+    private final AtomicLong settled = new AtomicLong(0);
+    private FirewallDriver fw;
+
+    @AfterEach
+    void close() {
+        if (fw != null) {
+            fw.close();
+        }
+    }
+
+    private long now() {
+        return FirewallDriver.WALL_CLOCK.toEpochMilli();
+    }
+
+    @Test
+    void shouldHoldADataRecordUntilTheBarrierPassesItsReadTimeThenDecideItWithWhatArrivedMeanwhile(
+            @TempDir Path dir) {
+        fw = new FirewallDriver(dir, partition -> settled.get(), null);
+        fw.send(consent("ana", T, grant(AD_PURPOSE)));
+        // Given a contact point read while side records are still on their way
+        fw.send(contact("ana", IdentifierType.PHONE, "14155550100", T + 10));
+        fw.driver.advanceWallClockTime(Duration.ofMillis(50));
+        assertThat(fw.drainAllOutputs()).as("nothing decided while the barrier is behind").isZero();
+
+        // When the 2FA registration of that phone, committed before the contact point was read, is applied
+        fw.send(registration("ana", IdentifierType.PHONE, PHONE, "essential.service.security.authentication",
+                RegistrationAction.REGISTERED, T));
+        settled.set(now());
+        fw.driver.advanceWallClockTime(Duration.ofMillis(20));
+
+        // Then the contact point is decided with it: quarantined, never forwarded
+        QuarantineRecord q = fw.quarantine.readValue();
+        assertThat(q.getReason()).isEqualTo("REGISTERED_FOR_RESTRICTED_PURPOSE");
+        assertThat(q.getSource().getTopic()).isEqualTo(fw.topics.contactPoints());
+        assertThat(fw.audience.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldReleaseWaitingRecordsInReadOrderAndDecideAtOnceWhenTheBarrierIsAhead(@TempDir Path dir) {
+        fw = new FirewallDriver(dir, partition -> settled.get(), null);
+        fw.send(consent("ana", T, grant(AD_PURPOSE)));
+        fw.send(contact("ana", IdentifierType.EMAIL, "first@example.com", T + 10));
+        fw.driver.advanceWallClockTime(Duration.ofMillis(5));
+        fw.send(contact("ana", IdentifierType.EMAIL, "second@example.com", T + 5));
+        assertThat(fw.audience.isEmpty()).isTrue();
+
+        settled.set(now() + 5);
+        fw.driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(fw.audience.readValuesToList()).extracting(AudienceIdentifier::getEventTime)
+                .extracting(java.time.Instant::toEpochMilli).containsExactly(T + 10, T + 5);
+
+        // With the barrier ahead of the clock, a record is decided as it is read
+        settled.set(Long.MAX_VALUE);
+        fw.send(contact("ana", IdentifierType.EMAIL, "third@example.com", T + 20));
+        assertThat(fw.audience.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldSuppressRatherThanForwardWhenNoMoreRecordsCanWait(@TempDir Path dir) {
+        fw = new FirewallDriver(dir, partition -> settled.get(), 1);
+        fw.send(consent("ana", T, grant(AD_PURPOSE)));
+        fw.send(contact("ana", IdentifierType.EMAIL, "first@example.com", T + 10));
+        fw.send(contact("ana", IdentifierType.EMAIL, "second@example.com", T + 11));
+
+        SuppressedRecord pending = fw.suppressed.readValue();
+        assertThat(pending.getReason()).isEqualTo("SIDE_RECORDS_PENDING");
+        assertThat(pending.getRule()).isEqualTo("barrier.pending");
+        assertThat(pending.getUserId()).isEqualTo("ana");
+
+        settled.set(Long.MAX_VALUE);
+        fw.driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(fw.audience.readValuesToList()).hasSize(1);
+        assertThat(fw.drainAllOutputs()).isZero();
+    }
+}
