@@ -38,7 +38,7 @@ class PurposeFirewallMainTest {
         Files.copy(REPO_CONFIG.resolveSibling("policy.yaml"), dir.resolve("policy.yaml"));
         Path config = dir.resolve("bad.yaml");
         Files.writeString(config, Files.readString(REPO_CONFIG)
-                .replace("  max-task-idle-ms: 10000", "  max-task-idle: 10000"));
+                .replace("  max-task-idle-ms: 0", "  max-task-idle: 0"));
 
         int code = run("run", "--config", config.toString());
 

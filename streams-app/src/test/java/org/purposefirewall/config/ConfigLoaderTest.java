@@ -80,7 +80,11 @@ class ConfigLoaderTest {
         assertThat(config.topics().deadLetter()).isEqualTo("privacy.dead-letter");
         assertThat(config.processing().guarantee()).isEqualTo(Processing.EXACTLY_ONCE_V2);
         assertThat(config.processing().exactlyOnce()).isTrue();
-        assertThat(config.processing().maxTaskIdleMs()).isEqualTo(10_000L);
+        assertThat(config.processing().maxTaskIdleMs()).isEqualTo(0L);
+        assertThat(config.processing().settleMs()).isEqualTo(0L);
+        assertThat(config.processing().sideBarrierPollMs()).isEqualTo(50L);
+        assertThat(config.processing().eventTimeBounds())
+                .isEqualTo(new org.purposefirewall.policy.EventTimeBounds(946_684_800_000L, 300_000L));
         assertThat(config.processing().registryOutageMaxBlockMs()).isEqualTo(2_000L);
         assertThat(config.processing().consentHistoryRetentionMs()).isEqualTo(2_592_000_000L);
         assertThat(config.streams()).isEmpty();
@@ -676,6 +680,29 @@ class ConfigLoaderTest {
         write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
                 "  num-stream-threads: 2\n  consent-hold-ms: -1\n"));
         assertFails(app).hasMessageContaining("consent-hold-ms: -1 is below the minimum 0");
+    }
+
+    @Test
+    void theEventTimeBoundsAndTheBarrierAreBoundByTheirKeysAndBadOnesAreRejectedByThem() throws IOException {
+        write("policy.yaml", POLICY);
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
+                "  num-stream-threads: 2\n  settle-ms: 250\n  side-barrier-poll-ms: 20\n"
+                        + "  event-time-floor-ms: 1000\n  max-event-time-skew-ms: 60000\n"));
+        Processing processing = loader.load(app).processing();
+        assertThat(processing.settleMs()).isEqualTo(250L);
+        assertThat(processing.sideBarrierPollMs()).isEqualTo(20L);
+        assertThat(processing.eventTimeBounds()).isEqualTo(new org.purposefirewall.policy.EventTimeBounds(1000L,
+                60_000L));
+
+        write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
+                "  num-stream-threads: 2\n  max-event-time-skew-ms: 3600000\n"));
+        assertFails(app).hasMessageContaining("max-event-time-skew-ms: 3600000 must stay below");
+        write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
+                "  num-stream-threads: 2\n  side-barrier-poll-ms: 1\n"));
+        assertFails(app).hasMessageContaining("side-barrier-poll-ms: 1 is below the minimum 5");
+        write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
+                "  num-stream-threads: 2\n  settle-ms: -5\n"));
+        assertFails(app).hasMessageContaining("settle-ms: -5 is below the minimum 0");
     }
 
     @Test

@@ -317,6 +317,7 @@ class PurposePolicyTest {
         decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, Optional.of(new ConsentSnapshot(
                 Map.of(AD, ConsentChoice.GRANTED), false, false, false, "the TCF string is malformed")),
                 NO_REGISTRATIONS));
+        decisions.add(PurposePolicy.sideRecordsPending(policy));
 
         // Then every reason is reached, and each decision carries the version
         Set<Reason> reasons = EnumSet.noneOf(Reason.class);
