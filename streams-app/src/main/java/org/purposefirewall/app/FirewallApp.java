@@ -30,11 +30,22 @@ public final class FirewallApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FirewallApp.class);
 
+    /** The most the startup topic check may take: the cluster must answer within it. */
+    static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How far ahead of the broker's clock an output record's event time may be: the default of
+     * {@value TopicCheck#MAX_SKEW_KEY}, until that setting is read from the config.
+     */
+    static final long MAX_EVENT_TIME_SKEW_MS = 300_000L;
+    /** How far back an output record's event time may be: any distance (replays, late records). */
+    static final long MAX_EVENT_TIME_PAST_MS = Long.MAX_VALUE;
+
     private final FirewallConfig config;
     private final FirewallSerdes serdes;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private KafkaStreams streams;
     private volatile boolean failed;
+    private int inputPartitions;
 
     public FirewallApp(FirewallConfig config, FirewallSerdes serdes) {
         this.config = Objects.requireNonNull(config, "config");
@@ -51,13 +62,17 @@ public final class FirewallApp implements AutoCloseable {
     }
 
     /**
-     * Registers (or checks) the output schemas, then starts processing. An output schema the registry rejects fails
-     * here, before any record is read.
+     * Checks the topics ({@link TopicCheck}: inputs co-partitioned, outputs present and accepting the firewall's
+     * timestamps), registers (or checks) the output schemas, then starts processing. Any of these failing fails
+     * here, with an {@link IllegalStateException} that says what to fix, before any record is read. The topic check
+     * comes first so that nothing is registered anywhere for a cluster the firewall cannot run on.
      */
     public synchronized void start() {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
+        inputPartitions = TopicCheck.verify(config, MAX_EVENT_TIME_SKEW_MS, MAX_EVENT_TIME_PAST_MS,
+                TOPIC_CHECK_TIMEOUT);
         serdes.health().registerJmx(config.applicationId());
         registerOutputSchemas();
         Topology topology = topology();
@@ -127,6 +142,11 @@ public final class FirewallApp implements AutoCloseable {
     /** The running client, for state queries and metrics; null before {@link #start()}. */
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The common partition count of the input topics, as checked at {@link #start()}; 0 before. */
+    public synchronized int inputPartitions() {
+        return inputPartitions;
     }
 
     /** True once a stream thread failed and the client shut down. */
