@@ -37,6 +37,10 @@ import org.purposefirewall.sample.ScenarioTraffic;
 import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.serde.FirewallSerdes;
 import org.purposefirewall.topology.FirewallTopology;
+import org.purposefirewall.topology.Names;
+import org.purposefirewall.app.BrokerSideRecordBarrier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Measures what the firewall costs: the firewall topology against a pass-through topology (same serdes, same
@@ -236,6 +240,7 @@ public final class FirewallBenchmark {
             Map<String, Long> expected = new LinkedHashMap<>();
             List<String> inputs;
             Topology topology;
+            BrokerSideRecordBarrier barrier = null;
             if (kind == RunResult.Kind.FIREWALL) {
                 expected.put(topics.audience(), input.expected().get(ScenarioTraffic.Expected.FORWARD));
                 expected.put(topics.quarantine(), input.expected().get(ScenarioTraffic.Expected.QUARANTINE));
@@ -244,7 +249,14 @@ public final class FirewallBenchmark {
                 // The scenario revokes nothing it forwarded: no recalls.
                 expected.put(topics.recalls(), 0L);
                 inputs = input.firewallInputs();
-                topology = FirewallTopology.build(config, serdes);
+                // As FirewallApp runs it: side records re-homed, data records decided after the side-record barrier.
+                barrier = new BrokerSideRecordBarrier(Admin.create(new StreamsConfig(StreamsSettings.of(config))
+                        .getAdminConfigs(appId + "-barrier")), appId,
+                        List.of(topics.consent(), topics.registrations()),
+                        appId + "-" + Names.SIDE_RECORDS_TOPIC, options.partitions(),
+                        Duration.ofMillis(config.processing().sideBarrierPollMs()));
+                barrier.start();
+                topology = FirewallTopology.build(config, serdes, options.partitions(), barrier);
                 register(serdes.audience(), topics.audience());
                 register(serdes.quarantine(), topics.quarantine());
                 register(serdes.suppressed(), topics.suppressed());
@@ -293,6 +305,9 @@ public final class FirewallBenchmark {
             } finally {
                 streams.close(Duration.ofSeconds(60));
                 streams.cleanUp();
+                if (barrier != null) {
+                    barrier.close();
+                }
             }
             long running = runningAt.get() < 0 ? started : runningAt.get();
 

@@ -34,12 +34,18 @@ public final class FirewallApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FirewallApp.class);
 
+    /** The most the startup topic check may take: the cluster must answer within it. */
+    static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
+    /** How far back an output record's event time may be: any distance (replays, late records). */
+    static final long MAX_EVENT_TIME_PAST_MS = Long.MAX_VALUE;
+
     private final FirewallConfig config;
     private final FirewallSerdes serdes;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private KafkaStreams streams;
     private BrokerSideRecordBarrier barrier;
     private volatile boolean failed;
+    private int inputPartitions;
 
     public FirewallApp(FirewallConfig config, FirewallSerdes serdes) {
         this.config = Objects.requireNonNull(config, "config");
@@ -57,24 +63,22 @@ public final class FirewallApp implements AutoCloseable {
     }
 
     /**
-     * Registers (or checks) the output schemas, then starts processing. An output schema the registry rejects fails
-     * here, before any record is read.
+     * Checks the topics ({@link TopicCheck}: inputs co-partitioned, outputs present and accepting the firewall's
+     * timestamps), registers (or checks) the output schemas, then starts processing. Any of these failing fails
+     * here, with an {@link IllegalStateException} that says what to fix, before any record is read. The topic check
+     * comes first so that nothing is registered anywhere for a cluster the firewall cannot run on.
      */
     public synchronized void start() {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
+        inputPartitions = TopicCheck.verify(config, config.processing().maxEventTimeSkewMs(),
+                MAX_EVENT_TIME_PAST_MS, TOPIC_CHECK_TIMEOUT);
         serdes.health().registerJmx(config.applicationId());
         registerOutputSchemas();
         Properties props = StreamsSettings.of(config);
         Admin admin = Admin.create(new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-barrier"));
-        int partitions;
-        try {
-            partitions = inputPartitions(admin);
-        } catch (RuntimeException e) {
-            admin.close(Duration.ofSeconds(5));
-            throw e;
-        }
+        int partitions = inputPartitions;
         barrier = new BrokerSideRecordBarrier(admin, config.applicationId(),
                 List.of(config.topics().consent(), config.topics().registrations()),
                 config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
@@ -132,21 +136,6 @@ public final class FirewallApp implements AutoCloseable {
         }
     }
 
-    /** The input topics' common partition count: every user's records are homed by it. */
-    private int inputPartitions(Admin admin) {
-        String topic = config.topics().contactPoints();
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                    .partitions().size();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing " + topic, e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot describe input topic " + topic + " at "
-                    + config.bootstrapServers() + ": " + e.getMessage(), e);
-        }
-    }
-
     static boolean causedByRegistryOutage(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
             if (t instanceof RegistryUnavailableException) {
@@ -162,6 +151,11 @@ public final class FirewallApp implements AutoCloseable {
     /** The running client, for state queries and metrics; null before {@link #start()}. */
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The common partition count of the input topics, as checked at {@link #start()}; 0 before. */
+    public synchronized int inputPartitions() {
+        return inputPartitions;
     }
 
     /** True once a stream thread failed and the client shut down. */

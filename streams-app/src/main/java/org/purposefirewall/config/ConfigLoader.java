@@ -32,6 +32,7 @@ import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.policy.Taxonomy;
 import org.purposefirewall.registry.RegistrySettings;
 import org.purposefirewall.registry.SchemaRegistryClients;
 
@@ -144,9 +145,10 @@ public final class ConfigLoader {
         for (int i = 0; i < file.restrictedPurposes().size(); i++) {
             restricted.add(purpose(policyFile, "restricted-purposes[" + i + "]", file.restrictedPurposes().get(i)));
         }
+        Taxonomy taxonomy = taxonomy(policyFile, file.knownPurposes());
         Policy policy;
         try {
-            policy = new Policy(version, adPurpose, restricted);
+            policy = new Policy(version, adPurpose, restricted, taxonomy);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(policyFile + ": " + e.getMessage(), e);
         }
@@ -185,7 +187,37 @@ public final class ConfigLoader {
             }
             tokens.add(new Honeytokens.Token(label, kind, value));
         }
-        return new LoadedPolicy(policy, forms, tokens, tcf(policyFile, file.consentSignals()));
+        TcfSettings tcf = tcf(policyFile, file.consentSignals());
+        boolean defaultMapping = file.consentSignals() == null || file.consentSignals().tcf() == null
+                || file.consentSignals().tcf().purposes() == null;
+        for (Map.Entry<Integer, List<Purpose>> mapping : new java.util.TreeMap<>(tcf.purposes()).entrySet()) {
+            List<Purpose> mapped = mapping.getValue();
+            for (int i = 0; i < mapped.size(); i++) {
+                if (!taxonomy.knows(mapped.get(i))) {
+                    // A grant there would count for nothing: say so now rather than suppress every TCF user.
+                    throw new ConfigException(policyFile + ": key 'consent-signals.tcf.purposes." + mapping.getKey()
+                            + "[" + i + "]'" + (defaultMapping ? " (the default mapping; set the key)" : "")
+                            + ": purpose " + mapped.get(i) + " is not within known-purposes " + taxonomy.roots());
+                }
+            }
+        }
+        return new LoadedPolicy(policy, forms, tokens, tcf);
+    }
+
+    /** The policy's {@code known-purposes}, or fideslang's data uses when the key is absent. */
+    private static Taxonomy taxonomy(Path file, List<String> knownPurposes) {
+        if (knownPurposes == null) {
+            return Taxonomy.fideslang();
+        }
+        if (knownPurposes.isEmpty()) {
+            throw new ConfigException(file + ": key 'known-purposes' must list at least one purpose (omit the key "
+                    + "for the default, fideslang's data uses)");
+        }
+        List<Purpose> roots = new ArrayList<>();
+        for (int i = 0; i < knownPurposes.size(); i++) {
+            roots.add(purpose(file, "known-purposes[" + i + "]", knownPurposes.get(i)));
+        }
+        return new Taxonomy(roots);
     }
 
     private <T> T read(Path file, Class<T> type) {
@@ -374,7 +406,7 @@ public final class ConfigLoader {
 
     /** The shape of policy.yaml; kebab-case keys. */
     record PolicyFile(String version, String adPurpose, List<String> restrictedPurposes,
-                      List<String> matchHashForms, List<HoneytokenEntry> honeytokens,
+                      List<String> knownPurposes, List<String> matchHashForms, List<HoneytokenEntry> honeytokens,
                       ConsentSignalsSection consentSignals) {
     }
 

@@ -10,13 +10,16 @@ import java.util.Objects;
  * @param adPurpose the purpose the ad side uses identifiers for; consent is checked for it
  * @param restrictedPurposes identifiers collected or declared for these purposes (or below them) never reach the
  *     ad side
+ * @param taxonomy the purposes the policy knows ({@code known-purposes}); the ad purpose and every restricted
+ *     purpose must lie within it. See {@link Taxonomy} for what an unknown purpose does
  */
-public record Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes) {
+public record Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes, Taxonomy taxonomy) {
 
     public Policy {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(adPurpose, "adPurpose");
         restrictedPurposes = List.copyOf(Objects.requireNonNull(restrictedPurposes, "restrictedPurposes"));
+        Objects.requireNonNull(taxonomy, "taxonomy");
         if (version.isBlank()) {
             throw new IllegalArgumentException("version must not be blank");
         }
@@ -29,6 +32,23 @@ public record Policy(String version, Purpose adPurpose, List<Purpose> restricted
                         "ad-purpose " + adPurpose + " overlaps restricted purpose " + restricted);
             }
         }
+        // A policy that names a purpose it does not know contradicts itself: with an unknown ad purpose nothing
+        // could ever be granted, and a restricted purpose outside the taxonomy is almost certainly a typo.
+        if (!taxonomy.knows(adPurpose)) {
+            throw new IllegalArgumentException("ad-purpose " + adPurpose + " is not within known-purposes "
+                    + taxonomy.roots());
+        }
+        for (Purpose restricted : restrictedPurposes) {
+            if (!taxonomy.knows(restricted)) {
+                throw new IllegalArgumentException("restricted purpose " + restricted
+                        + " is not within known-purposes " + taxonomy.roots());
+            }
+        }
+    }
+
+    /** A policy over the default taxonomy, fideslang's data uses ({@link Taxonomy#fideslang()}). */
+    public Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes) {
+        this(version, adPurpose, restrictedPurposes, Taxonomy.fideslang());
     }
 
     /** The restricted purpose that covers {@code purpose}, or null. */
@@ -39,5 +59,10 @@ public record Policy(String version, Purpose adPurpose, List<Purpose> restricted
             }
         }
         return null;
+    }
+
+    /** True if {@code purpose} lies within the policy's taxonomy. */
+    public boolean knows(Purpose purpose) {
+        return taxonomy.knows(purpose);
     }
 }

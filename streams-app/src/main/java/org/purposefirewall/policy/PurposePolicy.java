@@ -17,6 +17,9 @@ import java.util.Optional;
  *   <li>{@code restricted.tripwire}: another field of the record holds an identifier of the same user registered
  *       for a restricted purpose at the record's event time → QUARANTINE. The record carries security data
  *       whatever it declares.</li>
+ *   <li>{@code purpose.unknown}: the producer declared a well-formed purpose that is not in the policy's taxonomy
+ *       ({@link Taxonomy}) → SUPPRESS. Unknown is never forwarded; it comes after the restricted rules so that a
+ *       record that is also security data is still quarantined.</li>
  *   <li>{@code identifier.limit-ad-tracking}: the identifier is the all-zero mobile advertising id (the device asked
  *       to limit ad tracking) → SUPPRESS. It beats any grant.</li>
  *   <li>{@code consent.missing}: no consent state at the record's event time → SUPPRESS.</li>
@@ -26,7 +29,8 @@ import java.util.Optional;
  *       Control) → SUPPRESS. An opt-out beats any grant.</li>
  *   <li>{@code consent.denied}: a denial on the ad purpose, above it or below it → SUPPRESS. Deny overrides
  *       allow at every level of the taxonomy.</li>
- *   <li>{@code consent.not-granted}: no grant on the ad purpose or above it → SUPPRESS.</li>
+ *   <li>{@code consent.not-granted}: no grant on the ad purpose or above it → SUPPRESS. A grant on a purpose outside
+ *       the taxonomy grants nothing (a denial there still denies, above).</li>
  *   <li>{@code consent.granted}: otherwise → FORWARD.</li>
  * </ol>
  */
@@ -65,6 +69,13 @@ public final class PurposePolicy {
         if (tripwire != null) {
             return tripwire;
         }
+        for (Purpose declared : facts.declaredPurposes()) {
+            if (!policy.knows(declared)) {
+                return suppress(policy, Reason.PURPOSE_UNKNOWN, "purpose.unknown",
+                        "the producer declared purpose " + declared + ", which is not in the policy's taxonomy "
+                                + "(known-purposes)");
+            }
+        }
         if (facts.limitAdTracking()) {
             return suppress(policy, Reason.LIMIT_AD_TRACKING, "identifier.limit-ad-tracking",
                     "the mobile advertising id is the all-zero id: the device asked to limit ad tracking");
@@ -86,19 +97,27 @@ public final class PurposePolicy {
                             : "the user's browser sent Global Privacy Control (an opt-out of sale and sharing)");
         }
         boolean granted = false;
+        Purpose ignoredGrant = null;
         for (Map.Entry<Purpose, ConsentChoice> choice : snapshot.choices().entrySet()) {
             Purpose purpose = choice.getKey();
+            // A denial counts wherever it overlaps, known or not: an unknown word may narrow consent, never widen it.
             if (choice.getValue() == ConsentChoice.DENIED && purpose.overlaps(policy.adPurpose())) {
                 return suppress(policy, Reason.CONSENT_DENIED, "consent.denied",
                         "the user denied " + purpose + ", which overlaps " + policy.adPurpose());
             }
             if (choice.getValue() == ConsentChoice.GRANTED && policy.adPurpose().isWithin(purpose)) {
-                granted = true;
+                if (policy.knows(purpose)) {
+                    granted = true;
+                } else {
+                    ignoredGrant = purpose;
+                }
             }
         }
         if (!granted) {
             return suppress(policy, Reason.CONSENT_NOT_GRANTED, "consent.not-granted",
-                    "no grant covers " + policy.adPurpose());
+                    "no grant covers " + policy.adPurpose() + (ignoredGrant == null ? ""
+                            : " (the grant on " + ignoredGrant + " counts for nothing: it is not in the policy's "
+                                    + "taxonomy)"));
         }
         return new Decision(Outcome.FORWARD, Reason.CONSENT_GRANTED, "consent.granted",
                 "consent covers " + policy.adPurpose(), null, null, policy.version());

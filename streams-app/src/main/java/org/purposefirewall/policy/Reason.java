@@ -16,6 +16,11 @@ public enum Reason {
     CONSENT_DENIED(Outcome.SUPPRESS),
     CONSENT_NOT_GRANTED(Outcome.SUPPRESS),
     LIMIT_AD_TRACKING(Outcome.SUPPRESS),
+    /**
+     * The record declares a well-formed purpose that is not in the policy's taxonomy ({@link Taxonomy}): unknown is
+     * never forwarded. (Text that is not a purpose at all is dead-lettered as {@code INVALID_PURPOSE} instead.)
+     */
+    PURPOSE_UNKNOWN(Outcome.SUPPRESS),
     /** The record holds no identifier to forward (a guarded topic's schema marks none, or all are absent). */
     NO_IDENTIFIER(Outcome.SUPPRESS),
     /**

@@ -6,6 +6,7 @@
  * {@link org.purposefirewall.policy.ConsentSnapshot} and {@link org.purposefirewall.policy.ActiveRegistration},
  * then calls {@link org.purposefirewall.policy.PurposePolicy#decide}. The rule order is the product's contract:
  * a restricted (security) purpose wins over any consent; consent that is missing, denied, not granted or
- * opted out never forwards.
+ * opted out never forwards; a purpose outside the policy's {@link org.purposefirewall.policy.Taxonomy} is never a
+ * reason to forward.
  */
 package org.purposefirewall.policy;

@@ -19,6 +19,7 @@ import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.policy.Taxonomy;
 
 class ConfigLoaderTest {
 
@@ -529,6 +530,121 @@ class ConfigLoaderTest {
         // When the application file is loaded
         // Then the error names the policy file and the key
         assertFails(app).hasMessage(policy.toAbsolutePath().normalize() + ": key 'version' is required");
+    }
+
+    // ---- known purposes (the taxonomy) -------------------------------------------------------------------------
+
+    @Test
+    void withoutKnownPurposesThePolicyKnowsFideslangsDataUsesAndTheShippedFileListsThem() throws IOException {
+        // Given a policy without known-purposes, and the shipped policy, which lists them
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+
+        // When both are loaded
+        Taxonomy defaulted = loader.load(app).policy().taxonomy();
+        Taxonomy shipped = loader.load(SHIPPED).policy().taxonomy();
+
+        // Then both are fideslang's top-level data uses
+        assertThat(defaulted).isEqualTo(Taxonomy.fideslang());
+        assertThat(shipped).isEqualTo(Taxonomy.fideslang());
+        assertThat(shipped.roots()).extracting(Purpose::value).containsExactlyElementsOf(Taxonomy.FIDESLANG_DATA_USES);
+    }
+
+    @Test
+    void knownPurposesAreReadAsWrittenAndNormalized() throws IOException {
+        // Given a narrower taxonomy, one entry in another spelling, and a TCF mapping within it
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY + """
+                known-purposes:
+                  - Marketing.Advertising
+                  - essential.service
+                consent-signals:
+                  tcf:
+                    purposes:
+                      4: [marketing.advertising.third_party.targeted]
+                """);
+
+        // When it is loaded
+        Taxonomy taxonomy = loader.load(app).policy().taxonomy();
+
+        // Then the roots are the normalized purposes, and only what lies within them is known
+        assertThat(taxonomy.roots()).containsExactly(new Purpose("marketing.advertising"),
+                new Purpose("essential.service"));
+        assertThat(taxonomy.knows(new Purpose("marketing.advertising.third_party"))).isTrue();
+        assertThat(taxonomy.knows(new Purpose("marketing"))).isFalse();
+        assertThat(taxonomy.knows(new Purpose("analytics"))).isFalse();
+    }
+
+    @Test
+    void aKnownPurposeThatIsNotAPurposeIsRejectedWithItsIndex() throws IOException {
+        // Given a second entry with an empty segment
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "known-purposes: [marketing, essential..service]\n");
+
+        // When the application file is loaded
+        // Then the error names the policy file and the list element
+        assertFails(app)
+                .hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": key 'known-purposes[1]': ")
+                .hasMessageContaining("dot-separated");
+    }
+
+    @Test
+    void anEmptyListABlankEntryOrAScalarUnderKnownPurposesIsRejectedByItsKey() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "known-purposes: []\n");
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": key 'known-purposes' must list at least one purpose (omit the key for the default, fideslang's "
+                + "data uses)");
+
+        write("policy.yaml", POLICY + "known-purposes:\n  - marketing\n  -\n");
+        assertFails(app)
+                .hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": key 'known-purposes[1]': ");
+
+        write("policy.yaml", POLICY + "known-purposes:\n  - marketing\n  - {essential: true}\n");
+        assertFails(app).hasMessageStartingWith(policy.toAbsolutePath().normalize() + ": key 'known-purposes[1]' has "
+                + "a value of the wrong type");
+    }
+
+    @Test
+    void anAdOrRestrictedPurposeOutsideTheKnownPurposesIsRejected() throws IOException {
+        // Given known purposes that leave out the ad purpose, then the restricted purpose
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "known-purposes: [essential]\n");
+
+        // When the application file is loaded
+        // Then the error names the policy file, the purpose and the known purposes
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": ad-purpose marketing.advertising.third_party.targeted is not within known-purposes [essential]");
+
+        write("policy.yaml", POLICY + "known-purposes: [marketing]\n");
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": restricted purpose essential.service.security is not within known-purposes [marketing]");
+    }
+
+    @Test
+    void aTcfMappingOntoAnUnknownPurposeIsRejectedByItsKey() throws IOException {
+        // Given known purposes that leave out first-party advertising, which the default TCF mapping names
+        Path app = write("application.yaml", APPLICATION);
+        Path policy = write("policy.yaml", POLICY + "known-purposes: [marketing.advertising.third_party, essential]\n");
+
+        // When the application file is loaded
+        // Then the error names the mapping's key, says it is the default, and names the purpose
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": key 'consent-signals.tcf.purposes.3[0]' (the default mapping; set the key): purpose "
+                + "marketing.advertising.first_party.targeted is not within known-purposes "
+                + "[marketing.advertising.third_party, essential]");
+
+        // And an explicit mapping is named without the hint
+        write("policy.yaml", POLICY + """
+                known-purposes: [marketing.advertising.third_party, essential]
+                consent-signals:
+                  tcf:
+                    purposes:
+                      4: [marketing.advertising.third_party.targeted, marketing.advertsing]
+                """);
+        assertFails(app).hasMessage(policy.toAbsolutePath().normalize()
+                + ": key 'consent-signals.tcf.purposes.4[1]': purpose marketing.advertsing is not within "
+                + "known-purposes [marketing.advertising.third_party, essential]");
     }
 
     // ---- hash forms, honeytokens, guarded topics ---------------------------------------------------------------

@@ -21,7 +21,9 @@ import net.jqwik.api.statistics.Statistics;
  * The rule algebra of {@link PurposePolicy#decide}, over generated policies, consent, registrations and
  * declarations. Purposes are drawn from a tiny segment alphabet (with {@code a} and {@code ab} so that textual
  * prefixes that are not segment prefixes come up too) and biased towards the ad and restricted purposes' lines of
- * descent, so that ancestors, descendants and overlaps are common rather than rare.
+ * descent, so that ancestors, descendants and overlaps are common rather than rare. Each policy's taxonomy is rooted
+ * at an ancestor (or the purpose itself) of the ad purpose and of each restricted purpose, plus a few random roots,
+ * so purposes above a root, beside it and in unrelated subtrees are unknown, and common.
  */
 class PurposePolicyProperties {
 
@@ -40,6 +42,18 @@ class PurposePolicyProperties {
         boolean restricted() {
             return facts.declaredPurposes().stream().anyMatch(p -> policy.restrictedPurposeCovering(p) != null)
                     || registrations.stream().anyMatch(r -> policy.restrictedPurposeCovering(r.purpose()) != null);
+        }
+
+        /** The record declares a purpose outside the policy's taxonomy. */
+        boolean declaresUnknown() {
+            return facts.declaredPurposes().stream().anyMatch(p -> !policy.knows(p));
+        }
+
+        Scenario withDeclared(Purpose extra) {
+            List<Purpose> declared = new ArrayList<>(facts.declaredPurposes());
+            declared.add(extra);
+            return new Scenario(policy, new RecordFacts(declared, facts.eventTime(), facts.limitAdTracking()),
+                    consent, registrations);
         }
 
         Scenario withConsent(Optional<ConsentSnapshot> other) {
@@ -77,6 +91,7 @@ class PurposePolicyProperties {
             c.check(Reason.CONSENT_NOT_GRANTED).percentage(p -> p >= 3);
             c.check(Reason.CONSENT_GRANTED).percentage(p -> p >= 3);
             c.check(Reason.LIMIT_AD_TRACKING).percentage(p -> p >= 1);
+            c.check(Reason.PURPOSE_UNKNOWN).percentage(p -> p >= 1);
         });
     }
 
@@ -100,8 +115,8 @@ class PurposePolicyProperties {
 
         assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
         if (!s.restricted()) {
-            assertThat(decision.reason())
-                    .isEqualTo(s.facts().limitAdTracking() ? Reason.LIMIT_AD_TRACKING : Reason.CONSENT_MISSING);
+            assertThat(decision.reason()).isEqualTo(s.declaresUnknown() ? Reason.PURPOSE_UNKNOWN
+                    : s.facts().limitAdTracking() ? Reason.LIMIT_AD_TRACKING : Reason.CONSENT_MISSING);
         }
     }
 
@@ -116,8 +131,8 @@ class PurposePolicyProperties {
 
         assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
         if (!s.restricted()) {
-            assertThat(decision.reason())
-                    .isEqualTo(s.facts().limitAdTracking() ? Reason.LIMIT_AD_TRACKING : Reason.OPTED_OUT);
+            assertThat(decision.reason()).isEqualTo(s.declaresUnknown() ? Reason.PURPOSE_UNKNOWN
+                    : s.facts().limitAdTracking() ? Reason.LIMIT_AD_TRACKING : Reason.OPTED_OUT);
         }
     }
 
@@ -148,19 +163,21 @@ class PurposePolicyProperties {
                     .anySatisfy(e -> {
                         assertThat(e.getValue()).isEqualTo(ConsentChoice.GRANTED);
                         assertThat(s.policy().adPurpose().isWithin(e.getKey())).isTrue();
+                        assertThat(s.policy().knows(e.getKey())).isTrue();
                     })
                     .noneSatisfy(e -> {
                         assertThat(e.getValue()).isEqualTo(ConsentChoice.DENIED);
                         assertThat(e.getKey().overlaps(s.policy().adPurpose())).isTrue();
                     });
             assertThat(s.restricted()).isFalse();
+            assertThat(s.declaresUnknown()).isFalse();
             assertThat(s.facts().limitAdTracking()).isFalse();
         }
         Statistics.coverage(c -> c.check(Outcome.FORWARD).percentage(p -> p >= 5));
     }
 
     @Property(tries = 1000)
-    void aLimitAdTrackingIdIsNeverForwardedAndOnlyARestrictedPurposeBeatsIt(
+    void aLimitAdTrackingIdIsNeverForwardedAndOnlySecurityOrAnUnknownDeclarationDecidesFirst(
             @ForAll("scenarios") Scenario s, @ForAll("maps") Map<Purpose, ConsentChoice> choices) {
         Scenario lat = new Scenario(s.policy(),
                 new RecordFacts(s.facts().declaredPurposes(), s.facts().eventTime(), true), s.consent(),
@@ -172,6 +189,8 @@ class PurposePolicyProperties {
             assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
             if (s.restricted()) {
                 assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+            } else if (s.declaresUnknown()) {
+                assertThat(decision.reason()).isEqualTo(Reason.PURPOSE_UNKNOWN);
             } else {
                 assertThat(decision.reason()).isEqualTo(Reason.LIMIT_AD_TRACKING);
                 assertThat(decision.rule()).isEqualTo("identifier.limit-ad-tracking");
@@ -189,7 +208,9 @@ class PurposePolicyProperties {
         ConsentSnapshot c = s.consent().get();
         Purpose ad = s.policy().adPurpose();
         Reason expected;
-        if (s.facts().limitAdTracking()) {
+        if (s.declaresUnknown()) {
+            expected = Reason.PURPOSE_UNKNOWN;
+        } else if (s.facts().limitAdTracking()) {
             expected = Reason.LIMIT_AD_TRACKING;
         } else if (c.optedOutOfSale() || c.optedOutOfTargetedAdvertising()) {
             expected = Reason.OPTED_OUT;
@@ -197,7 +218,8 @@ class PurposePolicyProperties {
                 .anyMatch(e -> e.getValue() == ConsentChoice.DENIED && e.getKey().overlaps(ad))) {
             expected = Reason.CONSENT_DENIED;
         } else if (c.choices().entrySet().stream()
-                .anyMatch(e -> e.getValue() == ConsentChoice.GRANTED && ad.isWithin(e.getKey()))) {
+                .anyMatch(e -> e.getValue() == ConsentChoice.GRANTED && ad.isWithin(e.getKey())
+                        && s.policy().knows(e.getKey()))) {
             expected = Reason.CONSENT_GRANTED;
         } else {
             expected = Reason.CONSENT_NOT_GRANTED;
@@ -212,7 +234,8 @@ class PurposePolicyProperties {
         Decision first = s.decide();
         Decision second = s.decide();
         Decision fromCopies = PurposePolicy.decide(
-                new Policy(s.policy().version(), s.policy().adPurpose(), new ArrayList<>(s.policy().restrictedPurposes())),
+                new Policy(s.policy().version(), s.policy().adPurpose(), new ArrayList<>(s.policy().restrictedPurposes()),
+                        new Taxonomy(new ArrayList<>(s.policy().taxonomy().roots()))),
                 new RecordFacts(new ArrayList<>(s.facts().declaredPurposes()), s.facts().eventTime(),
                         s.facts().limitAdTracking()),
                 s.consent().map(c -> new ConsentSnapshot(new HashMap<>(c.choices()),
@@ -299,6 +322,71 @@ class PurposePolicyProperties {
         }
     }
 
+    // ---- (h) purposes outside the taxonomy ----------------------------------------------------------------------
+
+    @Property(tries = 2000)
+    void aRecordDeclaringAnyPurposeOutsideTheTaxonomyIsNeverForwardedWhateverTheConsentAndRegistrations(
+            @ForAll("scenariosWithAnUnknownPurpose") Tuple.Tuple2<Scenario, Purpose> given,
+            @ForAll("maps") Map<Purpose, ConsentChoice> choices) {
+        Scenario s = given.get1().withDeclared(given.get2());
+        // The consent generated with the scenario, any consent at all, and that consent with a grant on the ad purpose
+        Map<Purpose, ConsentChoice> granting = new HashMap<>(choices);
+        granting.put(s.policy().adPurpose(), ConsentChoice.GRANTED);
+        List<Optional<ConsentSnapshot>> consents = List.of(s.consent(),
+                Optional.of(new ConsentSnapshot(choices, false, false)),
+                Optional.of(new ConsentSnapshot(granting, false, false)));
+
+        for (Optional<ConsentSnapshot> consent : consents) {
+            Decision decision = s.withConsent(consent).decide();
+            Statistics.collect(decision.reason());
+
+            assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
+            if (s.restricted()) {
+                assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
+            } else {
+                assertThat(decision.reason()).isEqualTo(Reason.PURPOSE_UNKNOWN);
+                assertThat(decision.rule()).isEqualTo("purpose.unknown");
+                assertThat(decision.detail()).contains("purpose ");
+            }
+        }
+        Statistics.coverage(c -> c.check(Reason.PURPOSE_UNKNOWN).percentage(p -> p >= 50));
+    }
+
+    @Property(tries = 1000)
+    void aGrantOnAPurposeOutsideTheTaxonomyNeverTurnsANonForwardIntoAForward(
+            @ForAll("scenariosWithAnUnknownPurpose") Tuple.Tuple2<Scenario, Purpose> given) {
+        Scenario s = given.get1();
+        Purpose unknown = given.get2();
+        if (s.consent().map(c -> c.choices().containsKey(unknown)).orElse(false)) {
+            return; // a grant would replace the user's own answer there; that is another property
+        }
+        Decision before = s.decide();
+        Scenario withGrant = s.consent().isPresent() ? s.withChoice(unknown, ConsentChoice.GRANTED)
+                : s.withConsent(Optional.of(new ConsentSnapshot(Map.of(unknown, ConsentChoice.GRANTED), false, false)));
+        Statistics.collect(s.policy().adPurpose().isWithin(unknown) ? "unknown grant above the ad purpose" : "other");
+
+        Decision after = withGrant.decide();
+
+        if (before.outcome() != Outcome.FORWARD) {
+            assertThat(after.outcome()).isNotEqualTo(Outcome.FORWARD);
+        }
+        Statistics.coverage(c -> c.check("unknown grant above the ad purpose").percentage(p -> p >= 5));
+    }
+
+    @Property(tries = 1000)
+    void aDenialOnAPurposeOutsideTheTaxonomyThatOverlapsTheAdPurposeStillDenies(
+            @ForAll("scenariosWithAnUnknownPurpose") Tuple.Tuple2<Scenario, Purpose> given) {
+        Scenario s = given.get1();
+        Purpose unknown = given.get2();
+        if (s.consent().isEmpty() || !unknown.overlaps(s.policy().adPurpose())) {
+            return;
+        }
+
+        Decision decision = s.withChoice(unknown, ConsentChoice.DENIED).decide();
+
+        assertThat(decision.outcome()).isNotEqualTo(Outcome.FORWARD);
+    }
+
     // ---- tripwire findings ------------------------------------------------------------------------------------
 
     @Property(tries = 1000)
@@ -362,8 +450,10 @@ class PurposePolicyProperties {
     Arbitrary<Scenario> scenarios() {
         return policies().flatMap(policy -> {
             Arbitrary<Purpose> related = relatedPurposes(policy);
+            // Mostly known purposes, so that the consent rules stay covered; unknown ones come with `related`.
+            Arbitrary<Purpose> known = related.filter(policy::knows);
             Arbitrary<Purpose> declarable = Arbitraries.frequencyOf(
-                    Tuple.of(4, unrestrictedPurposes(policy)), Tuple.of(1, related));
+                    Tuple.of(4, unrestrictedPurposes(policy).filter(policy::knows)), Tuple.of(1, related));
             // The all-zero mobile advertising id (limit ad tracking) is rare, so the consent rules stay covered.
             Arbitrary<Boolean> limitAdTracking = Arbitraries.frequency(Tuple.of(1, true), Tuple.of(12, false));
             Arbitrary<RecordFacts> facts = Combinators.combine(declarable.list().ofMaxSize(2), limitAdTracking)
@@ -372,7 +462,8 @@ class PurposePolicyProperties {
                     Tuple.of(1, unrestrictedPurposes(policy)), Tuple.of(1, related));
             Arbitrary<List<ActiveRegistration>> registrations = registrable
                     .map(p -> new ActiveRegistration(p, "crm", 0L)).list().ofMaxSize(2);
-            Arbitrary<Optional<ConsentSnapshot>> consent = consent(policy, related);
+            Arbitrary<Optional<ConsentSnapshot>> consent = consent(policy,
+                    Arbitraries.frequencyOf(Tuple.of(5, known), Tuple.of(1, related)));
             return Combinators.combine(facts, consent, registrations)
                     .as((f, c, r) -> new Scenario(policy, f, c, r));
         });
@@ -384,7 +475,47 @@ class PurposePolicyProperties {
         return Combinators.combine(versions, purposes(), purposes().list().ofMinSize(1).ofMaxSize(3))
                 .as(Tuple::of)
                 .filter(t -> t.get3().stream().noneMatch(r -> r.overlaps(t.get2())))
-                .map(t -> new Policy(t.get1(), t.get2(), t.get3()));
+                .flatMap(t -> taxonomies(t.get2(), t.get3()).map(taxonomy ->
+                        new Policy(t.get1(), t.get2(), t.get3(), taxonomy)));
+    }
+
+    /** Roots at an ancestor-or-self of the ad purpose and of each restricted purpose, and up to two random ones. */
+    private Arbitrary<Taxonomy> taxonomies(Purpose ad, List<Purpose> restricted) {
+        List<Arbitrary<Purpose>> required = new ArrayList<>();
+        required.add(rootFor(ad));
+        restricted.forEach(r -> required.add(rootFor(r)));
+        return Combinators.combine(Combinators.combine(required).as(List::copyOf), purposes().list().ofMaxSize(2))
+                .as((roots, extra) -> {
+                    List<Purpose> all = new ArrayList<>(roots);
+                    all.addAll(extra);
+                    return new Taxonomy(all);
+                });
+    }
+
+    /** Half the time the purpose's top-level segment (as fideslang's roots are), else any ancestor or itself. */
+    private static Arbitrary<Purpose> rootFor(Purpose purpose) {
+        List<Purpose> lineage = ancestorsAndSelf(purpose);
+        return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(lineage.get(0))),
+                Tuple.of(1, Arbitraries.of(lineage)));
+    }
+
+    /**
+     * A scenario and a purpose its policy does not know: often one above the ad purpose (where a grant would count if
+     * it were known), otherwise above a root, beside one, or in a subtree of no root.
+     */
+    @Provide
+    Arbitrary<Tuple.Tuple2<Scenario, Purpose>> scenariosWithAnUnknownPurpose() {
+        return scenarios().flatMap(s -> {
+            Policy policy = s.policy();
+            // "c" is never a segment of a root, so this keeps the purpose's shape and makes it unknown
+            Arbitrary<Purpose> unknown = relatedPurposes(policy)
+                    .map(p -> policy.knows(p) ? new Purpose("c." + p.value()) : p);
+            List<Purpose> unknownAboveAd = ancestorsAndSelf(policy.adPurpose()).stream()
+                    .filter(p -> !policy.knows(p)).toList();
+            Arbitrary<Purpose> chosen = unknownAboveAd.isEmpty() ? unknown
+                    : Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of(unknownAboveAd)), Tuple.of(1, unknown));
+            return chosen.map(p -> Tuple.of(s, p));
+        });
     }
 
     /** Purposes on the ad purpose's and the restricted purposes' lines of descent, and random ones. */

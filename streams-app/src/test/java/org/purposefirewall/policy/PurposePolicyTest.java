@@ -1,6 +1,7 @@
 package org.purposefirewall.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -291,7 +292,7 @@ class PurposePolicyTest {
 
     @Test
     void everyDecisionCarriesThePolicyVersion() {
-        // Given a policy with a distinctive version, and one input for each of the seven rules
+        // Given a policy with a distinctive version, and one input for each rule
         Policy policy = new Policy("v-42-test", AD, List.of(SECURITY));
         Optional<ConsentSnapshot> granted = consent(Map.of(AD, ConsentChoice.GRANTED));
         List<Decision> decisions = new ArrayList<>();
@@ -314,6 +315,7 @@ class PurposePolicyTest {
         decisions.add(PurposePolicy.decide(policy, withMatches(new FieldMatch("profile.backupEmail",
                 List.of(registration("essential.service.security.recovery")), null)), granted, NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decideWithoutIdentifier(policy, NOTHING_DECLARED));
+        decisions.add(PurposePolicy.decide(policy, declared("foo.bar_baz"), granted, NO_REGISTRATIONS));
         decisions.add(PurposePolicy.decide(policy, NOTHING_DECLARED, Optional.of(new ConsentSnapshot(
                 Map.of(AD, ConsentChoice.GRANTED), false, false, false, "the TCF string is malformed")),
                 NO_REGISTRATIONS));
@@ -457,6 +459,121 @@ class PurposePolicyTest {
         // Then the record is quarantined for the registration
         assertThat(decision.outcome()).isEqualTo(Outcome.QUARANTINE);
         assertThat(decision.reason()).isEqualTo(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE);
+    }
+
+    // ---- purposes outside the taxonomy: never forwarded ----------------------------------------------------------
+
+    /** A policy that knows only advertising and security, so that purposes above them are unknown too. */
+    private static final Policy NARROW = new Policy(VERSION, AD, List.of(SECURITY),
+            new Taxonomy(List.of(new Purpose("marketing.advertising"), new Purpose("essential.service"))));
+
+    @ParameterizedTest(name = "declared {0}")
+    @ValueSource(strings = {"foo.bar_baz", "marketingx", "security.mfa"})
+    void aDeclaredPurposeOutsideTheTaxonomyIsSuppressedEvenWithAGrant(String unknown) {
+        // Given a well-formed declared purpose the default taxonomy does not know, next to a known one, and a grant
+        RecordFacts facts = declared("marketing.advertising.first_party", unknown);
+        Optional<ConsentSnapshot> consent = consent(Map.of(AD, ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, facts, consent, NO_REGISTRATIONS);
+
+        // Then the record is suppressed as unknown, and the detail names the purpose
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.PURPOSE_UNKNOWN);
+        assertThat(decision.rule()).isEqualTo("purpose.unknown");
+        assertThat(decision.detail()).contains("declared purpose " + unknown).contains("known-purposes");
+        assertThat(decision.matchedPurpose()).isNull();
+    }
+
+    @Test
+    void aPurposeAboveATaxonomyRootIsUnknown() {
+        // Given a policy whose taxonomy starts at marketing.advertising, and a record declaring marketing
+        RecordFacts facts = declared("marketing");
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(NARROW, facts, consent(Map.of(AD, ConsentChoice.GRANTED)),
+                NO_REGISTRATIONS);
+
+        // Then marketing is unknown there
+        assertThat(decision.reason()).isEqualTo(Reason.PURPOSE_UNKNOWN);
+        assertThat(PurposePolicy.decide(POLICY, facts, consent(Map.of(AD, ConsentChoice.GRANTED)),
+                NO_REGISTRATIONS).reason()).isEqualTo(Reason.CONSENT_GRANTED);
+    }
+
+    @Test
+    void securityStillWinsOverAnUnknownDeclaration() {
+        // Given an unknown declared purpose, once beside a restricted one and once with a security registration
+        RecordFacts both = declared("foo.bar_baz", "essential.service.security.authentication");
+        RecordFacts unknown = declared("foo.bar_baz");
+
+        // When the policy decides
+        Decision declaredRestricted = PurposePolicy.decide(POLICY, both, Optional.empty(), NO_REGISTRATIONS);
+        Decision registeredRestricted = PurposePolicy.decide(POLICY, unknown, Optional.empty(),
+                List.of(registration("essential.service.security.mfa")));
+
+        // Then both are quarantined: the identifier is security data, whatever else the record says
+        assertThat(declaredRestricted.reason()).isEqualTo(Reason.DECLARED_RESTRICTED_PURPOSE);
+        assertThat(registeredRestricted.reason()).isEqualTo(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE);
+    }
+
+    @Test
+    void aGrantOnAPurposeOutsideTheTaxonomyGrantsNothing() {
+        // Given a policy that knows marketing.advertising but not marketing, and a grant on marketing only
+        Optional<ConsentSnapshot> consent = consent(Map.of(new Purpose("marketing"), ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(NARROW, NOTHING_DECLARED, consent, NO_REGISTRATIONS);
+
+        // Then nothing grants the ad purpose, and the detail says why the grant did not count
+        assertThat(decision.outcome()).isEqualTo(Outcome.SUPPRESS);
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_NOT_GRANTED);
+        assertThat(decision.detail()).contains("the grant on marketing counts for nothing");
+        // And a grant on a known purpose above the ad purpose still forwards
+        assertThat(PurposePolicy.decide(NARROW, NOTHING_DECLARED,
+                consent(Map.of(new Purpose("marketing.advertising"), ConsentChoice.GRANTED)), NO_REGISTRATIONS)
+                .reason()).isEqualTo(Reason.CONSENT_GRANTED);
+    }
+
+    @Test
+    void aDenialOnAPurposeOutsideTheTaxonomyStillDenies() {
+        // Given a grant on a known purpose above the ad purpose and a denial on an unknown one above it
+        Map<Purpose, ConsentChoice> choices = Map.of(
+                new Purpose("marketing.advertising"), ConsentChoice.GRANTED,
+                new Purpose("marketing"), ConsentChoice.DENIED);
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(NARROW, NOTHING_DECLARED, consent(choices), NO_REGISTRATIONS);
+
+        // Then the denial wins
+        assertThat(decision.reason()).isEqualTo(Reason.CONSENT_DENIED);
+    }
+
+    @Test
+    void aRegistrationForAnUnknownPurposeIsAppliedLikeAnyUnrestrictedOne() {
+        // Given an identifier registered for a purpose the taxonomy does not know, and a grant
+        List<ActiveRegistration> registrations = List.of(registration("foo.bar_baz"));
+        Optional<ConsentSnapshot> consent = consent(Map.of(AD, ConsentChoice.GRANTED));
+
+        // When the policy decides
+        Decision decision = PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent, registrations);
+
+        // Then it changes nothing: consent decides, as for an unrestricted registration
+        assertThat(decision).isEqualTo(PurposePolicy.decide(POLICY, NOTHING_DECLARED, consent, NO_REGISTRATIONS));
+    }
+
+    @Test
+    void aPolicyMustKnowItsAdPurposeAndItsRestrictedPurposes() {
+        Taxonomy essentialOnly = new Taxonomy(List.of(new Purpose("essential")));
+        Taxonomy marketingOnly = new Taxonomy(List.of(new Purpose("marketing")));
+
+        assertThatThrownBy(() -> new Policy(VERSION, AD, List.of(SECURITY), essentialOnly))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ad-purpose marketing.advertising.third_party.targeted is not within known-purposes "
+                        + "[essential]");
+        assertThatThrownBy(() -> new Policy(VERSION, AD, List.of(SECURITY), marketingOnly))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("restricted purpose essential.service.security is not within known-purposes [marketing]");
+        assertThat(POLICY.taxonomy()).isEqualTo(Taxonomy.fideslang());
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

@@ -129,6 +129,32 @@ class FirewallTopologyTest {
     }
 
     @Test
+    void aRecordDeclaringAPurposeOutsideTheTaxonomyIsSuppressedEvenWithConsent() {
+        // Given: erin granted all of marketing, and also granted and registered a purpose the taxonomy does not know
+        fw.send(consent("erin", T, grant("marketing"), grant("foo.bar_baz")));
+        fw.send(registration("erin", IdentifierType.EMAIL, "erin@example.com", "foo.bar_baz",
+                RegistrationAction.REGISTERED, T));
+
+        // When: her email arrives declaring that unknown purpose, then a known one, then text that is no purpose
+        fw.send(contact("erin", IdentifierType.EMAIL, "erin@example.com", T + 1, "foo.bar_baz"));
+        fw.send(contact("erin", IdentifierType.EMAIL, "erin@example.com", T + 2, "marketing.advertising"));
+        fw.send(contact("erin", IdentifierType.EMAIL, "erin@example.com", T + 3, "foo..bar"));
+
+        // Then: the unknown purpose is suppressed, naming it; the known one flows; the malformed one is dead-lettered
+        SuppressedRecord suppressed = fw.suppressed.readValue();
+        assertThat(suppressed.getReason()).isEqualTo("PURPOSE_UNKNOWN");
+        assertThat(suppressed.getRule()).isEqualTo("purpose.unknown");
+        assertThat(suppressed.getDetail()).contains("foo.bar_baz").doesNotContain("erin@example.com");
+        assertThat(suppressed.getPolicyVersion()).isEqualTo("test-policy-7");
+        assertThat(suppressed.getSource().getOffset()).isEqualTo(0L);
+        assertThat(fw.suppressed.isEmpty()).isTrue();
+        assertThat(fw.audience.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getEventTime().toEpochMilli()).isEqualTo(T + 2));
+        assertThat(fw.deadLetter.readValue().getReason()).isEqualTo("INVALID_PURPOSE");
+        assertThat(fw.quarantine.isEmpty()).isTrue();
+    }
+
+    @Test
     void consentRevokedAtTSuppressesLaterRecordsAndForwardsEarlierOnesEvenWhenTheyArriveAfterTheRevocation() {
         // Given: a grant at T, revoked at T+100
         fw.send(consent("frank", T, grant(AD_PURPOSE)));
