@@ -158,6 +158,11 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     }
 
     @Override
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    @Override
     public long settledThrough(int partition) {
         return partition >= 0 && partition < settled.length() ? settled.get(partition) : 0L;
     }

@@ -85,7 +85,17 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     private final long settleMs;
     private KeyValueStore<String, ParkedRecord> settling;
     /** Decoded copies of the records in {@link #settling}, so a release does not decode again; lost on restart. */
-    private final Map<String, Record<String, Decoded<V>>> settlingDecoded = new HashMap<>();
+    private final Map<String, Waiting<V>> settlingDecoded = new HashMap<>();
+
+    /** A record waiting for the barrier, decoded, with what the store holds of it. */
+    private record Waiting<V>(Record<String, Decoded<V>> record, ParkedRecord entry) {
+    }
+
+    /**
+     * This processor's keys of {@link #settling} in read order (rebuilt from the store on restart): the store is for
+     * durability, this is what the wait consults, so a record costs one put and one delete, never a scan.
+     */
+    private final java.util.ArrayDeque<String> settlingOrder = new java.util.ArrayDeque<>();
     private long settlingHere;
     private int homePartition;
     /** How often waiting records are checked against the barrier. */
@@ -144,12 +154,14 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         settling = context.getStateStore(Names.SETTLE_STORE);
         try (KeyValueIterator<String, ParkedRecord> it = settling.all()) {
             while (it.hasNext()) {
-                if (it.next().value.topic().equals(topic)) {
+                KeyValue<String, ParkedRecord> entry = it.next();
+                if (entry.value.topic().equals(topic)) {
+                    settlingOrder.addLast(entry.key);
                     settlingHere++;
                 }
             }
         }
-        context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled(now));
+        context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled());
         if (holdMs > 0) {
             held = context.getStateStore(Names.HELD_STORE);
             try (KeyValueIterator<String, ParkedRecord> it = held.all()) {
@@ -173,11 +185,11 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
      */
     @Override
     protected void admit(Record<String, Decoded<V>> record) {
-        long now = context.currentSystemTimeMs();
+        long now = barrier.now();
         if (settlingHere > 0) {
             // Releasing decides other records, each at its own coordinates: the record in hand keeps its own.
             Rehomed.Source inHand = currentSource();
-            releaseSettled(now);
+            releaseSettled();
             restoreSource(inHand);
         }
         if (settlingHere == 0 && settled(now)) {
@@ -193,7 +205,8 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         ParkedRecord entry = setAside(record);
         String key = String.format("%020d", now) + '\u0000' + entry.storeKey();
         settling.put(key, entry);
-        settlingDecoded.put(key, record);
+        settlingDecoded.put(key, new Waiting<>(record, entry));
+        settlingOrder.addLast(key);
         settlingHere++;
         metrics.settling();
     }
@@ -203,33 +216,19 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     }
 
     /** Decides waiting records whose side records are applied, oldest read first; stops at the first that is not. */
-    private void releaseSettled(long now) {
-        if (settlingHere == 0) {
-            return;
-        }
-        List<KeyValue<String, ParkedRecord>> ready = new ArrayList<>();
-        try (KeyValueIterator<String, ParkedRecord> it = settling.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, ParkedRecord> entry = it.next();
-                if (!entry.value.topic().equals(topic)) {
-                    continue;
-                }
-                if (!settled(Long.parseLong(entry.key.substring(0, 20)))) {
-                    break;
-                }
-                ready.add(entry);
-            }
-        }
-        for (KeyValue<String, ParkedRecord> entry : ready) {
-            Record<String, Decoded<V>> decoded = settlingDecoded.remove(entry.key);
-            settling.delete(entry.key);
+    private void releaseSettled() {
+        while (!settlingOrder.isEmpty() && settled(Long.parseLong(settlingOrder.peekFirst().substring(0, 20)))) {
+            String key = settlingOrder.pollFirst();
+            Waiting<V> waiting = settlingDecoded.remove(key);
+            ParkedRecord entry = waiting == null ? settling.get(key) : null;
+            settling.delete(key);
             settlingHere--;
-            if (decoded != null) {
-                restoreSource(entry.value);
-                decide(decoded);
-            } else if (!redecide(entry.value)) {
+            if (waiting != null) {
+                restoreSource(waiting.entry());
+                decide(waiting.record());
+            } else if (entry != null && !redecide(entry)) {
                 // The registry went away since (only after a restart lost the decoded copy): park it.
-                parkAgain(entry.value);
+                parkAgain(entry);
             }
         }
     }

@@ -11,6 +11,13 @@ package org.purposefirewall.topology;
  */
 public interface SideRecordBarrier {
 
+    /**
+     * The barrier's clock, read now: the read time of the record in hand. It must be read fresh, after the record
+     * was fetched; Kafka Streams' cached {@code currentSystemTimeMs()} can be older than the fetch that returned the
+     * record, and a side record committed in between would then count as later than the data record.
+     */
+    long now();
+
     /** The time through which side records of home partition {@code partition} are applied; see the contract. */
     long settledThrough(int partition);
 
@@ -18,5 +25,15 @@ public interface SideRecordBarrier {
      * For {@code TopologyTestDriver}, which processes each piped record, and the copy it re-homes, before the next
      * is piped: every side record piped so far is already applied.
      */
-    SideRecordBarrier SYNCHRONOUS = partition -> Long.MAX_VALUE;
+    SideRecordBarrier SYNCHRONOUS = new SideRecordBarrier() {
+        @Override
+        public long now() {
+            return 0L;
+        }
+
+        @Override
+        public long settledThrough(int partition) {
+            return Long.MAX_VALUE;
+        }
+    };
 }

@@ -28,8 +28,20 @@ class SideRecordBarrierTopologyTest {
     private static final long T = 1_700_000_000_000L;
     private static final String PHONE = "+1 415 555 0100";
 
-    /** A barrier a test moves by hand, starting before the driver's clock: nothing is settled yet. */
+    /** The barrier's clock and how far it has settled, both moved by hand: nothing is settled yet. */
+    private final AtomicLong clock = new AtomicLong(FirewallDriver.WALL_CLOCK.toEpochMilli());
     private final AtomicLong settled = new AtomicLong(0);
+    private final SideRecordBarrier barrier = new SideRecordBarrier() {
+        @Override
+        public long now() {
+            return clock.get();
+        }
+
+        @Override
+        public long settledThrough(int partition) {
+            return settled.get();
+        }
+    };
     private FirewallDriver fw;
 
     @AfterEach
@@ -40,13 +52,13 @@ class SideRecordBarrierTopologyTest {
     }
 
     private long now() {
-        return FirewallDriver.WALL_CLOCK.toEpochMilli();
+        return clock.get();
     }
 
     @Test
     void shouldHoldADataRecordUntilTheBarrierPassesItsReadTimeThenDecideItWithWhatArrivedMeanwhile(
             @TempDir Path dir) {
-        fw = new FirewallDriver(dir, partition -> settled.get(), null);
+        fw = new FirewallDriver(dir, barrier, null);
         fw.send(consent("ana", T, grant(AD_PURPOSE)));
         // Given a contact point read while side records are still on their way
         fw.send(contact("ana", IdentifierType.PHONE, "14155550100", T + 10));
@@ -68,17 +80,22 @@ class SideRecordBarrierTopologyTest {
 
     @Test
     void shouldReleaseWaitingRecordsInReadOrderAndDecideAtOnceWhenTheBarrierIsAhead(@TempDir Path dir) {
-        fw = new FirewallDriver(dir, partition -> settled.get(), null);
+        fw = new FirewallDriver(dir, barrier, null);
         fw.send(consent("ana", T, grant(AD_PURPOSE)));
         fw.send(contact("ana", IdentifierType.EMAIL, "first@example.com", T + 10));
-        fw.driver.advanceWallClockTime(Duration.ofMillis(5));
+        clock.addAndGet(5);
         fw.send(contact("ana", IdentifierType.EMAIL, "second@example.com", T + 5));
         assertThat(fw.audience.isEmpty()).isTrue();
 
-        settled.set(now() + 5);
+        settled.set(now() - 1);
+        fw.driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(fw.audience.readValuesToList()).as("only the first read is settled")
+                .extracting(AudienceIdentifier::getEventTime).extracting(java.time.Instant::toEpochMilli)
+                .containsExactly(T + 10);
+        settled.set(now());
         fw.driver.advanceWallClockTime(Duration.ofMillis(20));
         assertThat(fw.audience.readValuesToList()).extracting(AudienceIdentifier::getEventTime)
-                .extracting(java.time.Instant::toEpochMilli).containsExactly(T + 10, T + 5);
+                .extracting(java.time.Instant::toEpochMilli).containsExactly(T + 5);
 
         // With the barrier ahead of the clock, a record is decided as it is read
         settled.set(Long.MAX_VALUE);
@@ -88,7 +105,7 @@ class SideRecordBarrierTopologyTest {
 
     @Test
     void shouldSuppressRatherThanForwardWhenNoMoreRecordsCanWait(@TempDir Path dir) {
-        fw = new FirewallDriver(dir, partition -> settled.get(), 1);
+        fw = new FirewallDriver(dir, barrier, 1);
         fw.send(consent("ana", T, grant(AD_PURPOSE)));
         fw.send(contact("ana", IdentifierType.EMAIL, "first@example.com", T + 10));
         fw.send(contact("ana", IdentifierType.EMAIL, "second@example.com", T + 11));
