@@ -2,7 +2,6 @@ package org.purposefirewall.identity;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -50,8 +49,11 @@ public record MatchKeys(List<Key> all, HashForm arrivedAs) {
             throw new IllegalArgumentException("an identifier has at least one match key");
         }
         all = List.copyOf(all);
-        if (new HashSet<>(all).size() != all.size()) {
-            throw new IllegalArgumentException("an identifier has each match key once");
+        // A few dozen keys at most: a pairwise check costs less than building a set on every normalization.
+        for (int i = 1; i < all.size(); i++) {
+            if (all.subList(0, i).contains(all.get(i))) {
+                throw new IllegalArgumentException("an identifier has each match key once");
+            }
         }
         if (arrivedAs != null && (all.size() != 1 || all.get(0).form() != arrivedAs)) {
             throw new IllegalArgumentException("a hashed identifier has exactly the key of its own form");
