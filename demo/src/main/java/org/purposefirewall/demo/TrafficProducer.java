@@ -139,8 +139,9 @@ final class TrafficProducer implements Runnable {
             case UNKNOWN -> null;
         };
         if (kind != null && IdentifierNormalizer.normalize(kind, contact.getValue()) instanceof Normalization.Ok ok) {
-            // Every digest of it: the ad topic carries SHA-256 for raw input and the arrival form for hashed input.
-            ok.keys().byForm().values().forEach(tally::securityIdentifier);
+            // Every digest of it, of every spelling: the ad topic carries SHA-256 for raw input and the arrival form
+            // for hashed input.
+            ok.keys().all().forEach(key -> tally.securityIdentifier(key.hex()));
         }
     }
 

@@ -1,6 +1,5 @@
 package org.purposefirewall.identity;
 
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,7 @@ import java.util.Objects;
 /**
  * Synthetic identifiers planted as security registrations of a synthetic user: no real person owns them, so one
  * that reaches a guarded topic proves that security data is flowing toward the ad side, whoever's record carries it.
- * They are matched in every record of every user, in every hash form, and only their labels are ever logged.
+ * They are matched in every record of every user, in every hash form and spelling, and only their labels are ever logged.
  *
  * <p>Immutable and thread-safe.
  */
@@ -17,7 +16,7 @@ public final class Honeytokens {
 
     private static final Honeytokens NONE = new Honeytokens(Map.of(), 0);
 
-    private final Map<HashForm, Map<String, String>> labelByKey;
+    private final Map<MatchKeys.Key, String> labelByKey;
     private final int size;
 
     /**
@@ -35,7 +34,7 @@ public final class Honeytokens {
         }
     }
 
-    private Honeytokens(Map<HashForm, Map<String, String>> labelByKey, int size) {
+    private Honeytokens(Map<MatchKeys.Key, String> labelByKey, int size) {
         this.labelByKey = labelByKey;
         this.size = size;
     }
@@ -51,7 +50,7 @@ public final class Honeytokens {
      *     normalize, or repeats a label
      */
     public static Honeytokens of(List<Token> tokens, IdentifierNormalizer.Configured normalizer) {
-        Map<HashForm, Map<String, String>> byForm = new EnumMap<>(HashForm.class);
+        Map<MatchKeys.Key, String> byKey = new HashMap<>();
         Map<String, Integer> labels = new HashMap<>();
         for (int i = 0; i < tokens.size(); i++) {
             Token token = tokens.get(i);
@@ -69,11 +68,11 @@ public final class Honeytokens {
                 throw new IllegalArgumentException(where + " ('" + token.label() + "'): the value is not a valid "
                         + token.kind() + ": " + invalid.detail());
             }
-            for (Map.Entry<HashForm, String> key : ((Normalization.Ok) result).keys().byForm().entrySet()) {
-                byForm.computeIfAbsent(key.getKey(), f -> new HashMap<>()).put(key.getValue(), token.label());
+            for (MatchKeys.Key key : ((Normalization.Ok) result).keys().all()) {
+                byKey.put(key, token.label());
             }
         }
-        return new Honeytokens(Map.copyOf(byForm), tokens.size());
+        return new Honeytokens(Map.copyOf(byKey), tokens.size());
     }
 
     /** The label of the honeytoken {@code identifier} is, in any of its forms, or null. */
@@ -81,9 +80,8 @@ public final class Honeytokens {
         if (size == 0) {
             return null;
         }
-        for (Map.Entry<HashForm, String> key : identifier.keys().byForm().entrySet()) {
-            Map<String, String> labels = labelByKey.get(key.getKey());
-            String label = labels == null ? null : labels.get(key.getValue());
+        for (MatchKeys.Key key : identifier.keys().all()) {
+            String label = labelByKey.get(key);
             if (label != null) {
                 return label;
             }

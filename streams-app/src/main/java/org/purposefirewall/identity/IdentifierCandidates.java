@@ -12,12 +12,15 @@ import java.util.regex.Pattern;
 /**
  * Finds every identifier a piece of free text may hold, for the tripwire: a phone number, email address, mobile
  * advertising id or digest written anywhere in a field ("call +1 415 555 0100 after 5", "mailto:Jane@Example.com",
- * a SHA-1 in a URL), not only a field that is exactly one identifier.
+ * "tel:415-555-0100;phone-context=+1", a SHA-1 in a URL, a UID2-style base64 SHA-256 after {@code hem=}), not only a
+ * field that is exactly one identifier.
  *
  * <p>Over-reading is cheap and under-reading is a leak, so candidates are generous: every window of consecutive
- * digit groups that could be a phone number (7 to 17 digits, the two of a {@code 00} prefix included) is tried, and
- * a 32-digit hex run is tried both as an MD5 and as an ad id without dashes. A false candidate costs one lookup; it
- * can only match if it is the registered identifier. Each candidate goes through the same
+ * digit groups that could be a phone number (7 to 17 digits, the two of a {@code 00} prefix included) is tried, a
+ * window without {@code +} also as international (ad platforms write "4512345678" for +45 12 34 56 78), and a
+ * 32-digit hex run is tried both as an MD5 and as an ad id without dashes. Text with percent-encoding
+ * ({@code jane%40example.com}, {@code %2B} in a base64 digest) is also read decoded. A false candidate costs one
+ * lookup per key; it can only match if it is the registered identifier. Each candidate goes through the same
  * {@link IdentifierNormalizer.Configured} as registrations, so it gets the same keys.
  *
  * <p>The work per text is bounded: at most {@link #MAX_SCANNED_LENGTH} characters and {@link #MAX_PHONE_WINDOWS}
@@ -76,6 +79,16 @@ public final class IdentifierCandidates {
         Map<String, Normalization.Ok> found = new LinkedHashMap<>();
         emails(normalizer, s, found);
         digests(normalizer, s, found);
+        telUris(normalizer, s, found);
+        if (s.indexOf('%') >= 0) {
+            // URLs percent-encode '@', '+', '/' and '=': read the decoded text too (it is never longer).
+            String decoded = IdentifierUris.percentDecode(s, false);
+            if (!decoded.equals(s)) {
+                emails(normalizer, decoded, found);
+                digests(normalizer, decoded, found);
+                telUris(normalizer, decoded, found);
+            }
+        }
         complete &= phones(normalizer, asciiDigits(s), found);
         return new Scan(new ArrayList<>(found.values()), complete);
     }
@@ -148,6 +161,77 @@ public final class IdentifierCandidates {
         while (uuid.find()) {
             add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, uuid.group()));
         }
+        base64Digests(normalizer, s, out);
+    }
+
+    /**
+     * Every SHA-256 in base64 (43 characters of the standard or URL-safe alphabet, then maybe one {@code =}) that is
+     * a whole run of base64 characters, or a whole segment of one between {@code /}s: a digest in a URL path
+     * ({@code /uid2/<digest>/}) is one, though {@code /} is also a base64 character. The normalizer decides whether
+     * the characters decode to a digest.
+     */
+    private static void base64Digests(IdentifierNormalizer.Configured normalizer, String s,
+                                      Map<String, Normalization.Ok> out) {
+        int length = HashForm.SHA256_BASE64_LENGTH;
+        int i = 0;
+        while (i < s.length()) {
+            if (!isBase64Char(s.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < s.length() && isBase64Char(s.charAt(i))) {
+                i++;
+            }
+            int end = i;
+            for (int b = start; b + length <= end; b++) {
+                if (b != start && s.charAt(b - 1) != '/') {
+                    continue;
+                }
+                int e = b + length;
+                if (e == end || s.charAt(e) == '/') {
+                    boolean padded = e == end && end < s.length() && s.charAt(end) == '=';
+                    add(out, normalizer.normalize(IdentifierKind.PHONE, s.substring(b, padded ? e + 1 : e)));
+                }
+            }
+        }
+    }
+
+    private static boolean isBase64Char(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '+' || c == '/' || c == '-' || c == '_';
+    }
+
+    /**
+     * Every RFC 3966 URI ({@code tel:}, any case) up to the white space, quote, bracket or comma that ends it, read
+     * whole so that a {@code phone-context} supplies the country code of a local number.
+     */
+    private static void telUris(IdentifierNormalizer.Configured normalizer, String s, Map<String, Normalization.Ok> out) {
+        int at = indexOfIgnoringCase(s, IdentifierUris.TEL, 0);
+        while (at >= 0) {
+            int end = at + IdentifierUris.TEL.length();
+            while (end < s.length() && !isTelEnd(s.charAt(end))) {
+                end++;
+            }
+            if (end - at <= IdentifierNormalizer.MAX_INPUT_LENGTH) {
+                add(out, normalizer.normalize(IdentifierKind.PHONE, s.substring(at, end)));
+            }
+            at = indexOfIgnoringCase(s, IdentifierUris.TEL, end);
+        }
+    }
+
+    /** The first index of the ASCII {@code word} in {@code s} from {@code from}, in any case; -1 if none. */
+    private static int indexOfIgnoringCase(String s, String word, int from) {
+        for (int i = from; i + word.length() <= s.length(); i++) {
+            if (s.regionMatches(true, i, word, 0, word.length())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isTelEnd(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || "\"'<>,&[]{}|".indexOf(c) >= 0;
     }
 
     /** Tries every window of digit groups of every phone-like run; false if it had to stop early. */
@@ -205,7 +289,12 @@ public final class IdentifierCandidates {
                         return false;
                     }
                     int from = first == 0 && plus ? runStart : groups.get(first)[0];
-                    add(out, normalizer.normalize(IdentifierKind.PHONE, s.substring(from, groups.get(last)[1])));
+                    String window = s.substring(from, groups.get(last)[1]);
+                    add(out, normalizer.normalize(IdentifierKind.PHONE, window));
+                    if (!(first == 0 && plus) && !window.startsWith("00")) {
+                        // The country code and number without '+', as Meta, Snap and TikTok write them.
+                        add(out, normalizer.normalize(IdentifierKind.PHONE, "+" + window));
+                    }
                 }
             }
         }

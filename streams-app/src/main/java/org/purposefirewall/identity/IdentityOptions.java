@@ -13,20 +13,22 @@ import java.util.TreeSet;
  * @param defaultRegion the ISO 3166 two-letter region (e.g. {@code US}, {@code GB}) whose numbering plan reads phone
  *     numbers written without a country code, upper-cased; null for none (then such numbers are invalid, except
  *     11 to 15 digits, which are read as international). {@code ZZ} (libphonenumber's "unknown region") means none.
- * @param emailProviderCanonicalization for gmail.com and googlemail.com addresses, remove the dots of the local
- *     part, drop a {@code +tag} suffix and map googlemail.com to gmail.com. Off by default: ad platforms hash the
- *     address as given (after trim and lower-casing), so this changes the key the ad side would compute and can
- *     over-match distinct mailboxes; turn it on only to catch a security address re-entered in a variant spelling.
+ * @param emailProviderCanonicalization forward gmail.com and googlemail.com addresses without the dots of the local
+ *     part and a {@code +tag}, as gmail.com. Off by default: most ad platforms (Meta, X, LinkedIn, Snap) hash the
+ *     address as given (after trim and lower-casing), so this changes the key the ad side receives. Matching does
+ *     not depend on it: every address is matched in every spelling ad platforms hash it in, the undotted, untagged
+ *     Gmail spelling (Google, UID2) included.
  * @param hashForms the digests an identifier is matched in (the policy's {@code match-hash-forms}); always holds
  *     SHA-256, the form forwarded to the ad side. A raw identifier gets a key in each; input that already is a digest
  *     of a form not listed is rejected ({@link IdentifierError#UNSUPPORTED_HASH_FORM}), never guessed at.
  * @param phoneCacheEntries slots of the cache of parsed phone numbers in front of libphonenumber (rounded up to a
- *     power of two; 0 turns it off); each holds one number's match keys, about 450 bytes
+ *     power of two; 0 turns it off); each holds one number's match keys, about 850 bytes (two spellings in three
+ *     forms)
  */
 public record IdentityOptions(String defaultRegion, boolean emailProviderCanonicalization, Set<HashForm> hashForms,
                               int phoneCacheEntries) {
 
-    /** Default size of the phone-number cache: 65,536 slots, about 30 MB when full. */
+    /** Default size of the phone-number cache: 65,536 slots, about 55 MB when full. */
     public static final int DEFAULT_PHONE_CACHE_ENTRIES = 1 << 16;
     /** Largest phone-number cache. */
     public static final int MAX_PHONE_CACHE_ENTRIES = 1 << 24;

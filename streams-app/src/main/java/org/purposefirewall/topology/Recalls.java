@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -94,12 +93,12 @@ final class Recalls {
         }
     }
 
-    /** Recalls the identifier with {@code keys} of {@code userId}, in whichever form it was forwarded. */
+    /** Recalls the identifier with {@code keys} of {@code userId}, in whichever form and spelling it was forwarded. */
     int registeredForRestrictedPurpose(String userId, MatchKeys keys, long causeTime, SourceCoordinates source,
                                        String detail) {
         int recalled = 0;
-        for (Map.Entry<HashForm, String> form : keys.byForm().entrySet()) {
-            Bytes key = IdentifierKeys.key(userId, form.getKey(), form.getValue());
+        for (MatchKeys.Key form : keys.all()) {
+            Bytes key = IdentifierKeys.key(userId, form.form(), form.hex());
             Exposure exposure = store.get(key);
             if (exposure != null && !exposure.recalledFor(Exposure.Cause.REGISTERED_FOR_RESTRICTED_PURPOSE)) {
                 recall(userId, key, exposure, Exposure.Cause.REGISTERED_FOR_RESTRICTED_PURPOSE, causeTime, source,

@@ -1,12 +1,11 @@
 package org.purposefirewall.topology;
 
-import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.IdentifierNormalizer;
+import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.Policy;
@@ -17,10 +16,10 @@ import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.serde.Decoded;
 
 /**
- * Records each collection event under every key the identifier has: for a raw identifier, the digest of its
- * normalized form in each hash form the policy matches in (SHA-256, SHA-1, MD5); for one registered as a digest, that
- * digest. So a phone registered as "+1 (415) 555-0100" is found again when it arrives as "14155550100", or as its
- * SHA-256, SHA-1 or MD5.
+ * Records each collection event under every key the identifier has: for a raw identifier, the digest of each
+ * spelling ad platforms hash it in, in each hash form the policy matches in (SHA-256, SHA-1, MD5); for one registered
+ * as a digest, that digest. So a phone registered as "+1 (415) 555-0100" is found again when it arrives as
+ * "14155550100", or as the SHA-256, SHA-1 or MD5 of "+14155550100" or of "14155550100".
  *
  * <p>Registrations that cannot be read are dead-lettered with the reason; operators must repair and replay them,
  * since until then the identifier they name is not known to be restricted (see the README, "Operations").
@@ -95,8 +94,8 @@ final class RegistrationUpdater extends InputProcessor<PurposeRegistration> {
         RegistrationHistory.Event event = new RegistrationHistory.Event(purpose.value(),
                 registration.getAction() == RegistrationAction.REGISTERED,
                 registration.getEventTime().toEpochMilli(), source);
-        for (Map.Entry<HashForm, String> key : normalized.keys().byForm().entrySet()) {
-            Bytes storeKey = IdentifierKeys.key(record.key(), key.getKey(), key.getValue());
+        for (MatchKeys.Key key : normalized.keys().all()) {
+            Bytes storeKey = IdentifierKeys.key(record.key(), key.form(), key.hex());
             RegistrationHistory history = store.get(storeKey);
             RegistrationHistory next = (history == null ? RegistrationHistory.empty() : history).with(event);
             if (next != history) {

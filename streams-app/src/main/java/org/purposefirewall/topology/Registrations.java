@@ -2,18 +2,17 @@ package org.purposefirewall.topology;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.policy.ActiveRegistration;
 
 /**
  * Reads the registration store for one identifier in all of its forms: a registration stored under any key the
- * identifier has (its SHA-256, SHA-1 or MD5) applies to it, so an identifier that arrived raw meets a registration
- * that arrived hashed, and the other way round whenever the forms overlap.
+ * identifier has (its SHA-256, SHA-1 or MD5, of any spelling an ad platform hashes it in) applies to it, so an
+ * identifier that arrived raw meets a registration that arrived hashed, and the other way round whenever the keys
+ * overlap.
  */
 final class Registrations {
 
@@ -24,13 +23,13 @@ final class Registrations {
     }
 
     /**
-     * The registration histories of {@code userId}'s identifier, one per form it has a key in, read once so that the
-     * decision and the recall check after a forward share them.
+     * The registration histories of {@code userId}'s identifier, one per key it has that is registered, read once so
+     * that the decision and the recall check after a forward share them.
      */
     Histories of(String userId, MatchKeys keys) {
-        List<RegistrationHistory> histories = new ArrayList<>(keys.byForm().size());
-        for (Map.Entry<HashForm, String> key : keys.byForm().entrySet()) {
-            RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.getKey(), key.getValue()));
+        List<RegistrationHistory> histories = new ArrayList<>(2);
+        for (MatchKeys.Key key : keys.all()) {
+            RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.form(), key.hex()));
             if (history != null) {
                 histories.add(history);
             }

@@ -5,7 +5,6 @@ import static org.purposefirewall.identity.IdentifierArbitraries.randomCase;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
@@ -17,7 +16,8 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * The issue's requirement: a registration stored under every hash form matches every spelling of its identifier,
- * formatted or hashed in any form and case; and no two distinct identifiers share a key.
+ * formatted or hashed in any form and case; and no two distinct identifiers share a key. (The spellings and encodings
+ * particular ad platforms use are {@link PlatformFormsProperties}'.)
  */
 class HashFormMatchingProperties {
 
@@ -54,11 +54,12 @@ class HashFormMatchingProperties {
         // Then the lookup shares a (form, key) pair with the registration
         assertThat(sharedKeys(registration, lookup)).as(written.toString()).isNotEmpty();
         if (lookup.arrivedHashed()) {
-            assertThat(lookup.keys().byForm()).hasSize(1);
+            assertThat(lookup.keys().all()).hasSize(1);
             HashForm form = lookup.keys().arrivedAs();
             assertThat(lookup.keys().get(form)).isEqualTo(registration.keys().get(form));
         } else {
-            assertThat(lookup.keys()).isEqualTo(registration.keys());
+            // The canonical reading's keys, first; a national spelling may add its international reading's keys
+            assertThat(lookup.keys().all()).startsWith(registration.keys().all().toArray(new MatchKeys.Key[0]));
         }
     }
 
@@ -75,13 +76,15 @@ class HashFormMatchingProperties {
         Normalization.Ok lookup = ok(written.normalized());
 
         // Then the lookup holds the registration's key in the registration's form
-        assertThat(sharedKeys(registration, lookup)).containsExactly(Map.entry(form, form.hex(written.canonical())));
+        assertThat(sharedKeys(registration, lookup)).containsExactly(new MatchKeys.Key(form, form.hex(written.canonical())));
     }
 
     @Property(tries = 2000)
     void distinctIdentifiersShareNoKey(@ForAll("canonicalIdentifiers") Spelling a,
                                        @ForAll("canonicalIdentifiers") Spelling b) {
-        Assume.that(!(a.kind() == b.kind() && a.canonical().equals(b.canonical())));
+        // Two addresses some platform takes for one (a +tag, Gmail's dots) are one identifier: they share keys
+        // (PlatformFormsProperties checks exactly when); all others are distinct
+        Assume.that(!(a.kind() == b.kind() && identity(a).equals(identity(b))));
         Statistics.collect(a.kind() == b.kind() ? "same kind" : "different kinds");
 
         Normalization.Ok first = ok(NO_REGION.normalize(a.kind(), a.canonical()));
@@ -89,22 +92,24 @@ class HashFormMatchingProperties {
 
         assertThat(sharedKeys(first, second)).isEmpty();
         // Nor does one identifier's key in one form equal another's in a different form (lengths differ)
-        assertThat(first.keys().byForm().values()).doesNotContainAnyElementsOf(second.keys().byForm().values());
+        assertThat(first.keys().all()).extracting(MatchKeys.Key::hex)
+                .doesNotContainAnyElementsOf(second.keys().all().stream().map(MatchKeys.Key::hex).toList());
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private static String identity(Spelling s) {
+        return s.kind() == IdentifierKind.EMAIL ? Expected.emailIdentity(s.canonical()) : s.canonical();
+    }
 
     private static Normalization.Ok ok(Normalization result) {
         assertThat(result).isInstanceOf(Normalization.Ok.class);
         return (Normalization.Ok) result;
     }
 
-    /** The (form, key) pairs both hold. */
-    static List<Map.Entry<HashForm, String>> sharedKeys(Normalization.Ok a, Normalization.Ok b) {
-        return a.keys().byForm().entrySet().stream()
-                .filter(e -> e.getValue().equals(b.keys().get(e.getKey())))
-                .map(e -> Map.entry(e.getKey(), e.getValue()))
-                .toList();
+    /** The keys (form and digest) both hold. */
+    static List<MatchKeys.Key> sharedKeys(Normalization.Ok a, Normalization.Ok b) {
+        return a.keys().all().stream().filter(b.keys().all()::contains).toList();
     }
 
     // ---- generators --------------------------------------------------------------------------------------------

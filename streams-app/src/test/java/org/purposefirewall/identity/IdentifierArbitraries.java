@@ -238,6 +238,51 @@ final class IdentifierArbitraries {
                 });
     }
 
+    /** Internationalized domains, in Unicode: each is also generated in its ASCII (punycode) form. */
+    static final List<String> IDN_DOMAINS = List.of("bücher.de", "例え.テスト", "пример.рф", "münchen.example",
+            "δοκιμή.gr");
+
+    /**
+     * Addresses of the kinds ad platforms treat specially: Gmail and googlemail.com addresses with dots and
+     * {@code +tags}, other domains with tags, internationalized domains (in Unicode or punycode), written in random
+     * case, padded, maybe with the trailing dot of a fully qualified domain or as a {@code mailto:} URI. The
+     * canonical form is lower case with the domain in ASCII.
+     */
+    static Arbitrary<EmailSpelling> platformEmails() {
+        Arbitrary<String> word = Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9')
+                .ofMinLength(1).ofMaxLength(8);
+        Arbitrary<String> dotted = word.list().ofMinSize(1).ofMaxSize(3).map(w -> String.join(".", w));
+        Arbitrary<String> tag = Arbitraries.oneOf(Arbitraries.just(""), word.map(w -> "+" + w),
+                word.list().ofMinSize(2).ofMaxSize(2).map(w -> "+" + w.get(0) + "+" + w.get(1)));
+        Arbitrary<String> domain = Arbitraries.oneOf(
+                Arbitraries.of("gmail.com", "googlemail.com", "example.com", "mail.example.org"),
+                Arbitraries.of(IDN_DOMAINS));
+        Arbitrary<String> dress = Arbitraries.of("plain", "plain", "unicode", "punycode", "trailing dot", "mailto");
+        return Combinators.combine(dotted, tag, domain, dress, caseMasks(), padding())
+                .as((local, t, d, how, upper, pad) -> {
+                    String ascii = java.net.IDN.toASCII(d);
+                    String canonical = local + t + "@" + ascii;
+                    String written = switch (how) {
+                        case "unicode" -> local + t + "@" + d;
+                        case "punycode" -> local + t + "@" + ascii;
+                        case "trailing dot" -> local + t + "@" + d + ".";
+                        case "mailto" -> "mailto:" + local + t + "@" + d + "?subject=Hello";
+                        default -> canonical;
+                    };
+                    // Only ASCII is cased: a Unicode domain's case is IDNA's business, tested elsewhere
+                    return new EmailSpelling(canonical, pad + randomAsciiCase(written, upper) + pad);
+                });
+    }
+
+    static String randomAsciiCase(String text, List<Boolean> upper) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x80 && upper.get(i % upper.size()) ? Character.toUpperCase(c) : c);
+        }
+        return out.toString();
+    }
+
     static Arbitrary<String> hex32() {
         return Arbitraries.strings().withChars("0123456789abcdef").ofLength(32);
     }

@@ -132,6 +132,78 @@ class IdentifierCandidatesProperties {
                 .anySatisfy(ok -> assertThat(ok.keys()).isEqualTo(MatchKeys.ofDigest(form, digest)));
     }
 
+    // ---- the forms ad platforms and URIs write identifiers in, anywhere in text ---------------------------------
+
+    @Property(tries = 1500)
+    void shouldFindAPhoneNumberWrittenAsAPlatformOrAUriWritesItInText(@ForAll("e164Digits") String digits,
+                                                                      @ForAll("phoneWritings") String how,
+                                                                      @ForAll("words") String before,
+                                                                      @ForAll("words") String after) {
+        Statistics.collect(how);
+        com.google.i18n.phonenumbers.Phonenumber.PhoneNumber number = IdentifierArbitraries.parse(digits);
+        String written = switch (how) {
+            case "digits without plus" -> digits;
+            case "tel: URI" -> IdentifierArbitraries.PHONES.format(number,
+                    com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat.RFC3966);
+            case "tel: URI, percent-encoded" -> "tel:%2B" + digits;
+            default -> "tel:" + IdentifierArbitraries.PHONES.getNationalSignificantNumber(number) + ";phone-context=+"
+                    + number.getCountryCode();
+        };
+        Normalization.Ok registration = (Normalization.Ok) NO_REGION.normalize(IdentifierKind.PHONE, "+" + digits);
+
+        IdentifierCandidates.Scan scan = IdentifierCandidates.find(NO_REGION, before + " " + written + ". " + after);
+
+        assertThat(scan.candidates()).as(written)
+                .anySatisfy(ok -> assertThat(ok.keys().sharesKeyWith(registration.keys())).isTrue());
+    }
+
+    @Property(tries = 1500)
+    void shouldFindAPlatformsBase64DigestOfAnAddressInTextAndUrls(@ForAll("platformEmails") IdentifierArbitraries.EmailSpelling email,
+                                                                 @ForAll PlatformFormsProperties.EmailForm platform,
+                                                                 @ForAll("base64Writing") String how,
+                                                                 @ForAll("words") String before, @ForAll("words") String after,
+                                                                 @ForAll("urlPunctuation") String left,
+                                                                 @ForAll("urlPunctuation") String right) {
+        Statistics.collect(how);
+        byte[] digest = HashForm.SHA256.bytes(platform.write.apply(email.canonical()));
+        String base64 = switch (how) {
+            case "standard" -> java.util.Base64.getEncoder().encodeToString(digest);
+            case "standard, unpadded" -> java.util.Base64.getEncoder().withoutPadding().encodeToString(digest);
+            case "URL-safe" -> java.util.Base64.getUrlEncoder().encodeToString(digest);
+            case "URL-safe, unpadded" -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            default -> java.util.Base64.getEncoder().encodeToString(digest)
+                    .replace("+", "%2B").replace("/", "%2F").replace("=", "%3D");
+        };
+        Normalization.Ok registration = (Normalization.Ok) NO_REGION.normalize(IdentifierKind.EMAIL, email.spelling());
+
+        String text = before + left + base64 + right + after;
+        IdentifierCandidates.Scan scan = IdentifierCandidates.find(NO_REGION, text);
+
+        assertThat(scan.candidates()).as(text)
+                .anySatisfy(ok -> assertThat(ok.keys().sharesKeyWith(registration.keys())).isTrue());
+    }
+
+    @Property(tries = 1000)
+    void shouldFindAnAddressInAMailtoUriOrAPercentEncodedQuery(@ForAll("platformEmails") IdentifierArbitraries.EmailSpelling email,
+                                                             @ForAll("mailtoWriting") String how,
+                                                             @ForAll("words") String before,
+                                                             @ForAll("words") String after) {
+        Statistics.collect(how);
+        String canonical = email.canonical();
+        String encoded = canonical.replace("%", "%25").replace("@", "%40").replace("+", "%2B");
+        String written = switch (how) {
+            case "mailto:" -> "<a href=\"mailto:" + canonical + "?subject=Code\">";
+            case "mailto:, percent-encoded" -> "mailto:" + encoded;
+            default -> "https://ads.example/sync?email=" + encoded + "&x=1";
+        };
+        Normalization.Ok registration = (Normalization.Ok) NO_REGION.normalize(IdentifierKind.EMAIL, email.spelling());
+
+        IdentifierCandidates.Scan scan = IdentifierCandidates.find(NO_REGION, before + " " + written + " " + after);
+
+        assertThat(scan.candidates()).as(written)
+                .anySatisfy(ok -> assertThat(ok.keys().sharesKeyWith(registration.keys())).isTrue());
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     /**
@@ -142,15 +214,8 @@ class IdentifierCandidatesProperties {
         assertThat(scan).isNotNull();
         Set<String> forwarded = new HashSet<>();
         for (Normalization.Ok ok : scan.candidates()) {
-            assertThat(ok.keys().byForm()).isNotEmpty();
-            ok.keys().byForm().forEach((form, key) -> assertThat(key).matches("[0-9a-f]{" + form.hexLength() + "}"));
-            if (ok.arrivedHashed()) {
-                assertThat(ok.keys().byForm()).containsOnlyKeys(ok.keys().arrivedAs());
-            } else {
-                // Both normalizers used here match in every form
-                assertThat(ok.keys().byForm()).containsOnlyKeys(IdentityOptions.ALL_HASH_FORMS);
-                assertThat(ok.sha256Hex()).isNotNull();
-            }
+            // Both normalizers used here match in every form
+            IdentifierNormalizerProperties.assertWellFormedKeys(ok);
             assertThat(forwarded.add(ok.keys().forwardForm() + ":" + ok.keys().forwardKey()))
                     .as("listed once: %s", ok).isTrue();
         }
@@ -208,6 +273,31 @@ class IdentifierCandidatesProperties {
         return Combinators.combine(groupAndSeparator.list().ofMinSize(groups).ofMaxSize(groups + 2000),
                         Arbitraries.of("", "+", "00"))
                 .as((parts, prefix) -> "numbers: " + prefix + String.join("", parts) + " end");
+    }
+
+    @Provide
+    Arbitrary<String> e164Digits() {
+        return IdentifierArbitraries.e164Digits();
+    }
+
+    @Provide
+    Arbitrary<String> phoneWritings() {
+        return Arbitraries.of("digits without plus", "tel: URI", "tel: URI, percent-encoded", "tel: local URI");
+    }
+
+    @Provide
+    Arbitrary<IdentifierArbitraries.EmailSpelling> platformEmails() {
+        return IdentifierArbitraries.platformEmails();
+    }
+
+    @Provide
+    Arbitrary<String> base64Writing() {
+        return Arbitraries.of("standard", "standard, unpadded", "URL-safe", "URL-safe, unpadded", "percent-encoded");
+    }
+
+    @Provide
+    Arbitrary<String> mailtoWriting() {
+        return Arbitraries.of("mailto:", "mailto:, percent-encoded", "query, percent-encoded");
     }
 
     @Provide

@@ -170,7 +170,7 @@ class IdentifierCandidatesTest {
 
         assertThat(scan(text).candidates()).contains(
                 Expected.hashed(IdentifierKind.PHONE, HashForm.MD5, md5),
-                Expected.raw(IdentifierKind.MOBILE_AD_ID, asUuid));
+                Expected.adIdWrittenWithoutDashes(asUuid, false));
     }
 
     @Test
@@ -188,7 +188,7 @@ class IdentifierCandidatesTest {
 
         assertThat(scan.candidates()).containsExactlyInAnyOrder(
                 Expected.hashed(IdentifierKind.PHONE, HashForm.MD5, hex),
-                Expected.raw(IdentifierKind.MOBILE_AD_ID, AD_ID));
+                Expected.adIdWrittenWithoutDashes(AD_ID, false));
     }
 
     @Test
@@ -240,6 +240,57 @@ class IdentifierCandidatesTest {
                 Expected.raw(IdentifierKind.PHONE, PHONE),
                 Expected.raw(IdentifierKind.MOBILE_AD_ID, AD_ID),
                 Expected.hashed(IdentifierKind.PHONE, HashForm.MD5, md5));
+    }
+
+    // ---- forms of ad platforms and URIs -----------------------------------------------------------------------
+
+    @Test
+    void shouldFindAShortNumberWrittenWithItsCountryCodeButWithoutPlus() {
+        // Given a Danish number as Meta and Snap write it: 10 digits, too few to be read as international unasked
+        IdentifierCandidates.Scan scan = scan("backup phone 4512345678 on file");
+
+        assertThat(scan.candidates()).contains(Expected.raw(IdentifierKind.PHONE, "+4512345678"));
+    }
+
+    @Test
+    void shouldFindANumberInATelUriWithItsPhoneContext() {
+        assertThat(scan("<a href=\"tel:555-0100;phone-context=+1-415\">call</a>").candidates())
+                .contains(Expected.raw(IdentifierKind.PHONE, PHONE));
+        assertThat(scan("href=tel:%2B1-415-555-0100;ext=9").candidates())
+                .contains(Expected.raw(IdentifierKind.PHONE, PHONE));
+    }
+
+    @Test
+    void shouldFindAPercentEncodedAddressInAMailtoUriOrAQuery() {
+        assertThat(scan("mailto:Jane%40Example.com?subject=code").candidates())
+                .contains(Expected.raw(IdentifierKind.EMAIL, "jane@example.com"));
+        assertThat(scan("https://ads.example/match?em=jane%2Bads%40example.com&c=1").candidates())
+                .contains(Expected.raw(IdentifierKind.EMAIL, "jane+ads@example.com"));
+    }
+
+    @Test
+    void shouldFindABase64Sha256AsAWholeTokenOrAPathSegment() {
+        byte[] digest = HashForm.SHA256.bytes("jane@example.com");
+        String standard = java.util.Base64.getEncoder().encodeToString(digest);
+        String urlSafe = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        Normalization.Ok expected = Expected.hashed(IdentifierKind.PHONE, HashForm.SHA256,
+                HashForm.SHA256.hex("jane@example.com"));
+
+        for (String text : List.of("uid2 " + standard + " sent", "hem=" + urlSafe + "&x=1",
+                "https://ads.example/uid2/" + urlSafe + "/match", "id:" + standard.replace("=", "%3D"),
+                "/v1/" + standard + "?q")) {
+            assertThat(scan(text).candidates()).as(text).contains(expected);
+        }
+    }
+
+    @Test
+    void shouldNotTakeAPartOfALongerBase64RunForADigest() {
+        // 44 characters of base64 glued to more: a longer token, not a digest (unless split at a '/')
+        String urlSafe = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(HashForm.SHA256.bytes("jane@example.com"));
+
+        assertThat(scan("token=" + urlSafe + "abc").candidates()).isEmpty();
+        assertThat(scan("token=x" + urlSafe).candidates()).isEmpty();
     }
 
     // ---- bounds ------------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class IdentifierNormalizerHashFormsTest {
         List<Object[]> cases = List.of(
                 new Object[] {IdentifierKind.PHONE, "+1 (415) 555-0100", PHONE},
                 new Object[] {IdentifierKind.EMAIL, " Alice@Example.COM ", EMAIL},
-                new Object[] {IdentifierKind.MOBILE_AD_ID, AD_ID.toUpperCase(Locale.ROOT).replace("-", ""), AD_ID});
+                new Object[] {IdentifierKind.MOBILE_AD_ID, AD_ID.toUpperCase(Locale.ROOT), AD_ID});
         for (Object[] c : cases) {
             IdentifierKind kind = (IdentifierKind) c[0];
             String canonical = (String) c[2];
@@ -68,11 +68,11 @@ class IdentifierNormalizerHashFormsTest {
             // When it is normalized
             Normalization result = IdentifierNormalizer.normalize(kind, (String) c[1]);
 
-            // Then it has one key per form, each that form's digest of the canonical form, and arrived raw
+            // Then it has one key per form and spelling, the canonical spelling's first, and arrived raw
             assertThat(result).isInstanceOfSatisfying(Normalization.Ok.class, ok -> {
                 assertThat(ok.arrivedHashed()).isFalse();
                 assertThat(ok.keys().arrivedAs()).isNull();
-                assertThat(ok.keys().byForm()).containsOnlyKeys(HashForm.values());
+                assertThat(ok.keys()).isEqualTo(Expected.keys(kind, canonical, IdentityOptions.ALL_HASH_FORMS));
                 for (HashForm form : HashForm.values()) {
                     assertThat(ok.keys().get(form)).as("%s %s", kind, form).isEqualTo(form.hex(canonical));
                 }
@@ -88,9 +88,10 @@ class IdentifierNormalizerHashFormsTest {
                 IdentifierNormalizer.of(new IdentityOptions(null, false, EnumSet.of(HashForm.SHA256, HashForm.MD5)));
 
         assertThat(SHA256_ONLY.normalize(IdentifierKind.PHONE, "+1 415 555 0100")).isEqualTo(new Normalization.Ok(
-                IdentifierKind.PHONE, MatchKeys.ofCanonical(PHONE, Set.of(HashForm.SHA256)), false));
+                IdentifierKind.PHONE, Expected.keys(IdentifierKind.PHONE, PHONE, Set.of(HashForm.SHA256)), false));
         assertThat(sha256AndMd5.normalize(IdentifierKind.EMAIL, "ALICE@example.com")).isEqualTo(new Normalization.Ok(
-                IdentifierKind.EMAIL, MatchKeys.ofCanonical(EMAIL, EnumSet.of(HashForm.SHA256, HashForm.MD5)), false));
+                IdentifierKind.EMAIL, Expected.keys(IdentifierKind.EMAIL, EMAIL, EnumSet.of(HashForm.SHA256, HashForm.MD5)),
+                false));
     }
 
     static Stream<Arguments> disabledDigests() {
@@ -130,7 +131,7 @@ class IdentifierNormalizerHashFormsTest {
                 .isEqualTo(Expected.hashed(IdentifierKind.PHONE, HashForm.SHA256, HashForm.SHA256.hex(PHONE)));
         assertThat(SHA256_ONLY.normalize(IdentifierKind.MOBILE_AD_ID, AD_ID.replace("-", "")))
                 .isEqualTo(new Normalization.Ok(IdentifierKind.MOBILE_AD_ID,
-                        MatchKeys.ofCanonical(AD_ID, Set.of(HashForm.SHA256)), false));
+                        Expected.keys(IdentifierKind.MOBILE_AD_ID, AD_ID, Set.of(HashForm.SHA256)), false));
     }
 
     @Test
@@ -175,9 +176,10 @@ class IdentifierNormalizerHashFormsTest {
         // Given 32 hex digits, which as a phone or email would be an MD5
         String hex = AD_ID.replace("-", "").toUpperCase(Locale.ROOT);
 
-        // When normalized as an ad id, it is the ad id written without dashes: every form of its dashed form
+        // When normalized as an ad id, it is the ad id written without dashes: every form of its dashed form, forwarded
+        // as such; the MD5 reading of the digits is a further key, so that an MD5-hashed ad id meets its registration
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, hex))
-                .isEqualTo(Expected.raw(IdentifierKind.MOBILE_AD_ID, AD_ID));
+                .isEqualTo(Expected.adIdWrittenWithoutDashes(AD_ID, false));
         // When normalized as a phone number or email address, it is an MD5
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.PHONE, hex))
                 .isEqualTo(Expected.hashed(IdentifierKind.PHONE, HashForm.MD5, hex.toLowerCase(Locale.ROOT)));
@@ -189,15 +191,16 @@ class IdentifierNormalizerHashFormsTest {
         String asUuid = md5OfZero.substring(0, 8) + "-" + md5OfZero.substring(8, 12) + "-"
                 + md5OfZero.substring(12, 16) + "-" + md5OfZero.substring(16, 20) + "-" + md5OfZero.substring(20);
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, md5OfZero))
-                .isEqualTo(Expected.raw(IdentifierKind.MOBILE_AD_ID, asUuid, false));
+                .isEqualTo(Expected.adIdWrittenWithoutDashes(asUuid, false));
     }
 
     @Test
     void theRawLimitAdTrackingAdIdIsKeyedInEveryForm() {
         assertThat(IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, LAT.replace("-", "")))
-                .isEqualTo(Expected.raw(IdentifierKind.MOBILE_AD_ID, LAT, true));
+                .isEqualTo(Expected.adIdWrittenWithoutDashes(LAT, true));
         assertThat(SHA256_ONLY.normalize(IdentifierKind.MOBILE_AD_ID, LAT)).isEqualTo(new Normalization.Ok(
-                IdentifierKind.MOBILE_AD_ID, MatchKeys.ofCanonical(LAT, Set.of(HashForm.SHA256)), true));
+                IdentifierKind.MOBILE_AD_ID, Expected.keys(IdentifierKind.MOBILE_AD_ID, LAT, Set.of(HashForm.SHA256)),
+                true));
     }
 
     // ---- digest-like input that is not a digest -------------------------------------------------------------------

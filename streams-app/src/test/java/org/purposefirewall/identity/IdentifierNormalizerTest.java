@@ -358,8 +358,9 @@ class IdentifierNormalizerTest {
         // When it is normalized
         Normalization result = IdentifierNormalizer.normalize(IdentifierKind.MOBILE_AD_ID, spelling);
 
-        // Then the key is the SHA-256 of the lowercase dashed UUID
-        assertThat(result).isEqualTo(Expected.raw(IdentifierKind.MOBILE_AD_ID, AD_ID));
+        // Then the keys are the digests of the lowercase dashed UUID (and, written undashed, the MD5 reading)
+        assertThat(result).isEqualTo(Expected.adId(spelling.strip(), AD_ID, false));
+        assertThat(((Normalization.Ok) result).keys().forwardKey()).isEqualTo(Sha256.hex(AD_ID));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -412,7 +413,7 @@ class IdentifierNormalizerTest {
 
         // Then it is valid, marked limit ad tracking, and its key is still the SHA-256 of the canonical zero UUID
         assertThat(result).isEqualTo(
-                Expected.raw(IdentifierKind.MOBILE_AD_ID, "00000000-0000-0000-0000-000000000000", true));
+                Expected.adId(spelling.strip(), "00000000-0000-0000-0000-000000000000", true));
     }
 
     @Test
@@ -463,11 +464,17 @@ class IdentifierNormalizerTest {
                 .normalize(IdentifierKind.EMAIL, "Jane.Doe+ads@gmail.com");
         Normalization plain = IdentifierNormalizer.normalize(IdentifierKind.EMAIL, "janedoe@gmail.com");
 
-        // Then their keys differ: the address is hashed as given, as the ad side does
+        // Then each is forwarded as given (most ad platforms hash the address as given) ...
         assertThat(tagged).isEqualTo(
                 Expected.raw(IdentifierKind.EMAIL, "jane.doe+ads@gmail.com"));
         assertThat(plain).isEqualTo(
                 Expected.raw(IdentifierKind.EMAIL, "janedoe@gmail.com"));
+        assertThat(((Normalization.Ok) tagged).keys().forwardKey())
+                .isEqualTo(Sha256.hex("jane.doe+ads@gmail.com"));
+        // ... and they share a key: the undotted, untagged spelling Google and UID2 hash a Gmail address in
+        assertThat(((Normalization.Ok) tagged).keys().sharesKeyWith(((Normalization.Ok) plain).keys())).isTrue();
+        assertThat(((Normalization.Ok) tagged).keys().all())
+                .contains(new MatchKeys.Key(HashForm.SHA256, Sha256.hex("janedoe@gmail.com")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -478,14 +485,19 @@ class IdentifierNormalizerTest {
         "j.a.n.e.d.o.e+x+y@GoogleMail.com",
         " jane.doe@GMAIL.COM ",
     })
-    void withProviderCanonicalizationEveryGmailSpellingOfOneMailboxGivesOneKey(String spelling) {
+    void withProviderCanonicalizationEveryGmailSpellingOfOneMailboxIsForwardedAsOne(String spelling) {
         // Given provider canonicalization on
         // When a Gmail spelling of janedoe@gmail.com is normalized
         Normalization result = GMAIL_CANONICAL.normalize(IdentifierKind.EMAIL, spelling);
 
-        // Then the key is that of janedoe@gmail.com
-        assertThat(result).isEqualTo(
-                Expected.raw(IdentifierKind.EMAIL, "janedoe@gmail.com"));
+        // Then it is forwarded as janedoe@gmail.com, and still has the keys of the address as given
+        assertThat(result).isInstanceOfSatisfying(Normalization.Ok.class, ok -> {
+            assertThat(ok.keys().forwardKey()).isEqualTo(Sha256.hex("janedoe@gmail.com"));
+            String asGiven = spelling.strip().toLowerCase(java.util.Locale.ROOT);
+            assertThat(ok.keys().all()).contains(new MatchKeys.Key(HashForm.SHA256, Sha256.hex(asGiven)));
+            assertThat(ok.keys().sharesKeyWith(Expected.keys(IdentifierKind.EMAIL, "janedoe@gmail.com",
+                    IdentityOptions.ALL_HASH_FORMS))).isTrue();
+        });
     }
 
     @Test

@@ -37,6 +37,7 @@ import org.purposefirewall.config.Processing;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.identity.IdentifierKind;
 import org.purposefirewall.identity.IdentifierNormalizer;
+import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.identity.Normalization;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.sample.ScenarioTraffic.Event;
@@ -97,12 +98,12 @@ final class EndToEndSupport {
         return ((Normalization.Ok) result).sha256Hex();
     }
 
-    /** Every key of a scenario identifier (each hash form it has), for checks that no form of it leaked. */
+    /** Every key of a scenario identifier (each hash form and spelling it has), for checks that no form of it leaked. */
     static java.util.Collection<String> allMatchKeys(IdentifierType type, String value) {
         IdentifierKind kind = IdentifierKind.valueOf(type.name());
         Normalization result = IdentifierNormalizer.normalize(kind, value);
         assertThat(result).as("normalization of a %s in the scenario", type).isInstanceOf(Normalization.Ok.class);
-        return ((Normalization.Ok) result).keys().byForm().values();
+        return ((Normalization.Ok) result).keys().all().stream().map(MatchKeys.Key::hex).toList();
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +35,10 @@ import org.purposefirewall.schema.RegistrationAction;
 
 /**
  * The issue's guarantee, through the whole topology: for any valid phone number and email address registered for
- * security, in whatever spelling, every formatting and every hash form (SHA-256, SHA-1, MD5, either case) of it is
- * quarantined, whether it is the record's identifier or hidden in another field, and none of its forms ever reaches
- * the ad topic. An unregistered identifier of the same user in the same run is forwarded, so the property cannot
+ * security, in whatever spelling, every formatting, every spelling an ad platform hashes it in (the phone number's
+ * digits without '+', the address without its +tag or, for Gmail, its dots) and every hash form (SHA-256, SHA-1, MD5,
+ * either case, and SHA-256 in base64) of it is quarantined, whether it is the record's identifier or hidden in another
+ * field, and none of its forms ever reaches the ad topic. An unregistered identifier of the same user in the same run is forwarded, so the property cannot
  * hold by quarantining everything.
  *
  * <p>One driver serves every try; each try has its own user, so tries cannot see each other's registrations.
@@ -67,8 +69,9 @@ class SecurityIdentifierFormsProperties {
     @Property(tries = 150)
     void everyFormOfARegisteredSecurityPhoneIsQuarantinedAndNoneIsForwarded(@ForAll("phones") String e164,
                                                                             @ForAll("registrationSpelling") int how) {
-        List<String> spellings = phoneSpellings(e164);
-        List<String> raw = spellings.subList(0, spellings.size() - 2 * HashForm.values().length);
+        List<String> raw = rawPhoneSpellings(e164);
+        List<String> spellings = new ArrayList<>(raw);
+        spellings.addAll(digests(List.of(e164, e164.substring(1))));
         checkEveryForm(IdentifierType.PHONE, raw.get(how % raw.size()), e164, spellings, unrelatedPhone(e164));
     }
 
@@ -79,8 +82,7 @@ class SecurityIdentifierFormsProperties {
     @Property(tries = 100)
     void aRegistrationSentAsADigestStopsEveryRawSpellingAndItsOwnForm(@ForAll("phones") String e164,
                                                                      @ForAll HashForm form) {
-        List<String> spellings = phoneSpellings(e164);
-        List<String> matchable = new ArrayList<>(spellings.subList(0, spellings.size() - 2 * HashForm.values().length));
+        List<String> matchable = new ArrayList<>(rawPhoneSpellings(e164));
         matchable.add(form.hex(e164));
         matchable.add(form.hex(e164).toUpperCase(Locale.ROOT));
         checkEveryForm(IdentifierType.PHONE, form.hex(e164).toUpperCase(Locale.ROOT), e164, matchable,
@@ -94,10 +96,11 @@ class SecurityIdentifierFormsProperties {
     @Property(tries = 150)
     void everyFormOfARegisteredSecurityEmailIsQuarantinedAndNoneIsForwarded(@ForAll("emails") String canonical,
                                                                             @ForAll("registrationSpelling") int how) {
-        List<String> spellings = emailSpellings(canonical);
-        List<String> raw = spellings.subList(0, spellings.size() - 2 * HashForm.values().length);
+        List<String> raw = rawEmailSpellings(canonical);
+        List<String> spellings = new ArrayList<>(raw);
+        spellings.addAll(digests(platformEmailSpellings(canonical)));
         checkEveryForm(IdentifierType.EMAIL, raw.get(how % raw.size()), canonical, spellings,
-                "unrelated." + canonical);
+                "unrelated" + canonical);
     }
 
     private static void checkEveryForm(IdentifierType type, String registered, String canonical,
@@ -125,24 +128,33 @@ class SecurityIdentifierFormsProperties {
         assertThat(quarantined).extracting(QuarantineRecord::getReason)
                 .containsOnly("REGISTERED_FOR_RESTRICTED_PURPOSE", "RESTRICTED_IDENTIFIER_IN_FIELD");
         assertThat(forwarded).as("the unrelated identifier, once").hasSize(1);
+        // No digest of any spelling of it, in any form: those of a phone number's digits without '+', an address's
+        // platform spellings, and whatever digest of them arrived
         List<String> forbidden = new ArrayList<>();
-        for (HashForm form : HashForm.values()) {
-            forbidden.add(form.hex(canonical));
+        List<String> platformSpellings = type == IdentifierType.PHONE ? List.of(canonical, canonical.substring(1))
+                : platformEmailSpellings(canonical);
+        for (String spelling : platformSpellings) {
+            for (HashForm form : HashForm.values()) {
+                forbidden.add(form.hex(spelling));
+            }
         }
-        forbidden.retainAll(spellings);
         assertThat(forwarded).extracting(AudienceIdentifier::getIdentifierHash).doesNotContainAnyElementsOf(forbidden);
         assertThat(fw.suppressed.readValuesToList()).isEmpty();
         assertThat(fw.deadLetter.readValuesToList()).isEmpty();
     }
 
-    /** The E.164 form's spellings: formats of libphonenumber, separators, the 00 prefix, and every digest. */
-    private static List<String> phoneSpellings(String e164) {
+    /**
+     * The E.164 form's raw spellings: formats of libphonenumber, separators, the 00 prefix, an RFC 3966 URI, and the
+     * digits without '+' as ad platforms write them (read as international without a default region from 11 digits).
+     */
+    private static List<String> rawPhoneSpellings(String e164) {
         List<String> spellings = new ArrayList<>();
         try {
             Phonenumber.PhoneNumber number = PHONES.parse(e164, "ZZ");
             spellings.add(e164);
             spellings.add(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.INTERNATIONAL));
             spellings.add(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.RFC3966).replace("tel:", ""));
+            spellings.add(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.RFC3966) + ";ext=7");
         } catch (com.google.i18n.phonenumbers.NumberParseException e) {
             throw new AssertionError(e);
         }
@@ -150,26 +162,54 @@ class SecurityIdentifierFormsProperties {
         spellings.add("00" + digits);
         spellings.add("+" + String.join(".", digits.split("(?<=\\G...)")));
         spellings.add("+" + digits.replaceAll("(\\d{2})", "$1 ").strip());
-        addDigests(spellings, e164);
+        if (digits.length() >= 11) {
+            spellings.add(digits);
+        }
         return spellings;
     }
 
-    private static List<String> emailSpellings(String canonical) {
+    /** The address in case variants, with a full-width '@', the trailing dot of its domain, and as a mailto: URI. */
+    private static List<String> rawEmailSpellings(String canonical) {
         List<String> spellings = new ArrayList<>();
         spellings.add(canonical);
         spellings.add(canonical.toUpperCase(Locale.ROOT));
         int at = canonical.indexOf('@');
         spellings.add(canonical.substring(0, at) + "@" + canonical.substring(at + 1).toUpperCase(Locale.ROOT));
         spellings.add(canonical.replace('@', '\uFF20')); // full-width commercial at
-        addDigests(spellings, canonical);
+        spellings.add(canonical + ".");
+        spellings.add("mailto:" + canonical.replace("@", "%40") + "?subject=Your%20code");
         return spellings;
     }
 
-    private static void addDigests(List<String> spellings, String canonical) {
-        for (HashForm form : HashForm.values()) {
-            spellings.add(form.hex(canonical));
-            spellings.add(form.hex(canonical).toUpperCase(Locale.ROOT));
+    /**
+     * The spellings ad platforms hash the address in: as given; without a +tag (TikTok); for Gmail without dots, with
+     * and without the tag (Google, UID2).
+     */
+    private static List<String> platformEmailSpellings(String canonical) {
+        int at = canonical.indexOf('@');
+        String local = canonical.substring(0, at);
+        String domain = canonical.substring(at);
+        List<String> spellings = new ArrayList<>(List.of(canonical));
+        String untagged = local.contains("+") ? local.substring(0, local.indexOf('+')) : local;
+        spellings.add(untagged + domain);
+        if (domain.equals("@gmail.com") || domain.equals("@googlemail.com")) {
+            spellings.add(local.replace(".", "") + domain);
+            spellings.add(untagged.replace(".", "") + domain);
         }
+        return spellings.stream().distinct().toList();
+    }
+
+    /** Every digest of each spelling: hex in either case in each form, and the SHA-256 in base64 as UID2 writes it. */
+    private static List<String> digests(List<String> spellings) {
+        List<String> digests = new ArrayList<>();
+        for (String spelling : spellings) {
+            for (HashForm form : HashForm.values()) {
+                digests.add(form.hex(spelling));
+                digests.add(form.hex(spelling).toUpperCase(Locale.ROOT));
+            }
+            digests.add(Base64.getEncoder().encodeToString(HashForm.SHA256.bytes(spelling)));
+        }
+        return digests;
     }
 
     @Provide
@@ -186,8 +226,11 @@ class SecurityIdentifierFormsProperties {
                 .ofMinLength(1).ofMaxLength(20)
                 .filter(s -> Character.isLetterOrDigit(s.charAt(0)) && Character.isLetterOrDigit(s.charAt(s.length() - 1)));
         Arbitrary<String> label = Arbitraries.strings().withCharRange('a', 'z').numeric().ofMinLength(1).ofMaxLength(12);
-        return Combinators.combine(local, label, Arbitraries.of("com", "org", "de", "co.uk", "example"))
-                .as((l, d, tld) -> l + "@" + d + "." + tld);
+        Arbitrary<String> domain = Arbitraries.oneOf(
+                Combinators.combine(label, Arbitraries.of("com", "org", "de", "co.uk", "example"))
+                        .as((d, tld) -> d + "." + tld),
+                Arbitraries.of("gmail.com", "googlemail.com"));
+        return Combinators.combine(local, domain).as((l, d) -> l + "@" + d);
     }
 
     @Provide
