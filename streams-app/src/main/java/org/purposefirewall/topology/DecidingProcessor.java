@@ -211,8 +211,13 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         metrics.settling();
     }
 
+    /**
+     * True once side records committed before {@code readTime} (plus the settle window) are applied. A side record
+     * set aside while the registry is unreachable counts as read but not applied, so nothing waiting is released
+     * while one is parked in this task.
+     */
     private boolean settled(long readTime) {
-        return barrier.settledThrough(homePartition) >= readTime + settleMs;
+        return barrier.settledThrough(homePartition) >= readTime + settleMs && !mustHold();
     }
 
     /** Decides waiting records whose side records are applied, oldest read first; stops at the first that is not. */

@@ -76,6 +76,21 @@ class RegistryOutageTopologyTest {
     private TestOutputTopic<String, QuarantineRecord> quarantine;
     private TestOutputTopic<String, DeadLetterRecord> deadLetter;
 
+    /** How far the side-record barrier has settled; the synchronous one unless a test moves it. */
+    private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong(
+            Long.MAX_VALUE);
+    private final SideRecordBarrier barrier = new SideRecordBarrier() {
+        @Override
+        public long now() {
+            return FirewallDriver.WALL_CLOCK.toEpochMilli();
+        }
+
+        @Override
+        public long settledThrough(int partition) {
+            return settled.get();
+        }
+    };
+
     @BeforeEach
     void start() {
         // registry-outage-max-block-ms 0: an unreachable registry parks the record at once.
@@ -86,7 +101,8 @@ class RegistryOutageTopologyTest {
         serdes = FirewallSerdes.create(registry, true);
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes), props, FirewallDriver.WALL_CLOCK);
+        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes, 1, barrier), props,
+                FirewallDriver.WALL_CLOCK);
         StringSerializer keys = new StringSerializer();
         contactPoints = driver.createInputTopic(topics.contactPoints(), keys, new ByteArraySerializer());
         registrations = driver.createInputTopic(topics.registrations(), keys, new ByteArraySerializer());
@@ -138,6 +154,37 @@ class RegistryOutageTopologyTest {
         assertThat(audience.isEmpty()).isTrue();
         assertThat(deadLetter.isEmpty()).isTrue();
         assertThat(parkedTotal()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aContactPointWaitingForTheBarrierIsNotReleasedWhileASideRecordItMayDependOnIsParked() {
+        // Given cached schemas, and a contact point read while side records are still on their way
+        sendV1Contact("alice", "warm-up@example.com", T + 1);
+        audience.readValuesToList();
+        settled.set(0);
+        byte[] registrationV2 = encodeWithAddedField(topics.registrations(), registration("alice",
+                IdentifierType.PHONE, "+1 (415) 555-0100", "essential.service.security.authentication",
+                RegistrationAction.REGISTERED, T + 2));
+        sendV1Contact("alice", IdentifierType.PHONE, "14155550100", T + 3);
+
+        // When its 2FA registration arrives while the registry is down (parked: read, but not applied), and the
+        // barrier then counts it as committed and re-homed
+        registry.down = true;
+        registrations.pipeInput("alice", registrationV2, T + 2);
+        settled.set(Long.MAX_VALUE);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        // Then the phone still waits: the barrier is not enough while what it counted cannot be read
+        assertThat(audience.isEmpty()).isTrue();
+        assertThat(quarantine.isEmpty()).isTrue();
+
+        // When the registry answers, the registration is applied first and the phone is quarantined
+        registry.down = false;
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(quarantine.readValuesToList()).singleElement()
+                .satisfies(q -> assertThat(q.getReason()).isEqualTo("REGISTERED_FOR_RESTRICTED_PURPOSE"));
+        assertThat(audience.isEmpty()).isTrue();
     }
 
     @Test
