@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
  * lookup per key; it can only match if it is the registered identifier. Each candidate goes through the same
  * {@link IdentifierNormalizer.Configured} as registrations, so it gets the same keys.
  *
- * <p>The work per text is bounded: at most {@link #MAX_SCANNED_LENGTH} characters and {@link #MAX_PHONE_WINDOWS}
- * phone windows. Text beyond either is reported as {@link Scan#complete() incomplete}, never silently skipped, so
- * the caller can fail closed. Thread-safe; never throws for any input.
+ * <p>The work per text is bounded: at most {@link #MAX_SCANNED_LENGTH} characters, {@link #MAX_PHONE_WINDOWS}
+ * phone windows and {@link #MAX_EMAIL_TAILS} address tails, so it is linear in the text's length. Text beyond any
+ * of them is reported as {@link Scan#complete() incomplete}, never silently skipped, so the caller can fail closed. Thread-safe; never throws for any input.
  */
 public final class IdentifierCandidates {
 
@@ -33,6 +33,8 @@ public final class IdentifierCandidates {
     public static final int MAX_SCANNED_LENGTH = 1 << 20;
     /** Most phone-number windows tried per text. */
     public static final int MAX_PHONE_WINDOWS = 4_096;
+    /** Most tails of an address's local part (after '=', '/', ':' and the like) tried per text. */
+    public static final int MAX_EMAIL_TAILS = 4_096;
 
     private static final int MIN_PHONE_DIGITS = 7;
     private static final int MAX_PHONE_DIGITS = 17;
@@ -77,7 +79,7 @@ public final class IdentifierCandidates {
             complete = false;
         }
         Map<String, Normalization.Ok> found = new LinkedHashMap<>();
-        emails(normalizer, s, found);
+        complete &= emails(normalizer, s, found);
         digests(normalizer, s, found);
         telUris(normalizer, s, found);
         if (s.indexOf('%') >= 0) {
@@ -98,8 +100,13 @@ public final class IdentifierCandidates {
      * punctuation ends it); the local part is the run of RFC 5322 characters before it, and, since a key or a URL
      * often runs into an address ("email=jane@...", ".../users/jane@..."), also each tail of that run after a
      * character that rarely starts a local part. Extra candidates cost a lookup each; a missed one is a leak.
+     * At most {@link #MAX_EMAIL_TAILS} such tails per text, each at most the normalizer's input length.
+     *
+     * @return false if it had to stop early
      */
-    private static void emails(IdentifierNormalizer.Configured normalizer, String s, Map<String, Normalization.Ok> out) {
+    private static boolean emails(IdentifierNormalizer.Configured normalizer, String s,
+                                  Map<String, Normalization.Ok> out) {
+        int tails = 0;
         int at = s.indexOf('@');
         while (at >= 0) {
             int end = at + 1;
@@ -117,14 +124,21 @@ public final class IdentifierCandidates {
             if (end > at + 1 && start < at) {
                 String domain = s.substring(at, end);
                 add(out, normalizer.normalize(IdentifierKind.EMAIL, s.substring(start, at) + domain));
-                for (int i = start; i < at - 1; i++) {
+                // Only tails the normalizer can read (longer ones are TOO_LONG): every tail of a long run was
+                // quadratic in its length (a 200,000-character run took minutes).
+                int from = Math.max(start, at - 1 - IdentifierNormalizer.MAX_INPUT_LENGTH);
+                for (int i = from; i < at - 1; i++) {
                     if (LOCAL_PART_BOUNDARIES.indexOf(s.charAt(i)) >= 0) {
+                        if (++tails > MAX_EMAIL_TAILS) {
+                            return false;
+                        }
                         add(out, normalizer.normalize(IdentifierKind.EMAIL, s.substring(i + 1, at) + domain));
                     }
                 }
             }
             at = s.indexOf('@', at + 1);
         }
+        return true;
     }
 
     /** Characters after which a local part may start inside a longer run: keys, paths, queries, quotes. */

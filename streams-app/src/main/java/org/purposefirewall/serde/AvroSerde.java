@@ -1,6 +1,7 @@
 package org.purposefirewall.serde;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,9 +160,24 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Avro
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             throw new SerdeException(SerdeException.Kind.INCOMPATIBLE_SCHEMA,
                     "schema id " + id + " cannot be read as " + readerSchema.getFullName() + ": "
-                            + compatibility.getDescription());
+                            + incompatibility(compatibility));
         }
         return new SpecificDatumReader<>(writerSchema, readerSchema, specificData);
+    }
+
+    /**
+     * The first incompatibility, where it is and what: Avro's own description prints both schemas whole, which a
+     * producer's schema can make as large as it likes, and it would become every such dead letter's detail.
+     */
+    private static String incompatibility(SchemaCompatibility.SchemaPairCompatibility compatibility) {
+        List<SchemaCompatibility.Incompatibility> all = compatibility.getResult().getIncompatibilities();
+        if (all.isEmpty()) {
+            return "incompatible";
+        }
+        SchemaCompatibility.Incompatibility first = all.get(0);
+        String text = first.getType() + " at " + first.getLocation() + " (" + first.getMessage() + ")"
+                + (all.size() > 1 ? " and " + (all.size() - 1) + " more" : "");
+        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
     }
 
     @Override

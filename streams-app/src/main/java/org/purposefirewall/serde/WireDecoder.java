@@ -63,6 +63,12 @@ final class WireDecoder<T> {
             throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
                     "record with schema id " + id + " is not valid Avro for its schema: "
                             + e.getClass().getSimpleName(), e);
+        } catch (StackOverflowError e) {
+            // A recursive schema lets a few bytes per level nest a record deeper than any stack: 20 kB of a linked
+            // list is enough. The reader holds no state beyond its own frames, so the thread goes on safely; the
+            // record cannot be read, so it cannot be shown free of security data.
+            throw new SerdeException(SerdeException.Kind.MALFORMED_AVRO,
+                    "record with schema id " + id + " is nested too deeply to be read", e);
         }
     }
 

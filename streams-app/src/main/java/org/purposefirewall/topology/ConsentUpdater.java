@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class ConsentUpdater extends InputProcessor<ConsentState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsentUpdater.class);
+    /** Most purposes a consent state may list (each at most 256 characters): its stored form stays small. */
+    static final int MAX_PURPOSES = 1_000;
 
     private final ConsentDecoder decoder;
     private final Policy policy;
@@ -70,6 +72,12 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
             deadLetter(record, "MISSING_USER_ID", "a consent record without a key cannot be attributed", null);
             return;
         }
+        if (key.length() > MAX_USER_ID_CHARS) {
+            // No user id is this long, so no data record of it is ever decided: nothing to revoke, and such a key
+            // is never written into a store or changelog.
+            deadLetter(record, "USER_ID_TOO_LONG", userIdDetail("USER_ID_TOO_LONG"), null);
+            return;
+        }
         if (value == null) {
             revoke(key, record.timestamp());
             return;
@@ -90,6 +98,13 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
         if (timeProblem != null) {
             // Its own time cannot be believed, so it counts as a revocation from the (safe) time it was read at.
             deadLetter(record, "INVALID_EVENT_TIME", "effectiveTime: " + timeProblem, null);
+            revoke(key, record.timestamp());
+            return;
+        }
+        if (state.getPurposes().size() > MAX_PURPOSES) {
+            // Its decoded state would outgrow what a store's changelog record may hold.
+            deadLetter(record, "INVALID_PURPOSE", "a consent state lists more than " + MAX_PURPOSES + " purposes",
+                    null);
             revoke(key, record.timestamp());
             return;
         }
@@ -134,6 +149,16 @@ final class ConsentUpdater extends InputProcessor<ConsentState> {
             long until = stamp == VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED ? Long.MAX_VALUE : stamp;
             recalls.consentRevoked(key, effective, until, coordinates(effective),
                     "consent for " + policy.adPurpose() + " ended: " + forAds.detail());
+        }
+    }
+
+    /** Too large to read: dead-lettered, and, since it may have been a revocation, no consent from its time on. */
+    @Override
+    protected void tooLarge(Record<String, Decoded<ConsentState>> record, long bytes) {
+        super.tooLarge(record, bytes);
+        String key = record.key();
+        if (!isBlank(key) && key.length() <= MAX_USER_ID_CHARS) {
+            revoke(key, record.timestamp());
         }
     }
 

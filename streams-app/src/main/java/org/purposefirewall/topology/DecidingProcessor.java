@@ -80,6 +80,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     /** Declared purposes seen before: producers repeat a handful, and parsing one costs more than the decision. */
     private final Map<String, Purpose> purposes = new HashMap<>();
     private static final int MAX_CACHED_PURPOSES = 10_000;
+    private static final int MAX_CACHED_PURPOSE_CHARS = 512;
 
     private final SideRecordBarrier barrier;
     private final long settleMs;
@@ -301,6 +302,10 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
             return known;
         }
         Purpose parsed = Purpose.parse(text);
+        if (text.length() > MAX_CACHED_PURPOSE_CHARS) {
+            // Padding can make a valid purpose's text any length: remembered, such texts would fill the heap.
+            return parsed;
+        }
         if (purposes.size() >= MAX_CACHED_PURPOSES) {
             purposes.clear();
         }
@@ -388,7 +393,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 .setDecisionId(decisionId(source, null))
                 .setRecord(copy ? contact : null)
                 .setReason(decision.reason().name())
-                .setDetail(copy ? decision.detail() : decision.detail() + " (the record, " + size
+                .setDetail(copy ? bounded(decision.detail()) : bounded(decision.detail()) + " (the record, " + size
                         + " bytes, is not copied here: read it at the source coordinates)")
                 .setRule(decision.rule())
                 .setMatchedPurpose(decision.matchedPurpose().value())
@@ -399,7 +404,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 .setDecisionTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .setUserId(userId)
                 .setOriginalValue(original == null || !copy ? null : ByteBuffer.wrap(original))
-                .setFieldPath(fieldPath)
+                .setFieldPath(bounded(fieldPath))
                 .setHoneytoken(decision.honeytoken())
                 .build();
         context.forward(new Record<>(userId, out, record.timestamp()), Names.QUARANTINE_SINK);
@@ -413,7 +418,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                     .addKeyValue("partition", source.getPartition())
                     .addKeyValue("offset", source.getOffset())
                     .addKeyValue("honeytoken", decision.honeytoken())
-                    .addKeyValue("fieldPath", fieldPath)
+                    .addKeyValue("fieldPath", bounded(fieldPath))
                     .addKeyValue("policyVersion", decision.policyVersion())
                     .log("honeytoken reached a guarded topic: security data is flowing toward the ad side");
             return;
@@ -424,7 +429,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 .addKeyValue("offset", source.getOffset())
                 .addKeyValue("reason", decision.reason())
                 .addKeyValue("rule", decision.rule())
-                .addKeyValue("fieldPath", fieldPath)
+                .addKeyValue("fieldPath", bounded(fieldPath))
                 .addKeyValue("policyVersion", decision.policyVersion())
                 .log("record quarantined");
     }
@@ -440,7 +445,7 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 .setUserId(userId)
                 .setIdentifierType(type)
                 .setReason(decision.reason().name())
-                .setDetail(decision.detail())
+                .setDetail(bounded(decision.detail()))
                 .setRule(decision.rule())
                 .setPolicyVersion(decision.policyVersion())
                 .setSource(source)

@@ -95,11 +95,13 @@ public final class FirewallTopology {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, ParkedRecord> consentIntake = builder
                 .stream(topics.consent(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-                        .withName(Names.CONSENT_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest()))
+                        .withName(Names.CONSENT_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest())
+                        .withTimestampExtractor(EventTimeExtractor.kafkaTimestamp(bounds)))
                 .process(() -> new SideRecordIntake(partitions, bounds), Named.as(Names.CONSENT_INTAKE));
         KStream<String, ParkedRecord> registrationsIntake = builder
                 .stream(topics.registrations(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-                        .withName(Names.REGISTRATIONS_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest()))
+                        .withName(Names.REGISTRATIONS_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest())
+                        .withTimestampExtractor(EventTimeExtractor.kafkaTimestamp(bounds)))
                 .process(() -> new SideRecordIntake(partitions, bounds), Named.as(Names.REGISTRATIONS_INTAKE));
         consentIntake.merge(registrationsIntake, Named.as(Names.SIDE_RECORDS_MERGE))
                 .repartition(Repartitioned.<String, ParkedRecord>as(Names.SIDE_RECORDS)
@@ -124,9 +126,10 @@ public final class FirewallTopology {
         SafeAvroDeserializer<GenericRecord> genericDecoder = new SafeAvroDeserializer<>(generic, retry);
         for (String guarded : topics.guarded()) {
             routes.put(guarded, new SideRecordDispatcher.Route(Names.guardedDecider(guarded), genericDecoder,
-                    EventTimeExtractor.kafkaTimestamp(bounds)));
+                    EventTimeExtractor.kafkaTimestampAsWritten(bounds)));
         }
-        topology.addProcessor(Names.DISPATCHER, () -> new SideRecordDispatcher(routes), Names.SIDE_RECORDS_SOURCE);
+        topology.addProcessor(Names.DISPATCHER, () -> new SideRecordDispatcher(routes, Names.DECIDER),
+                Names.SIDE_RECORDS_SOURCE);
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE, contactTime,
                 keys, contactDecoder, topics.contactPoints());
@@ -148,8 +151,8 @@ public final class FirewallTopology {
         for (String guarded : topics.guarded()) {
             String source = Names.guardedSource(guarded);
             String decider = Names.guardedDecider(guarded);
-            topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestamp(bounds), keys,
-                    genericDecoder, guarded);
+            topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestampAsWritten(bounds),
+                    keys, genericDecoder, guarded);
             topology.addProcessor(decider,
                     () -> new GuardedDecider(guarded, generic, MAX_PARKED_PER_TOPIC, serdes.health(), deciding),
                     source, Names.DISPATCHER);

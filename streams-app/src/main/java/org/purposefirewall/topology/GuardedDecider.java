@@ -35,13 +35,24 @@ import org.purposefirewall.serde.Decoded;
  *   <li>else any identifier suppressed (consent, limit ad tracking), or no identifier at all → suppressed;</li>
  *   <li>else each distinct identifier is forwarded, minimized, to the audience topic.</li>
  * </ul>
- * Event time is the Kafka record timestamp (the producer's create time, or the broker's log-append time).
+ * Event time is the Kafka record timestamp (the producer's create time, or the broker's log-append time); an
+ * implausible one is dead-lettered as INVALID_EVENT_TIME.
  */
 final class GuardedDecider extends DecidingProcessor<GenericRecord> {
 
     GuardedDecider(String topic, AvroDecoder<GenericRecord> decoder, long maxParked, RegistryHealth health,
                    Deciding deciding) {
         super(topic, decoder, maxParked, health, deciding);
+    }
+
+    /**
+     * A guarded record's event time is its Kafka timestamp: an implausible one (a skewed producer clock, none at
+     * all) is dead-lettered on arrival, before it is set aside, re-homed or written with.
+     */
+    @Override
+    protected String arrivalTimeProblem(long timestamp) {
+        String problem = eventTimeProblem(timestamp);
+        return problem == null ? null : "Kafka timestamp (a guarded record's event time): " + problem;
     }
 
     /** One marked identifier of a record. */

@@ -50,9 +50,11 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     private static final Logger LOG = LoggerFactory.getLogger(InputProcessor.class);
 
     /**
-     * The most bytes of an input record's key and value copied into a dead letter or quarantine record: with the
-     * envelope it stays below the producer's and the topics' default 1 MiB limit, so no input, however large, makes
-     * an output the broker refuses. Past it the output names the coordinates instead (the input topic still has it).
+     * The most bytes of an input record's key and value the firewall copies anywhere: into a dead letter or
+     * quarantine record, a store (parked, held, settling) and its changelog, or the internal side-records topic.
+     * With any envelope (and the user id a second time as a record key) that stays below the producer's and the
+     * topics' default 1 MiB limit, so no input, however large, makes a record the broker refuses. A larger input is
+     * dead-lettered on arrival as RECORD_TOO_LARGE, naming its coordinates (the input topic still has it).
      */
     static final int MAX_COPIED_BYTES = 900_000;
 
@@ -117,9 +119,17 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
                 ? Rehomed.source(record.headers()) : null;
         if (rehomed != null) {
             setSource(rehomed.topic(), rehomed.partition(), rehomed.offset());
+            long omitted = Rehomed.omittedBytes(record.headers());
+            if (omitted >= 0) {
+                failClosed(record, () -> tooLarge(record, omitted));
+                return;
+            }
         } else {
             setSource(meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(),
                     meta == null ? -1L : meta.offset());
+            if (refusedOnArrival(record)) {
+                return;
+            }
             if (routing.rehomeMisrouted() && meta != null
                     && meta.partition() != HomePartition.of(record.key(), routing.partitions())) {
                 rehome(record);
@@ -131,6 +141,56 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
             return;
         }
         admit(record);
+    }
+
+    /**
+     * Dead-letters a record read from its input topic that nothing may copy or be written with, before it is set
+     * aside, re-homed or decided: key and value over {@link #MAX_COPIED_BYTES} (no store, internal topic or output
+     * could hold it whole), or a Kafka timestamp that is its event time and is implausible ({@link
+     * #arrivalTimeProblem}). True if it did.
+     */
+    private boolean refusedOnArrival(Record<String, Decoded<V>> record) {
+        long size = size(record);
+        if (size > MAX_COPIED_BYTES) {
+            failClosed(record, () -> tooLarge(record, size));
+            return true;
+        }
+        String timeProblem = arrivalTimeProblem(record.timestamp());
+        if (timeProblem != null) {
+            deadLetter(record, "INVALID_EVENT_TIME", timeProblem, null);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Why the timestamp a record arrived with is no event time to decide it at, or null. Only where the Kafka
+     * timestamp is the event time (guarded topics); elsewhere the payload's own time is checked when deciding.
+     */
+    protected String arrivalTimeProblem(long timestamp) {
+        return null;
+    }
+
+    /**
+     * A record too large to carry or copy ({@code bytes} of key and value): dead-lettered as RECORD_TOO_LARGE, with
+     * its coordinates only. Subclasses may add what failing closed needs (the consent updater revokes).
+     */
+    protected void tooLarge(Record<String, Decoded<V>> record, long bytes) {
+        deadLetter(record, "RECORD_TOO_LARGE", "the record's key and value, " + bytes + " bytes, are more than the "
+                + MAX_COPIED_BYTES + " the firewall sets aside or copies; read it at the source coordinates", null);
+    }
+
+    private static long size(Record<String, ? extends Decoded<?>> record) {
+        long key = record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
+        return key + (record.value() == null ? 0 : record.value().raw().length);
+    }
+
+    /**
+     * The key a record travels home under on {@link Names#SIDE_RECORDS_TOPIC}: its user id; "" for none, or for a key
+     * longer than a user id can be (it is dead-lettered at home, and its envelope keeps it: carried once, not twice).
+     */
+    static String homeKey(String key) {
+        return key == null || key.length() > MAX_USER_ID_CHARS ? "" : key;
     }
 
     /**
@@ -147,8 +207,7 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
      */
     private void rehome(Record<String, Decoded<V>> record) {
         ParkedRecord envelope = setAside(record);
-        context.forward(new Record<>(record.key() == null ? "" : record.key(), envelope, record.timestamp()),
-                Names.REHOME_SINK);
+        context.forward(new Record<>(homeKey(record.key()), envelope, record.timestamp()), Names.REHOME_SINK);
         metrics.rehomed();
         if (misroutedPartitionsLogged.add(sourcePartition)) {
             LOG.atInfo().addKeyValue("topic", sourceTopic).addKeyValue("partition", sourcePartition)
@@ -170,8 +229,13 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
 
     /** Decides the record in hand now, failing closed on any unforeseen exception. */
     protected final void decide(Record<String, Decoded<V>> record) {
+        failClosed(record, () -> handle(record));
+    }
+
+    /** Runs {@code action} for the record in hand; any unforeseen exception dead-letters the record instead. */
+    private void failClosed(Record<String, Decoded<V>> record, Runnable action) {
         try {
-            handle(record);
+            action.run();
         } catch (KafkaException e) {
             // Store and producer failures belong to Kafka Streams: it aborts the transaction and retries the task.
             throw e;
@@ -331,8 +395,12 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
         return new SourceCoordinates(sourceTopic, sourcePartition, sourceOffset, Instant.ofEpochMilli(eventTime));
     }
 
-    /** Sends the record, whole, to the dead-letter topic with its reason. */
+    /**
+     * Sends the record, whole, to the dead-letter topic with its reason. Written with a timestamp the brokers accept
+     * whatever the record's own (a guarded record's implausible one is only named in its coordinates).
+     */
     protected void deadLetter(Record<String, Decoded<V>> record, String reason, String detail, String errorClass) {
+        detail = bounded(detail);
         SourceCoordinates source = coordinates(record.timestamp());
         byte[] raw = record.value() == null ? null : record.value().raw();
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
@@ -350,7 +418,9 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
                 .build();
         // A key no user id can be (too long) is not written as the output's key either: it could exceed the limit.
         String outKey = record.key() != null && record.key().length() <= MAX_USER_ID_CHARS ? record.key() : null;
-        context.forward(new Record<>(outKey, dead, record.timestamp()), Names.DEAD_LETTER_SINK);
+        long now = context.currentSystemTimeMs();
+        context.forward(new Record<>(outKey, dead, routing.bounds().safe(record.timestamp(), -1L, now)),
+                Names.DEAD_LETTER_SINK);
         metrics.deadLettered();
         LOG.atWarn()
                 .addKeyValue("topic", source.getTopic())
@@ -364,6 +434,18 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     /** Dead-letters an undecodable record. */
     protected void deadLetter(Record<String, Decoded<V>> record, Decoded.Failed<V> failed) {
         deadLetter(record, failed.reason(), failed.detail(), failed.errorClass());
+    }
+
+    /** Longest detail or field path written into an output or a log line. */
+    static final int MAX_DETAIL_CHARS = 1_000;
+
+    /**
+     * {@code text} cut to {@link #MAX_DETAIL_CHARS}: details and paths name fields, purposes and schema parts that a
+     * producer controls, and must never make an output too large for the brokers or a log line unbounded.
+     */
+    static String bounded(String text) {
+        return text == null || text.length() <= MAX_DETAIL_CHARS ? text
+                : text.substring(0, MAX_DETAIL_CHARS) + "... (" + text.length() + " characters)";
     }
 
     protected static boolean isBlank(String s) {

@@ -335,6 +335,31 @@ class IdentifierCandidatesTest {
     }
 
     @Test
+    void aLongRunOfKeyCharactersBeforeAnAddressIsScannedInLinearTime() {
+        // Given 200,000 '=' before an '@': each was once a tail tried as an address, copied whole, so quadratic
+        // (minutes of a stream thread for one field)
+        String text = "=".repeat(200_000) + "jane@example.com";
+
+        long start = System.nanoTime();
+        IdentifierCandidates.Scan scan = scan(text);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        // Then it takes milliseconds, and the address after the last '=' is still found
+        assertThat(millis).isLessThan(2_000);
+        assertThat(scan.complete()).isTrue();
+        assertThat(scan.candidates()).contains(Expected.raw(IdentifierKind.EMAIL, "jane@example.com"));
+    }
+
+    @Test
+    void tooManyAddressTailsIsReportedIncompleteNotSkipped() {
+        // Given more key=address pairs than the tail bound, each tail a candidate
+        String text = "k=a@example.com ".repeat(IdentifierCandidates.MAX_EMAIL_TAILS + 1);
+
+        assertThat(scan(text).complete()).isFalse();
+        assertThat(scan("k=a@example.com ".repeat(IdentifierCandidates.MAX_EMAIL_TAILS)).complete()).isTrue();
+    }
+
+    @Test
     void manyPhoneNumbersBelowTheWindowLimitAreAllFound() {
         // Given 100 distinct numbers, each its own run
         StringBuilder text = new StringBuilder();

@@ -446,4 +446,49 @@ class AvroSerdeTest {
         assertThat(decoded.getEventTime()).isEqualTo(Instant.EPOCH);
         assertThat(decoded.getAttributes()).isEmpty();
     }
+
+    // --- decode: poison ---------------------------------------------------------------------------------------
+
+    @Test
+    void shouldReadARecordNestedDeeperThanAnyStackAsMalformedInsteadOfOverflowingTheThread() {
+        // Given a recursive schema, where one byte per level nests a record: 100,000 levels in 100 kB
+        Schema node = new Schema.Parser().parse("""
+                {"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}""");
+        int id = client.register("nodes-value", node);
+        byte[] body = new byte[100_001];
+        Arrays.fill(body, (byte) 2);
+        body[100_000] = 0;
+        byte[] framed = WireFormat.frame(id, body, body.length);
+
+        // When the generic reader of guarded topics reads it, Then it is malformed input, not a StackOverflowError
+        Decoded<GenericRecord> decoded = new SafeAvroDeserializer<>(new GenericAvroDecoder(client))
+                .deserialize("crm.nodes", framed);
+        assertThat(decoded).isInstanceOfSatisfying(Decoded.Failed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo("MALFORMED_AVRO");
+            assertThat(failed.detail()).contains("nested too deeply");
+            assertThat(failed.errorClass()).isEqualTo(StackOverflowError.class.getName());
+        });
+        // And the thread reads on
+        assertThat(new SafeAvroDeserializer<>(serde).deserialize(TOPIC, serde.encode(TOPIC, contactPoint())))
+                .isInstanceOf(Decoded.Ok.class);
+    }
+
+    @Test
+    void shouldNameAnIncompatibilityBrieflyNotPrintBothSchemasWhole() throws IOException {
+        // Given a writer whose schema a producer padded to 200 kB, with an enum symbol the reader lacks
+        Schema writer = new Schema.Parser().parse(ConsentState.getClassSchema().toString()
+                .replace("\"GRANTED\",\"DENIED\"", "\"GRANTED\",\"DENIED\",\"LEGITIMATE_INTEREST\"")
+                .replaceFirst("\"doc\":\"[^\"]*\"", "\"doc\":\"" + "x".repeat(200_000) + "\""));
+        int id = client.register("consent-writer-value", writer);
+        AvroSerde<ConsentState> consent = new AvroSerde<>(ConsentState.class, client, true, false);
+
+        // When a record of it is read as ConsentState
+        SerdeException e = catchThrowableOfType(SerdeException.class,
+                () -> consent.decode(WireFormat.frame(id, new byte[] {0}, 1)));
+
+        // Then the message (every dead letter's detail) says what and where, in a few hundred characters
+        assertThat(e.kind()).isEqualTo(SerdeException.Kind.INCOMPATIBLE_SCHEMA);
+        assertThat(e.getMessage()).contains("MISSING_ENUM_SYMBOLS").contains("LEGITIMATE_INTEREST")
+                .doesNotContain("xxxxxxxxxx").hasSizeLessThan(700);
+    }
 }
