@@ -32,6 +32,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
@@ -65,7 +66,8 @@ class ForeignPartitionersIT {
     private static final Duration OUTPUT_DEADLINE = Duration.ofMinutes(5);
     private static final String DEAD_LETTER_LOGGER = "org.purposefirewall.topology.InputProcessor";
 
-    private static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final SharedBroker BROKER = new SharedBroker();
     private static Level previousLevel;
 
     /** librdkafka's {@code consistent_random}: CRC32 of the key bytes, modulo the partition count. */
@@ -111,22 +113,15 @@ class ForeignPartitionersIT {
     }
 
     @BeforeAll
-    static void startBroker() {
+    static void quietDeadLetterLog() {
         ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DEAD_LETTER_LOGGER);
         previousLevel = log.getLevel();
         log.setLevel(Level.ERROR);
-        broker = LocalKafkaBroker.start();
     }
 
     @AfterAll
-    static void stopBroker() {
-        try {
-            if (broker != null) {
-                broker.close();
-            }
-        } finally {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DEAD_LETTER_LOGGER)).setLevel(previousLevel);
-        }
+    static void restoreDeadLetterLog() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DEAD_LETTER_LOGGER)).setLevel(previousLevel);
     }
 
     @Test
@@ -138,10 +133,10 @@ class ForeignPartitionersIT {
         Topics topics = EndToEndSupport.prefixed(file.topics(), "fp-" + unique + ".");
         Map<String, String> registry = new HashMap<>(file.schemaRegistry());
         registry.put("schema.registry.url", "mock://fp-" + unique);
-        FirewallConfig base = file.withBootstrapServers(broker.bootstrapServers()).withSchemaRegistry(registry)
+        FirewallConfig base = file.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-partitioners-" + unique, stateDir);
         FirewallConfig config = rebuilt(base, topics, base.processing(), base.streams());
-        createTopics(broker, topics, PARTITIONS);
+        createTopics(BROKER.get(), topics, PARTITIONS);
         FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 3_600_000L);
 
@@ -150,12 +145,12 @@ class ForeignPartitionersIT {
         int offHome = 0;
         int sideRecords = 0;
         try (FirewallApp app = new FirewallApp(config, serdes);
-             KafkaProducer<String, byte[]> crc32 = producer(broker.bootstrapServers(), "fp-crc32-",
+             KafkaProducer<String, byte[]> crc32 = producer(BROKER.get().bootstrapServers(), "fp-crc32-",
                      Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, Crc32Partitioner.class.getName()));
-             KafkaProducer<String, byte[]> random = producer(broker.bootstrapServers(), "fp-random-",
+             KafkaProducer<String, byte[]> random = producer(BROKER.get().bootstrapServers(), "fp-random-",
                      Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, RandomPartitioner.class.getName()));
-             KafkaProducer<String, byte[]> java = producer(broker.bootstrapServers(), "fp-java-", Map.of());
-             OutputCollector outputs = new OutputCollector(broker.bootstrapServers(), PARTITIONS, topics, serdes,
+             KafkaProducer<String, byte[]> java = producer(BROKER.get().bootstrapServers(), "fp-java-", Map.of());
+             OutputCollector outputs = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics, serdes,
                      "fp-outputs-", Map.of(), "ForeignPartitionersIT", null)) {
             app.start();
             awaitRunning(app, Duration.ofSeconds(90));

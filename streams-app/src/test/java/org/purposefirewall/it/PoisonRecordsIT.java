@@ -34,9 +34,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
@@ -100,19 +99,8 @@ class PoisonRecordsIT {
               {"name": "next", "type": ["null", "Node"], "default": null}
             ]}""");
 
-    private static LocalKafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = LocalKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedBroker BROKER = new SharedBroker();
 
     /** What one produced record must end in: an output kind and reason, or nothing (a side record applied). */
     private record Expect(String label, Coord coord, Expected kind, String reason, String decisionId) {
@@ -137,29 +125,29 @@ class PoisonRecordsIT {
         topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "poison-" + unique + ".")
                 .withGuarded(List.of(guarded));
         for (String input : List.of(topics.contactPoints(), topics.registrations(), guarded)) {
-            broker.createTopic(input, PARTITIONS, INPUT_TOPIC_CONFIG);
+            BROKER.get().createTopic(input, PARTITIONS, INPUT_TOPIC_CONFIG);
         }
         Map<String, String> consentConfig = new HashMap<>(INPUT_TOPIC_CONFIG);
         consentConfig.put("cleanup.policy", "compact");
-        broker.createTopic(topics.consent(), PARTITIONS, consentConfig);
+        BROKER.get().createTopic(topics.consent(), PARTITIONS, consentConfig);
         Map<String, Integer> outputs = new LinkedHashMap<>();
         for (String output : List.of(topics.audience(), topics.quarantine(), topics.suppressed(),
                 topics.deadLetter(), topics.recalls())) {
             outputs.put(output, PARTITIONS);
         }
-        broker.createTopics(outputs, Map.of());
+        BROKER.get().createTopics(outputs, Map.of());
 
         FirewallConfig base = loadApplicationConfig();
         Map<String, String> registry = new HashMap<>(base.schemaRegistry());
         registry.put("schema.registry.url", "mock://" + scope);
-        FirewallConfig config = base.withBootstrapServers(broker.bootstrapServers()).withSchemaRegistry(registry)
+        FirewallConfig config = base.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-poison-" + unique, stateDir.resolve("first")).withTopics(topics);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         policyVersion = config.policy().version();
         t0 = System.currentTimeMillis();
 
         Watch watch = null;
-        try (KafkaProducer<String, byte[]> p = EndToEndSupport.producer(broker.bootstrapServers(), "it-poison-",
+        try (KafkaProducer<String, byte[]> p = EndToEndSupport.producer(BROKER.get().bootstrapServers(), "it-poison-",
                 Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2_000_000, ProducerConfig.LINGER_MS_CONFIG, 0))) {
             producer = p;
             FirewallApp app = new FirewallApp(config, serdes);
@@ -586,7 +574,7 @@ class PoisonRecordsIT {
      */
     private long loneRegistrationLatency(Watch watch, String key, String label, String reason,
                                          PurposeRegistration value) {
-        try (OutputCollector collector = new OutputCollector(broker.bootstrapServers(), PARTITIONS, topics, serdes,
+        try (OutputCollector collector = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics, serdes,
                 "it-poison-lone-", Map.of(), null, null)) {
             collector.drain(Duration.ofMillis(500));
             int before = collector.of(Expected.DEAD_LETTER).size();
@@ -628,7 +616,7 @@ class PoisonRecordsIT {
         }
         Map<Expect, List<Output>> found = new HashMap<>();
         List<String> strays = new ArrayList<>();
-        try (OutputCollector collector = new OutputCollector(broker.bootstrapServers(), PARTITIONS, topics, serdes,
+        try (OutputCollector collector = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics, serdes,
                 "it-poison-reader-", Map.of(), null, null)) {
             long end = System.nanoTime() + deadline.toNanos();
             while (answered(wanted, found) < outputs) {

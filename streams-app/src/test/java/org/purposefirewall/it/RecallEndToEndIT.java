@@ -23,9 +23,8 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
@@ -59,19 +58,8 @@ class RecallEndToEndIT {
     private static final int USERS = Integer.getInteger("recall.it.users", 50_000);
     private static final String TWO_FACTOR = "essential.service.security.authentication";
 
-    private static LocalKafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = LocalKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedBroker BROKER = new SharedBroker();
 
     /** What happens to user i after its identifiers were forwarded, by i modulo 5. */
     private enum Fate { REVOKED, PHONE_REGISTERED, REVOKED_THEN_REGRANTED, GPC, UNCHANGED }
@@ -87,11 +75,11 @@ class RecallEndToEndIT {
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String scope = "recall-it-" + unique;
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "recall-" + unique + ".");
-        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
+        EndToEndSupport.createTopics(BROKER.get(), topics, PARTITIONS);
         FirewallConfig base = loadApplicationConfig();
         Map<String, String> registry = new HashMap<>(base.schemaRegistry());
         registry.put("schema.registry.url", "mock://" + scope);
-        FirewallConfig c = base.withBootstrapServers(broker.bootstrapServers()).withSchemaRegistry(registry)
+        FirewallConfig c = base.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-recall-" + unique, stateDir);
         Map<String, String> streams = new HashMap<>(c.streams());
         // Diagnostics: Kafka Streams records "enforced-processing" (processing out of timestamp order) at DEBUG.
@@ -104,7 +92,7 @@ class RecallEndToEndIT {
         Map<String, RecallReason> expected = new HashMap<>();
         long forwardsExpected = 0;
         try (FirewallApp app = new FirewallApp(config, serdes);
-             KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(broker.bootstrapServers(),
+             KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(BROKER.get().bootstrapServers(),
                      "it-recall-", Map.of())) {
             long t = System.nanoTime();
             app.start();
@@ -174,7 +162,7 @@ class RecallEndToEndIT {
             Map<String, Long> firstForward = new HashMap<>();
             long forwardedRecords;
             try (EndToEndSupport.OutputCollector outputs = new EndToEndSupport.OutputCollector(
-                    broker.bootstrapServers(), PARTITIONS, topics, serdes, "it-recall-reader-", Map.of(), null, null)) {
+                    BROKER.get().bootstrapServers(), PARTITIONS, topics, serdes, "it-recall-reader-", Map.of(), null, null)) {
                 outputs.pollUntilAtLeast(forwardsExpected, Duration.ofMinutes(4));
                 outputs.drain(Duration.ofSeconds(2));
                 System.out.printf("[RecallEndToEndIT] outputs after %d ms: %s %s%n", millisSince(t), outputs.counts(),
@@ -202,7 +190,7 @@ class RecallEndToEndIT {
                     Duration.ofSeconds(Integer.getInteger("recall.it.wait", 240)));
             if (recalls.size() < expected.size()) {
                 try (EndToEndSupport.OutputCollector outputs = new EndToEndSupport.OutputCollector(
-                        broker.bootstrapServers(), PARTITIONS, topics, serdes, "it-recall-reader-", Map.of(), null,
+                        BROKER.get().bootstrapServers(), PARTITIONS, topics, serdes, "it-recall-reader-", Map.of(), null,
                         null)) {
                     outputs.drain(Duration.ofSeconds(3));
                     System.out.printf("[RecallEndToEndIT] DIAG outputs %s %s failed=%s enforced=%s recalls=%s%n",
@@ -233,7 +221,7 @@ class RecallEndToEndIT {
 
             // The exposure report reads the same story from the topics
             ExposureReport report = new ExposureReport(null, null, null);
-            ExposureReportReader.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+            ExposureReportReader.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.get().bootstrapServers()),
                     serdes, topics.audience(), topics.recalls(), report, Duration.ofMinutes(2));
             List<ExposureReport.Row> rows = report.rows();
             assertThat(rows).hasSize(firstForward.size());
@@ -251,11 +239,11 @@ class RecallEndToEndIT {
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String scope = "hold-it-" + unique;
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "hold-" + unique + ".");
-        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
+        EndToEndSupport.createTopics(BROKER.get(), topics, PARTITIONS);
         FirewallConfig base = loadApplicationConfig();
         Map<String, String> registry = new HashMap<>(base.schemaRegistry());
         registry.put("schema.registry.url", "mock://" + scope);
-        FirewallConfig c = base.withBootstrapServers(broker.bootstrapServers()).withSchemaRegistry(registry)
+        FirewallConfig c = base.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-hold-" + unique, stateDir.resolve("first"));
         org.purposefirewall.config.Processing p = c.processing();
         org.purposefirewall.config.Processing holding = new org.purposefirewall.config.Processing(p.guarantee(),
@@ -265,7 +253,7 @@ class RecallEndToEndIT {
         FirewallConfig config = EndToEndSupport.rebuilt(c, topics, holding, c.streams());
         FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         long t0 = System.currentTimeMillis() - 60_000L;
-        try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(broker.bootstrapServers(),
+        try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(BROKER.get().bootstrapServers(),
                 "it-hold-", Map.of())) {
             // First instance: the data record arrives, its user has no consent yet: held
             try (FirewallApp app = new FirewallApp(config, serdes)) {
@@ -291,7 +279,7 @@ class RecallEndToEndIT {
                         consent("held-user", t0, true, false)));
                 producer.flush();
                 try (EndToEndSupport.OutputCollector outputs = new EndToEndSupport.OutputCollector(
-                        broker.bootstrapServers(), PARTITIONS, topics, serdes, "it-hold-reader-", Map.of(), null,
+                        BROKER.get().bootstrapServers(), PARTITIONS, topics, serdes, "it-hold-reader-", Map.of(), null,
                         null)) {
                     outputs.pollUntilAtLeast(1, Duration.ofSeconds(90));
                     outputs.drain(Duration.ofSeconds(3));
@@ -352,7 +340,7 @@ class RecallEndToEndIT {
     /** Reads the recalls topic from the beginning until {@code count} records or {@code deadline}. */
     private static List<AudienceRecall> readUntil(FirewallSerdes serdes, String topic, int count, Duration deadline) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.get().bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         List<AudienceRecall> recalls = new ArrayList<>();

@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.TopicConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
@@ -35,27 +34,16 @@ class TopicCheckIT {
     private static final long SKEW = 300_000L;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private static LocalKafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = LocalKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedBroker BROKER = new SharedBroker();
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void coPartitionedTopicsWithTheBrokersDefaultsPassAndGiveTheCommonCount(@TempDir Path stateDir) {
         // Given every topic with 3 partitions (a guarded one too), the broker's default timestamp limits
         Topics topics = topics("ok").withGuarded(List.of("topic-check-ok-" + unique() + ".crm.profile-updates"));
-        EndToEndSupport.createTopics(broker, topics, 3);
-        broker.createTopic(topics.guarded().get(0), 3);
+        EndToEndSupport.createTopics(BROKER.get(), topics, 3);
+        BROKER.get().createTopic(topics.guarded().get(0), 3);
 
         // When checked as the firewall checks at startup
         int partitions = TopicCheck.verify(config(topics, stateDir), SKEW, Long.MAX_VALUE, TIMEOUT);
@@ -76,8 +64,8 @@ class TopicCheckIT {
                 topics.quarantine(), topics.suppressed(), topics.deadLetter())) {
             created.put(topic, 3);
         }
-        broker.createTopics(created, Map.of());
-        broker.createTopic(topics.consent(), 6, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+        BROKER.get().createTopics(created, Map.of());
+        BROKER.get().createTopic(topics.consent(), 6, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_COMPACT));
 
         // When checked
@@ -101,19 +89,19 @@ class TopicCheckIT {
                 topics.audience(), topics.deadLetter())) {
             plain.put(topic, 2);
         }
-        broker.createTopics(plain, Map.of());
-        broker.createTopic(topics.quarantine(), 2, Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "60000"));
-        broker.createTopic(topics.suppressed(), 2,
+        BROKER.get().createTopics(plain, Map.of());
+        BROKER.get().createTopic(topics.quarantine(), 2, Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "60000"));
+        BROKER.get().createTopic(topics.suppressed(), 2,
                 Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "86400000"));
-        broker.createTopic(topics.recalls(), 2, Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
+        BROKER.get().createTopic(topics.recalls(), 2, Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
                 TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "0",
                 TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "0"));
 
         // When checked with a five-minute skew and an unbounded past
         TopicCheck.Result result;
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            result = TopicCheck.check(admin, broker.bootstrapServers(), topics, SKEW, Long.MAX_VALUE, TIMEOUT);
+                Map.of("bootstrap.servers", BROKER.get().bootstrapServers()))) {
+            result = TopicCheck.check(admin, BROKER.get().bootstrapServers(), topics, SKEW, Long.MAX_VALUE, TIMEOUT);
         }
 
         // Then both are named with the topic, the keys and the values; the LogAppendTime topic is not
@@ -141,7 +129,7 @@ class TopicCheckIT {
                 topics.recalls())) {
             created.put(topic, 1);
         }
-        broker.createTopics(created, Map.of());
+        BROKER.get().createTopics(created, Map.of());
 
         // When the firewall starts
         try (FirewallApp app = FirewallApp.fromConfig(config(topics, stateDir))) {
@@ -191,7 +179,7 @@ class TopicCheckIT {
 
     private static FirewallConfig config(Topics topics, Path stateDir) {
         FirewallConfig file = EndToEndSupport.loadApplicationConfig();
-        FirewallConfig c = file.withBootstrapServers(broker.bootstrapServers())
+        FirewallConfig c = file.withBootstrapServers(BROKER.get().bootstrapServers())
                 .withSchemaRegistry(Map.of("schema.registry.url", "mock://topic-check-it-" + unique()))
                 .withApplicationId("it-topic-check-" + unique(), stateDir);
         return c.withTopics(topics);
