@@ -54,6 +54,8 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private final Deque<Snapshot> unapplied = new ArrayDeque<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Kafka Streams creates the internal topic once it runs; until then nothing can be settled. */
+    private boolean homeExists;
     private long lastWarning;
     private long lastFailureLog;
 
@@ -70,6 +72,9 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
 
         /** The group's committed offsets; partitions without one are absent. */
         Map<TopicPartition, Long> committed() throws Exception;
+
+        /** True if the topic exists (asking for the offsets of one that does not makes the admin client log errors). */
+        boolean exists(String topic) throws Exception;
 
         @Override
         void close();
@@ -110,6 +115,11 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
                     }
                 });
                 return committed;
+            }
+
+            @Override
+            public boolean exists(String topic) throws Exception {
+                return admin.listTopics().names().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS).contains(topic);
             }
 
             @Override
@@ -206,6 +216,12 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
 
     /** One round: see the class comment. Package-private for tests. */
     void pollOnce() throws Exception {
+        if (!homeExists) {
+            homeExists = brokers.exists(home.get(0).topic());
+            if (!homeExists) {
+                return;
+            }
+        }
         long time = clock.getAsLong();
         Map<TopicPartition, Long> sideEnds = brokers.ends(side);
         Map<TopicPartition, Long> committed = new HashMap<>(brokers.committed());

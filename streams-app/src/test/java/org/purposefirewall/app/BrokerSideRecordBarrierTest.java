@@ -25,6 +25,7 @@ class BrokerSideRecordBarrierTest {
         final Map<TopicPartition, Long> starts = new HashMap<>();
         final Map<TopicPartition, Long> committed = new HashMap<>();
         boolean down;
+        boolean homeCreated = true;
 
         @Override
         public Map<TopicPartition, Long> ends(List<TopicPartition> partitions) {
@@ -52,6 +53,12 @@ class BrokerSideRecordBarrierTest {
             if (down) {
                 throw new IllegalStateException("brokers unreachable");
             }
+        }
+
+        @Override
+        public boolean exists(String topic) {
+            check();
+            return homeCreated;
         }
 
         @Override
@@ -103,6 +110,19 @@ class BrokerSideRecordBarrierTest {
         brokers.ends.put(CONSENT_1, 5L);
         barrier.pollOnce();
         assertThat(barrier.settledThrough(1)).isEqualTo(4_000L);
+    }
+
+    @Test
+    void shouldSettleNothingUntilKafkaStreamsHasCreatedTheInternalTopic() throws Exception {
+        brokers.homeCreated = false;
+        barrier.pollOnce();
+        clock.set(2_000);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(0)).isZero();
+        brokers.homeCreated = true;
+        clock.set(3_000);
+        barrier.pollOnce();
+        assertThat(barrier.settledThrough(0)).isEqualTo(3_000L);
     }
 
     @Test
