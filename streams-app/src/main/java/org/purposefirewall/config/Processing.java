@@ -26,7 +26,7 @@ import org.purposefirewall.policy.EventTimeBounds;
  * @param maxEventTimeSkewMs how far ahead of the processing clock an event time may be (default 300000); later is
  *     dead-lettered, never written with a timestamp the broker refuses
  * @param settleMs how long after a data record is read a side record (consent, registration) may still be committed
- *     and be applied before the record is decided (default 0: side records committed before the read)
+ *     and still be applied before the record is decided (default 200; 0: only those committed before the read)
  * @param sideBarrierPollMs how often each instance asks the brokers how far side records have been applied
  */
 public record Processing(String guarantee,
@@ -44,6 +44,8 @@ public record Processing(String guarantee,
                          Long sideBarrierPollMs) {
 
     public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
+    /** The default settle window, ms. */
+    public static final long DEFAULT_SETTLE_MS = 200L;
     public static final String AT_LEAST_ONCE = "at_least_once";
 
     public Processing {
@@ -73,7 +75,10 @@ public record Processing(String guarantee,
                     + "the brokers' default message.timestamp.after.max.ms (3600000), or outputs stamped with such "
                     + "event times are refused");
         }
-        settleMs = atLeast("settle-ms", settleMs == null ? 0L : settleMs, 0);
+        // 200 ms: a producer that sends a registration and then a contact point without waiting for the first
+        // acknowledgement, or a cluster whose partitions live on different brokers, can let the second land first by
+        // a few milliseconds; the window covers that, at 200 ms more latency per data record.
+        settleMs = atLeast("settle-ms", settleMs == null ? DEFAULT_SETTLE_MS : settleMs, 0);
         sideBarrierPollMs = atLeast("side-barrier-poll-ms", sideBarrierPollMs == null ? 50L : sideBarrierPollMs, 5);
         if (registryOutageMaxBlockMs >= 300_000L) {
             throw new IllegalArgumentException("registry-outage-max-block-ms: " + registryOutageMaxBlockMs

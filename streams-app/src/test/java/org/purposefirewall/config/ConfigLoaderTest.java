@@ -82,7 +82,7 @@ class ConfigLoaderTest {
         assertThat(config.processing().guarantee()).isEqualTo(Processing.EXACTLY_ONCE_V2);
         assertThat(config.processing().exactlyOnce()).isTrue();
         assertThat(config.processing().maxTaskIdleMs()).isEqualTo(0L);
-        assertThat(config.processing().settleMs()).isEqualTo(0L);
+        assertThat(config.processing().settleMs()).isEqualTo(200L);
         assertThat(config.processing().sideBarrierPollMs()).isEqualTo(50L);
         assertThat(config.processing().eventTimeBounds())
                 .isEqualTo(new org.purposefirewall.policy.EventTimeBounds(946_684_800_000L, 300_000L));

@@ -169,6 +169,9 @@ class GuardedTopicEndToEndIT {
                     }
                 }
             }
+            // Acknowledged before the guarded records are sent: the firewall applies side records committed before a
+            // data record is read (README, "Event time"); one sent alongside it, unacknowledged, may land after it.
+            producer.flush();
             // The guarded records, written by Apicurio's serializer
             List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks =
                     new ArrayList<>();

@@ -86,17 +86,22 @@ final class FirewallDriver implements AutoCloseable {
      * @param barrier how far side records count as applied (tests of the barrier move it by hand)
      * @param maxHeld the most records a processor holds, or null for the default
      */
-    FirewallDriver(Path stateDir, SideRecordBarrier barrier, Integer maxHeld) {
-        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), 0L, barrier, maxHeld);
+    FirewallDriver(Path stateDir, SideRecordBarrier barrier, Integer maxHeld, long settleMs) {
+        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), 0L, barrier, maxHeld, settleMs);
     }
 
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld) {
+        this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, null);
+    }
+
+    private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
+                           long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs) {
         topics = Topics.defaults().withGuarded(guarded);
         config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
                 // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
                 topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, maxHeld, null, null,
-                        null, null), identity,
+                        settleMs, null), identity,
                 Map.of(), null, POLICY, honeytokens);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);

@@ -58,7 +58,7 @@ class SideRecordBarrierTopologyTest {
     @Test
     void shouldHoldADataRecordUntilTheBarrierPassesItsReadTimeThenDecideItWithWhatArrivedMeanwhile(
             @TempDir Path dir) {
-        fw = new FirewallDriver(dir, barrier, null);
+        fw = new FirewallDriver(dir, barrier, null, 0L);
         fw.send(consent("ana", T, grant(AD_PURPOSE)));
         // Given a contact point read while side records are still on their way
         fw.send(contact("ana", IdentifierType.PHONE, "14155550100", T + 10));
@@ -80,7 +80,7 @@ class SideRecordBarrierTopologyTest {
 
     @Test
     void shouldReleaseWaitingRecordsInReadOrderAndDecideAtOnceWhenTheBarrierIsAhead(@TempDir Path dir) {
-        fw = new FirewallDriver(dir, barrier, null);
+        fw = new FirewallDriver(dir, barrier, null, 0L);
         fw.send(consent("ana", T, grant(AD_PURPOSE)));
         fw.send(contact("ana", IdentifierType.EMAIL, "first@example.com", T + 10));
         clock.addAndGet(5);
@@ -104,8 +104,30 @@ class SideRecordBarrierTopologyTest {
     }
 
     @Test
+    void shouldApplyASideRecordCommittedWithinTheSettleWindowAfterTheDataRecordWasRead(@TempDir Path dir) {
+        fw = new FirewallDriver(dir, barrier, null, 200L);
+        fw.send(consent("ana", T, grant(AD_PURPOSE)));
+        long read = now();
+        fw.send(contact("ana", IdentifierType.PHONE, "14155550100", T + 10));
+
+        // A registration its producer sent right after the contact point, without waiting: 150 ms later
+        clock.addAndGet(150);
+        fw.send(registration("ana", IdentifierType.PHONE, PHONE, "essential.service.security.authentication",
+                RegistrationAction.REGISTERED, T));
+        // The barrier has applied everything committed up to the read time, but not the window after it
+        settled.set(read + 199);
+        fw.driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(fw.drainAllOutputs()).as("still inside the settle window").isZero();
+
+        settled.set(read + 200);
+        fw.driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(fw.quarantine.readValue().getReason()).isEqualTo("REGISTERED_FOR_RESTRICTED_PURPOSE");
+        assertThat(fw.audience.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldSuppressRatherThanForwardWhenNoMoreRecordsCanWait(@TempDir Path dir) {
-        fw = new FirewallDriver(dir, barrier, 1);
+        fw = new FirewallDriver(dir, barrier, 1, 0L);
         fw.send(consent("ana", T, grant(AD_PURPOSE)));
         fw.send(contact("ana", IdentifierType.EMAIL, "first@example.com", T + 10));
         fw.send(contact("ana", IdentifierType.EMAIL, "second@example.com", T + 11));
