@@ -23,13 +23,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The side-record barrier, from what the brokers say. Every {@code pollMs} it reads, in this order: the end offsets
- * of every side-input partition (read_committed), the application's committed offsets, and the end offsets of the
- * internal side-records topic. Then:
+ * of every side-input partition (read_committed), the application's committed offsets, and the high watermarks of
+ * the internal side-records topic. Then:
  * <ol>
  *   <li>once the intake's committed offsets reach a side snapshot taken at time T, every side record committed
- *       before T has been re-homed, and (exactly-once: offsets and outputs commit together) its copy is committed
- *       on the internal topic, below the internal end offsets read right after;</li>
- *   <li>once the deciding task of home partition p has committed past that internal end offset of p, it has
+ *       before T has been re-homed, and (exactly-once: offsets and outputs commit together) its copy has been
+ *       appended to the internal topic in a committed transaction, below the high watermarks read right after (the
+ *       transaction's marker may not have reached that partition yet, so its last stable offset may still be
+ *       lower);</li>
+ *   <li>once the deciding task of home partition p has committed past that high watermark of p, it has
  *       applied all of them: {@code settledThrough(p)} becomes T.</li>
  * </ol>
  * Offsets, not timing, decide it, so it holds however loaded the machine is and whatever partitioner wrote a side
@@ -67,6 +69,9 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         /** End offsets, read_committed (the last stable offset). */
         Map<TopicPartition, Long> ends(List<TopicPartition> partitions) throws Exception;
 
+        /** High watermarks: every record appended, committed or not. */
+        Map<TopicPartition, Long> highWatermarks(List<TopicPartition> partitions) throws Exception;
+
         /** Log start offsets. */
         Map<TopicPartition, Long> starts(List<TopicPartition> partitions) throws Exception;
 
@@ -84,20 +89,25 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         return new Offsets() {
             @Override
             public Map<TopicPartition, Long> ends(List<TopicPartition> partitions) throws Exception {
-                return list(partitions, OffsetSpec.latest());
+                return list(partitions, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
+            }
+
+            @Override
+            public Map<TopicPartition, Long> highWatermarks(List<TopicPartition> partitions) throws Exception {
+                return list(partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
             }
 
             @Override
             public Map<TopicPartition, Long> starts(List<TopicPartition> partitions) throws Exception {
-                return list(partitions, OffsetSpec.earliest());
+                return list(partitions, OffsetSpec.earliest(), IsolationLevel.READ_COMMITTED);
             }
 
-            private Map<TopicPartition, Long> list(List<TopicPartition> partitions, OffsetSpec spec)
-                    throws Exception {
+            private Map<TopicPartition, Long> list(List<TopicPartition> partitions, OffsetSpec spec,
+                                                   IsolationLevel isolation) throws Exception {
                 Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
                 partitions.forEach(tp -> specs.put(tp, spec));
                 Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin
-                        .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .listOffsets(specs, new ListOffsetsOptions(isolation))
                         .all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 Map<TopicPartition, Long> offsets = new HashMap<>();
                 result.forEach((tp, info) -> offsets.put(tp, info.offset()));
@@ -225,7 +235,10 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         long time = clock.getAsLong();
         Map<TopicPartition, Long> sideEnds = brokers.ends(side);
         Map<TopicPartition, Long> committed = new HashMap<>(brokers.committed());
-        Map<TopicPartition, Long> homeEnds = brokers.ends(home);
+        // The high watermark, not the last stable offset: a transaction's commit markers reach its partitions in
+        // no set order, so the intake's offsets can read as committed while its copies' partition still shows the
+        // transaction open, below the last stable offset. Every copy is below the high watermark.
+        Map<TopicPartition, Long> homeEnds = brokers.highWatermarks(home);
         coverEmptied(sideEnds, committed);
         unrouted.addLast(new Snapshot(time, sideEnds));
         if (unrouted.size() > MAX_PENDING) {

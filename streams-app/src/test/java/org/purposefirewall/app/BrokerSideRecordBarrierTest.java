@@ -36,6 +36,11 @@ class BrokerSideRecordBarrierTest {
         }
 
         @Override
+        public Map<TopicPartition, Long> highWatermarks(List<TopicPartition> partitions) {
+            return ends(partitions);
+        }
+
+        @Override
         public Map<TopicPartition, Long> starts(List<TopicPartition> partitions) {
             check();
             Map<TopicPartition, Long> out = new HashMap<>();
