@@ -59,6 +59,8 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     /** Kafka Streams creates the internal topic once it runs; until then nothing can be settled. */
     private boolean homeExists;
     private long lastWarning;
+    /** When polling began: lag is counted from here until a partition first settles. */
+    private volatile long startedAt;
     private long lastFailureLog;
 
     private record Snapshot(long time, Map<TopicPartition, Long> offsets) {
@@ -174,6 +176,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     }
 
     public void start() {
+        startedAt = clock.getAsLong();
         thread.start();
     }
 
@@ -187,11 +190,14 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         return partition >= 0 && partition < settled.length() ? settled.get(partition) : 0L;
     }
 
-    /** How far behind the wall clock the least settled partition is, in ms. */
+    /**
+     * How far behind the wall clock the least settled partition is, in ms; a partition that has not settled yet
+     * counts from when polling began.
+     */
     public long lagMs() {
         long least = Long.MAX_VALUE;
         for (int p = 0; p < settled.length(); p++) {
-            least = Math.min(least, settled.get(p));
+            least = Math.min(least, Math.max(settled.get(p), startedAt));
         }
         return least == Long.MAX_VALUE ? 0 : Math.max(0, clock.getAsLong() - least);
     }
@@ -317,7 +323,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
             lastWarning = now;
             List<Integer> behind = new ArrayList<>();
             for (int p = 0; p < settled.length(); p++) {
-                if (now - settled.get(p) >= LAG_WARNING_MS) {
+                if (now - Math.max(settled.get(p), startedAt) >= LAG_WARNING_MS) {
                     behind.add(p);
                 }
             }

@@ -140,7 +140,17 @@ class BrokerSideRecordBarrierTest {
         }
         assertThat(barrier.settledThrough(0)).isZero();
         assertThat(barrier.settledThrough(1)).isZero();
+        // Lag counts from when polling began (never started here: time 0), never from the epoch
         assertThat(barrier.lagMs()).isEqualTo(clock.get());
+        BrokerSideRecordBarrier started = new BrokerSideRecordBarrier(brokers, List.of("consent"),
+                "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get);
+        started.start();
+        try {
+            clock.addAndGet(1_000);
+            assertThat(started.lagMs()).isBetween(1_000L, 1_100L);
+        } finally {
+            started.close();
+        }
     }
 
     @Test
