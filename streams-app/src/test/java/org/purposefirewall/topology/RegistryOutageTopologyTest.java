@@ -178,13 +178,7 @@ class RegistryOutageTopologyTest {
         assertThat(audience.isEmpty()).isTrue();
         assertThat(quarantine.isEmpty()).isTrue();
 
-        // When the registry answers, the registration is applied first and the phone is quarantined
-        registry.down = false;
-        driver.advanceWallClockTime(Duration.ofSeconds(2));
-        driver.advanceWallClockTime(Duration.ofSeconds(2));
-        assertThat(quarantine.readValuesToList()).singleElement()
-                .satisfies(q -> assertThat(q.getReason()).isEqualTo("REGISTERED_FOR_RESTRICTED_PURPOSE"));
-        assertThat(audience.isEmpty()).isTrue();
+        thenOnceTheRegistryAnswersThePhoneIsQuarantinedWithItsOwnOffset(1L);
     }
 
     @Test
@@ -206,13 +200,17 @@ class RegistryOutageTopologyTest {
         assertThat(audience.isEmpty()).isTrue();
         assertThat(quarantine.isEmpty()).isTrue();
 
-        // When the registry answers, the registration is applied first and the phone is quarantined
+        thenOnceTheRegistryAnswersThePhoneIsQuarantinedWithItsOwnOffset(1L);
+    }
+
+    /** The registry answers again: the parked registration is applied first, then the phone behind it. */
+    private void thenOnceTheRegistryAnswersThePhoneIsQuarantinedWithItsOwnOffset(long offset) {
         registry.down = false;
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertThat(quarantine.readValuesToList()).singleElement().satisfies(q -> {
             assertThat(q.getReason()).isEqualTo("REGISTERED_FOR_RESTRICTED_PURPOSE");
-            assertThat(q.getSource().getOffset()).isEqualTo(1L);
+            assertThat(q.getSource().getOffset()).isEqualTo(offset);
         });
         assertThat(audience.isEmpty()).isTrue();
     }
