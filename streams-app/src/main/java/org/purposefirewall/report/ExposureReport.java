@@ -1,6 +1,6 @@
 package org.purposefirewall.report;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -115,7 +115,7 @@ public final class ExposureReport {
     }
 
     /** Prints the report: one line per identifier and one per recall, then totals. */
-    public void print(PrintStream out) {
+    public void print(PrintWriter out) {
         List<Row> all = rows();
         out.printf("Exposure report%s%s%n", user == null ? "" : " for user " + user,
                 from == null && to == null ? "" : " forwarded in [" + (from == null ? "-inf" : from) + ", "

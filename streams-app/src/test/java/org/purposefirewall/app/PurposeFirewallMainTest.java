@@ -83,6 +83,22 @@ class PurposeFirewallMainTest {
     }
 
     @Test
+    void shouldListEveryCommandInItsHelpAndTreatNoCommandAsAUsageError() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("run", "validate", "describe", "exposure-report");
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("a command is required", "Usage:");
+        assertThat(run("exposure-report", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--user", "--from", "--to", "--config");
+    }
+
+    @Test
+    void shouldRejectATimeThatIsNotAnIsoInstantBeforeReadingAnything() {
+        assertThat(run("exposure-report", "--config", REPO_CONFIG.toString(), "--from", "yesterday")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("ISO-8601 instant");
+    }
+
+    @Test
     void aMissingConfigFileIsAConfigurationError() {
         int code = run("validate", "--config", "does/not/exist.yaml");
 

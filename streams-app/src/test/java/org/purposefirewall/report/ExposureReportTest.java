@@ -3,7 +3,6 @@ package org.purposefirewall.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -43,7 +42,7 @@ class ExposureReportTest {
         assertThat(early.rows()).extracting(ExposureReport.Row::forwarded).containsExactly(1L, 1L);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        all.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        all.print(new java.io.PrintWriter(new java.io.OutputStreamWriter(bytes, StandardCharsets.UTF_8), true));
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("recalled: CONSENT_REVOKED").contains("3 identifiers forwarded, 1 recalled, 2 never");
     }

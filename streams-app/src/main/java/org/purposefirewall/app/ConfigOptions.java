@@ -1,0 +1,44 @@
+package org.purposefirewall.app;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.purposefirewall.config.ConfigException;
+import org.purposefirewall.config.ConfigLoader;
+import org.purposefirewall.config.FirewallConfig;
+import picocli.CommandLine.Option;
+
+/** The options every command reads its configuration with (a picocli mixin). */
+final class ConfigOptions {
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "config/application.yaml",
+            description = "application config (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "override bootstrap-servers")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL",
+            description = "override schema-registry.schema.registry.url")
+    String schemaRegistryUrl;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "override processing.state-dir")
+    Path stateDir;
+
+    /** The configuration the options name, with their overrides. */
+    FirewallConfig load() throws ConfigException {
+        FirewallConfig loaded = new ConfigLoader().load(config);
+        if (bootstrapServers != null) {
+            loaded = loaded.withBootstrapServers(bootstrapServers);
+        }
+        if (schemaRegistryUrl != null) {
+            Map<String, String> registry = new HashMap<>(loaded.schemaRegistry());
+            registry.put("schema.registry.url", schemaRegistryUrl);
+            loaded = loaded.withSchemaRegistry(registry);
+        }
+        if (stateDir != null) {
+            loaded = loaded.withApplicationId(loaded.applicationId(), stateDir);
+        }
+        return loaded;
+    }
+}
