@@ -121,11 +121,6 @@ public final class ConfigLoader {
                 policyFile, loaded.policy(), honeytokens, loaded.tcf());
     }
 
-    /** Reads and validates a policy file. */
-    public Policy loadPolicy(Path policyFile) {
-        return readPolicy(policyFile).policy();
-    }
-
     /** The policy with the parts of the policy file that the identity package applies. */
     private record LoadedPolicy(Policy policy, Set<HashForm> hashForms, List<Honeytokens.Token> honeytokens,
                                 TcfSettings tcf) {
