@@ -128,6 +128,41 @@ class ForeignPartitionersIT {
     @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
     void shouldNeverForwardASecurityIdentifierWhateverPartitionerWroteTheSideRecords(@TempDir Path stateDir)
             throws Exception {
+        runScenario(stateDir, USERS);
+    }
+
+    /**
+     * The same with the machine starved: four busy threads on two cores for the whole run, so the stream thread, the
+     * barrier's poller and the broker all run late. Offsets, not timing, decide when a record is decided, so the
+     * outcome is the same, only slower.
+     */
+    @Test
+    @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+    void shouldNeverForwardASecurityIdentifierWhenTheMachineIsStarved(@TempDir Path stateDir) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> burners = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread burner = new Thread(() -> {
+                // Spins on a volatile read: never optimized away, never yields.
+                while (busy.get()) {
+                    busy.getPlain();
+                }
+            }, "cpu-burner-" + i);
+            burner.setDaemon(true);
+            burner.start();
+            burners.add(burner);
+        }
+        try {
+            runScenario(stateDir, USERS / 2);
+        } finally {
+            busy.set(false);
+            for (Thread burner : burners) {
+                burner.join(5_000);
+            }
+        }
+    }
+
+    private void runScenario(Path stateDir, int users) throws Exception {
         String unique = UUID.randomUUID().toString().substring(0, 8);
         FirewallConfig file = loadApplicationConfig();
         Topics topics = EndToEndSupport.prefixed(file.topics(), "fp-" + unique + ".");
@@ -154,7 +189,7 @@ class ForeignPartitionersIT {
                      "fp-outputs-", Map.of(), "ForeignPartitionersIT", null)) {
             app.start();
             awaitRunning(app, Duration.ofSeconds(90));
-            for (int from = 0; from < USERS; from += BATCH) {
+            for (int from = 0; from < users; from += BATCH) {
                 List<Future<RecordMetadata>> side = new ArrayList<>();
                 List<String> sideKeys = new ArrayList<>();
                 List<Event> contacts = new ArrayList<>();
@@ -241,6 +276,11 @@ class ForeignPartitionersIT {
     }
 
     private static Map<String, Coord> index;
+
+    @org.junit.jupiter.api.BeforeEach
+    void forgetDecisionIndex() {
+        index = null;
+    }
 
     private static Map<String, Coord> decisionIndex(Map<Coord, Expected> expected, FirewallConfig config) {
         if (index == null) {
