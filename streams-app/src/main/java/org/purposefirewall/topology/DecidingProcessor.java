@@ -97,7 +97,6 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
      * durability, this is what the wait consults, so a record costs one put and one delete, never a scan.
      */
     private final java.util.ArrayDeque<String> settlingOrder = new java.util.ArrayDeque<>();
-    private long settlingHere;
     private int homePartition;
     /** How often waiting records are checked against the barrier. */
     static final java.time.Duration SETTLE_CHECK_INTERVAL = java.time.Duration.ofMillis(10);
@@ -158,7 +157,6 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
                 KeyValue<String, ParkedRecord> entry = it.next();
                 if (entry.value.topic().equals(topic)) {
                     settlingOrder.addLast(entry.key);
-                    settlingHere++;
                 }
             }
         }
@@ -187,17 +185,17 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
     @Override
     protected void admit(Record<String, Decoded<V>> record) {
         long now = barrier.now();
-        if (settlingHere > 0) {
+        if (!settlingOrder.isEmpty()) {
             // Releasing decides other records, each at its own coordinates: the record in hand keeps its own.
             Rehomed.Source inHand = currentSource();
             releaseSettled();
             restoreSource(inHand);
         }
-        if (settlingHere == 0 && settled(now)) {
+        if (settlingOrder.isEmpty() && settled(now)) {
             decide(record);
             return;
         }
-        if (settlingHere >= maxHeld) {
+        if (settlingOrder.size() >= maxHeld) {
             String user = record.key() == null || record.key().length() > MAX_USER_ID_CHARS ? "" : record.key();
             suppress(record, user, IdentifierType.UNKNOWN, PurposePolicy.sideRecordsPending(policy),
                     coordinates(record.timestamp()));
@@ -208,7 +206,6 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
         settling.put(key, entry);
         settlingDecoded.put(key, new Waiting<>(record, entry));
         settlingOrder.addLast(key);
-        settlingHere++;
         metrics.settling();
     }
 
@@ -228,7 +225,6 @@ abstract class DecidingProcessor<V> extends InputProcessor<V> {
             Waiting<V> waiting = settlingDecoded.remove(key);
             ParkedRecord entry = waiting == null ? settling.get(key) : null;
             settling.delete(key);
-            settlingHere--;
             if (waiting != null) {
                 restoreSource(waiting.entry());
                 decide(waiting.record());

@@ -181,8 +181,12 @@ abstract class InputProcessor<V> implements Processor<String, Decoded<V>, String
     }
 
     private static long size(Record<String, ? extends Decoded<?>> record) {
-        long key = record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
-        return key + (record.value() == null ? 0 : record.value().raw().length);
+        return size(record.key(), record.value() == null ? null : record.value().raw());
+    }
+
+    /** The bytes of key and value that {@link #MAX_COPIED_BYTES} bounds. */
+    static long size(String key, byte[] value) {
+        return (key == null ? 0L : key.getBytes(StandardCharsets.UTF_8).length) + (value == null ? 0L : value.length);
     }
 
     /**

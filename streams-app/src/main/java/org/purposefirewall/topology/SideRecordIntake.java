@@ -53,7 +53,7 @@ final class SideRecordIntake implements Processor<String, byte[], String, Parked
         long now = context.currentSystemTimeMs();
         long timestamp = bounds.safe(record.timestamp(), -1L, now);
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        long size = (key == null ? 0L : key.length) + (record.value() == null ? 0L : record.value().length);
+        long size = InputProcessor.size(record.key(), record.value());
         // Too large to carry whole within the internal topic's 1 MiB: it goes home without its value (and without a
         // key no user id can be), marked, and is dead-lettered there as RECORD_TOO_LARGE; a consent record's user
         // then has no consent from its time on.
