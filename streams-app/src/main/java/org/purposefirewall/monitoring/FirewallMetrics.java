@@ -35,6 +35,13 @@ public interface FirewallMetrics extends AutoCloseable {
     /** A data record waited for side records committed before it was read (the side-record barrier). */
     void settling();
 
+    /**
+     * A side record (consent, registration) was applied after a data record it concerns had been forwarded for an
+     * event time at or after the side record's own (rule {@code late.side-record}): the forward is recalled. Counted
+     * once per side record.
+     */
+    void lateSideRecord();
+
     /** Unregisters the metrics. */
     @Override
     void close();
@@ -79,6 +86,10 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void settling() {
+        }
+
+        @Override
+        public void lateSideRecord() {
         }
 
         @Override

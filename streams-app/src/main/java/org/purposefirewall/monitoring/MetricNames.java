@@ -35,6 +35,13 @@ public final class MetricNames {
     /** Data records that waited for side records committed before they were read (the side-record barrier). */
     public static final String SETTLING = "records-awaiting-side-records";
 
+    /**
+     * Side records applied too late: after a data record of their user had been forwarded for an event time at or
+     * after their own (each such forward is recalled). Zero while side records reach the brokers before, or within
+     * {@code processing.settle-ms} after, the data records they concern are read.
+     */
+    public static final String LATE_SIDE_RECORDS = "late-side-records";
+
     private MetricNames() {
     }
 

@@ -21,6 +21,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor held;
     private final Sensor rehomed;
     private final Sensor settling;
+    private final Sensor late;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -34,6 +35,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.held = sensor(taskId, MetricNames.HELD);
         this.rehomed = sensor(taskId, MetricNames.REHOMED);
         this.settling = sensor(taskId, MetricNames.SETTLING);
+        this.late = sensor(taskId, MetricNames.LATE_SIDE_RECORDS);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -91,9 +93,14 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void lateSideRecord() {
+        late.record();
+    }
+
+    @Override
     public void close() {
         for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled, held,
-                rehomed, settling)) {
+                rehomed, settling, late)) {
             metrics.removeSensor(sensor);
         }
     }

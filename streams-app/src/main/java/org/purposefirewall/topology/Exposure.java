@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.purposefirewall.schema.IdentifierType;
+import org.purposefirewall.schema.RecallReason;
 
 /**
  * What the ad side holds of one identifier of one user: the current exposure (forwarded records since the last
@@ -27,12 +28,20 @@ record Exposure(long start, long first, long last, long count, IdentifierType ty
 
     /** Why an identifier is recalled; the bit it sets. */
     enum Cause {
-        CONSENT_REVOKED(1), REGISTERED_FOR_RESTRICTED_PURPOSE(2);
+        CONSENT_REVOKED(1, RecallReason.CONSENT_REVOKED),
+        REGISTERED_FOR_RESTRICTED_PURPOSE(2, RecallReason.REGISTERED_FOR_RESTRICTED_PURPOSE);
 
         final int bit;
+        private final RecallReason reason;
 
-        Cause(int bit) {
+        Cause(int bit, RecallReason reason) {
             this.bit = bit;
+            this.reason = reason;
+        }
+
+        /** The reason a recall record of this cause carries. */
+        RecallReason reason() {
+            return reason;
         }
     }
 

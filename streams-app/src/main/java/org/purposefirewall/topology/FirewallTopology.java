@@ -52,12 +52,6 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  */
 public final class FirewallTopology {
 
-    /**
-     * The most records of one input topic one task parks while the registry is unreachable; past it the outage
-     * goes to Kafka Streams (the stream thread is replaced and resumes from its last commit).
-     */
-    public static final long MAX_PARKED_PER_TOPIC = 100_000;
-
     private FirewallTopology() {
     }
 
@@ -84,11 +78,12 @@ public final class FirewallTopology {
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
         ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
-        InputProcessor.Routing direct = new InputProcessor.Routing(partitions, true, bounds);
-        InputProcessor.Routing rehomed = new InputProcessor.Routing(partitions, false, bounds);
-        DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
-                config.honeytokens(), topics.consent(), topics.registrations(), topics.audience(),
-                config.processing().consentHoldMs(), config.processing().maxHeldRecords(), direct, barrier,
+        Arrival.Routing direct = new Arrival.Routing(partitions, true);
+        Arrival.Routing rehomed = new Arrival.Routing(partitions, false);
+        int maxWaiting = config.processing().maxHeldRecords();
+        DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
+                config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
+                config.processing().consentHoldMs(), maxWaiting, direct, bounds, barrier,
                 config.processing().settleMs());
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
@@ -134,18 +129,24 @@ public final class FirewallTopology {
         topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE, contactTime,
                 keys, contactDecoder, topics.contactPoints());
 
+        String policyVersion = config.policy().version();
         topology.addProcessor(Names.CONSENT_UPDATER,
-                () -> new ConsentUpdater(topics.consent(), serdes.consentState(), MAX_PARKED_PER_TOPIC,
-                        serdes.health(), consentDecoder, config.policy(), topics.audience(), rehomed),
+                () -> new SideRecordProcessor<>(new SideRecordProcessor.Parts<>(topics.consent(),
+                        (stores, outputs) -> new ConsentApplier(new ConsentAdapter(consentDecoder, bounds),
+                                config.policy(), stores, outputs),
+                        SetAside.Decoder.of(serdes.consentState(), serdes.health()), policyVersion,
+                        topics.audience(), bounds, maxWaiting, rehomed)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
-                () -> new RegistrationUpdater(topics.registrations(), serdes.registration(),
-                        MAX_PARKED_PER_TOPIC, serdes.health(), normalizer, config.policy(), topics.audience(),
-                        rehomed),
+                () -> new SideRecordProcessor<>(new SideRecordProcessor.Parts<>(topics.registrations(),
+                        (stores, outputs) -> new RegistrationApplier(new RegistrationAdapter(normalizer, bounds),
+                                config.policy(), stores, outputs),
+                        SetAside.Decoder.of(serdes.registration(), serdes.health()), policyVersion,
+                        topics.audience(), bounds, maxWaiting, rehomed)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.DECIDER,
-                () -> new PurposeDecider(topics.contactPoints(), serdes.contactPoint(), MAX_PARKED_PER_TOPIC,
-                        serdes.health(), deciding),
+                () -> new DataRecordProcessor<>(topics.contactPoints(), new ContactPointAdapter(normalizer, bounds),
+                        SetAside.Decoder.of(serdes.contactPoint(), serdes.health()), shared),
                 Names.CONTACT_POINTS_SOURCE, Names.DISPATCHER);
         List<String> deciders = new ArrayList<>(List.of(Names.DECIDER));
         for (String guarded : topics.guarded()) {
@@ -154,48 +155,38 @@ public final class FirewallTopology {
             topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestampAsWritten(bounds),
                     keys, genericDecoder, guarded);
             topology.addProcessor(decider,
-                    () -> new GuardedDecider(guarded, generic, MAX_PARKED_PER_TOPIC, serdes.health(), deciding),
+                    () -> new DataRecordProcessor<>(guarded, new GuardedRecordAdapter(normalizer, bounds),
+                            SetAside.Decoder.of(generic, serdes.health()), shared),
                     source, Names.DISPATCHER);
             deciders.add(decider);
         }
         String[] decidersArray = deciders.toArray(String[]::new);
         List<String> all = new ArrayList<>(List.of(Names.CONSENT_UPDATER, Names.REGISTRATION_UPDATER));
         all.addAll(deciders);
+        String[] every = all.toArray(String[]::new);
 
+        // Every store is connected to every processor of the deciding sub-topology: they are one task's state.
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
                         Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
                                 Duration.ofMillis(config.processing().consentHistoryRetentionMs())),
                         Serdes.String(), ConsentStoreSerde.serde()),
-                concat(Names.CONSENT_UPDATER, decidersArray));
+                every);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(Names.REGISTRATION_STORE),
                         Serdes.Bytes(), RegistrationHistory.serde()),
-                concat(Names.REGISTRATION_UPDATER, decidersArray));
-
-        // What the ad side holds, for recalls: written by the deciders, read by the updaters.
+                every);
+        // What the ad side holds, for recalls: written by the data processors, read by the side processors.
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(Names.EXPOSURE_STORE), Serdes.Bytes(), Exposure.serde()),
-                all.toArray(String[]::new));
-
+                every);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(Names.REVOCATION_STORE), Serdes.String(), Revocations.serde()),
-                all.toArray(String[]::new));
-
-        // In memory, changelogged and cached: a record usually waits less than a commit interval, so its put and
-        // delete mostly meet in the cache and the changelog sees one tombstone, not the record.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SETTLE_STORE),
-                        Serdes.String(), ParkedRecord.serde()).withCachingEnabled(),
-                decidersArray);
-
-        // In memory and changelogged, like parked records: held records are bounded and short-lived.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.HELD_STORE),
-                        Serdes.String(), ParkedRecord.serde()),
-                decidersArray);
-
-        // In memory and changelogged: parked records are few and short-lived, and must survive a restart.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARKED_STORE),
-                        Serdes.String(), ParkedRecord.serde()),
-                all.toArray(String[]::new));
+                every);
+        // In memory, cached and changelogged: waiting records are bounded and short-lived, and SetAside writes them
+        // in chunks, so the cache folds a chunk's writes between two commits into one changelog record.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SET_ASIDE_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled(),
+                every);
 
         topology.addSink(Names.AUDIENCE_SINK, topics.audience(), keyWriter, serdes.audience().serializer(),
                 decidersArray);
@@ -204,13 +195,13 @@ public final class FirewallTopology {
         topology.addSink(Names.SUPPRESSED_SINK, topics.suppressed(), keyWriter, serdes.suppressed().serializer(),
                 decidersArray);
         topology.addSink(Names.RECALL_SINK, topics.recalls(), keyWriter, serdes.recall().serializer(),
-                all.toArray(String[]::new));
+                every);
         // Data records read off their home partition go home through the internal topic (Kafka Streams names it
         // <application.id>-side-records-repartition; the default partitioner puts each user on its home partition).
         topology.addSink(Names.REHOME_SINK, Names.SIDE_RECORDS_TOPIC, keyWriter, ParkedRecord.serde().serializer(),
                 decidersArray);
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
-                all.toArray(String[]::new));
+                every);
         return topology;
     }
 

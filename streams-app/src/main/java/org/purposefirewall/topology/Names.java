@@ -56,12 +56,11 @@ public final class Names {
     public static final String EXPOSURE_STORE = "exposure-store";
     /** Key-value store: user id → event times at which the user's consent stopped permitting the ad purpose. */
     public static final String REVOCATION_STORE = "consent-revocations-store";
-    /** In-memory, changelogged: data records held for late consent, keyed by hold deadline. */
-    public static final String HELD_STORE = "held-store";
-    /** In-memory, cached, changelogged: data records waiting for side records committed before they were read. */
-    public static final String SETTLE_STORE = "settle-store";
-    /** In-memory, changelogged: input records set aside until the schema registry answers. */
-    public static final String PARKED_STORE = "parked-store";
+    /**
+     * In-memory, cached, changelogged: every record that waits instead of being decided now (for the schema
+     * registry, for side records, for late consent), whole, with its coordinates; see {@code SetAside}.
+     */
+    public static final String SET_ASIDE_STORE = "set-aside-store";
 
     private Names() {
     }

@@ -18,16 +18,12 @@ final class Rehomed {
     static final String PARTITION = "purpose-firewall.source-partition";
     static final String OFFSET = "purpose-firewall.source-offset";
     /**
-     * On a side record too large to carry home whole ({@link InputProcessor#MAX_COPIED_BYTES}): how many bytes of key
+     * On a side record too large to carry home whole ({@link Limits#MAX_COPIED_BYTES}): how many bytes of key
      * and value it had. Its envelope then carries no value (and no key longer than a user id can be).
      */
     static final String OMITTED_BYTES = "purpose-firewall.omitted-bytes";
 
     private Rehomed() {
-    }
-
-    /** Where a record was read, as input processors see it. */
-    record Source(String topic, int partition, long offset) {
     }
 
     static Headers headers(ParkedRecord envelope) {
@@ -59,14 +55,14 @@ final class Rehomed {
     }
 
     /** The original coordinates, or null if the record was read from its input topic directly. */
-    static Source source(Headers headers) {
+    static Coordinates source(Headers headers) {
         Header topic = headers.lastHeader(TOPIC);
         Header partition = headers.lastHeader(PARTITION);
         Header offset = headers.lastHeader(OFFSET);
         if (topic == null || partition == null || offset == null) {
             return null;
         }
-        return new Source(new String(topic.value(), StandardCharsets.UTF_8), ByteBuffer.wrap(partition.value()).getInt(),
+        return new Coordinates(new String(topic.value(), StandardCharsets.UTF_8), ByteBuffer.wrap(partition.value()).getInt(),
                 ByteBuffer.wrap(offset.value()).getLong());
     }
 }

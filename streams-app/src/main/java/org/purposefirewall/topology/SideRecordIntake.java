@@ -53,11 +53,11 @@ final class SideRecordIntake implements Processor<String, byte[], String, Parked
         long now = context.currentSystemTimeMs();
         long timestamp = bounds.safe(record.timestamp(), -1L, now);
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        long size = InputProcessor.size(record.key(), record.value());
+        long size = Limits.size(record.key(), record.value());
         // Too large to carry whole within the internal topic's 1 MiB: it goes home without its value (and without a
         // key no user id can be), marked, and is dead-lettered there as RECORD_TOO_LARGE; a consent record's user
         // then has no consent from its time on.
-        boolean tooLarge = size > InputProcessor.MAX_COPIED_BYTES;
+        boolean tooLarge = size > Limits.MAX_COPIED_BYTES;
         ParkedRecord envelope = new ParkedRecord(meta.topic(), meta.partition(), meta.offset(), timestamp,
                 tooLarge && key != null && key.length > IdentifierKeys.MAX_USER_ID_BYTES ? null : key,
                 tooLarge ? null : record.value());
@@ -74,7 +74,7 @@ final class SideRecordIntake implements Processor<String, byte[], String, Parked
         if (tooLarge) {
             headers.add(Rehomed.omitted(size));
         }
-        context.forward(new Record<>(InputProcessor.homeKey(record.key()), envelope, timestamp, headers));
+        context.forward(new Record<>(Limits.homeKey(record.key()), envelope, timestamp, headers));
     }
 
     @Override

@@ -407,8 +407,8 @@ class FirewallTopologyTest {
                 Names.REGISTRATION_UPDATER, Names.DECIDER, Names.AUDIENCE_SINK, Names.QUARANTINE_SINK,
                 Names.SUPPRESSED_SINK, Names.DEAD_LETTER_SINK, Names.RECALL_SINK, Names.REHOME_SINK));
         assertThat(description.toString()).doesNotContain("KSTREAM-")
-                .contains(Names.CONSENT_STORE, Names.REGISTRATION_STORE, Names.EXPOSURE_STORE, Names.PARKED_STORE,
-                        Names.SETTLE_STORE, internal);
+                .contains(Names.CONSENT_STORE, Names.REGISTRATION_STORE, Names.EXPOSURE_STORE, Names.SET_ASIDE_STORE,
+                        Names.REVOCATION_STORE, internal);
     }
 
     private double total(String operation) {

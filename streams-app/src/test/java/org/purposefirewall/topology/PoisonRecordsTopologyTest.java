@@ -93,7 +93,7 @@ class PoisonRecordsTopologyTest {
         start();
         fw.send(consent("alice", T, grant("marketing.advertising")));
         ContactPoint huge = contact("alice", IdentifierType.EMAIL, "alice@example.com", T + 10);
-        huge.setAttributes(Map.of("note", "a".repeat(InputProcessor.MAX_COPIED_BYTES)));
+        huge.setAttributes(Map.of("note", "a".repeat(Limits.MAX_COPIED_BYTES)));
 
         fw.send(huge);
         fw.send(contact("alice", IdentifierType.EMAIL, "alice@example.com", T + 11));
@@ -114,7 +114,7 @@ class PoisonRecordsTopologyTest {
         start();
         fw.send(consent("alice", T, grant("marketing.advertising")));
         ConsentState huge = consent("alice", T + 10, grant("marketing.advertising"));
-        huge.setSource("s".repeat(InputProcessor.MAX_COPIED_BYTES));
+        huge.setSource("s".repeat(Limits.MAX_COPIED_BYTES));
         fw.send(huge);
 
         // When her contact points arrive from before and after it
@@ -135,7 +135,7 @@ class PoisonRecordsTopologyTest {
         start();
         PurposeRegistration huge = registration("alice", IdentifierType.PHONE, "+1 415 555 0100", TWO_FACTOR,
                 RegistrationAction.REGISTERED, T);
-        huge.setSourceSystem("s".repeat(InputProcessor.MAX_COPIED_BYTES));
+        huge.setSourceSystem("s".repeat(Limits.MAX_COPIED_BYTES));
 
         fw.send(huge);
         fw.send(registration("bob", IdentifierType.PHONE, "+1 415 555 0199", TWO_FACTOR,
@@ -149,7 +149,7 @@ class PoisonRecordsTopologyTest {
     @Test
     void shouldDeadLetterAConsentRecordWhoseKeyNoUserIdCanBeAndKeepTheKeyOutOfEveryStore() {
         start();
-        String tooLong = "k".repeat(InputProcessor.MAX_USER_ID_CHARS + 1);
+        String tooLong = "k".repeat(Limits.MAX_USER_ID_CHARS + 1);
 
         // A tombstone (once a silent revocation, keyed by it in two stores and their changelogs) and garbage
         fw.rawConsent.pipeInput(tooLong, null, T);
@@ -167,7 +167,7 @@ class PoisonRecordsTopologyTest {
     void shouldDeadLetterAConsentStateListingMorePurposesThanAStoreRecordMayHold() {
         start();
         List<PurposeConsent> purposes = new ArrayList<>();
-        for (int i = 0; i <= ConsentUpdater.MAX_PURPOSES; i++) {
+        for (int i = 0; i <= ConsentAdapter.MAX_PURPOSES; i++) {
             purposes.add(new PurposeConsent("marketing.p" + i, ConsentStatus.GRANTED));
         }
         fw.send(consent("alice", T, purposes.toArray(PurposeConsent[]::new)));
@@ -175,7 +175,7 @@ class PoisonRecordsTopologyTest {
 
         DeadLetterRecord dead = fw.deadLetter.readValue();
         assertThat(dead.getReason()).isEqualTo("INVALID_PURPOSE");
-        assertThat(dead.getDetail()).contains(String.valueOf(ConsentUpdater.MAX_PURPOSES));
+        assertThat(dead.getDetail()).contains(String.valueOf(ConsentAdapter.MAX_PURPOSES));
         SuppressedRecord suppressed = fw.suppressed.readValue();
         assertThat(suppressed.getReason()).isEqualTo("CONSENT_MISSING");
     }
@@ -195,7 +195,7 @@ class PoisonRecordsTopologyTest {
 
         DeadLetterRecord dead = fw.deadLetter.readValue();
         assertThat(dead.getReason()).isEqualTo("INVALID_PHONE");
-        assertThat(dead.getDetail()).hasSizeLessThan(InputProcessor.MAX_DETAIL_CHARS + 100)
+        assertThat(dead.getDetail()).hasSizeLessThan(Limits.MAX_DETAIL_CHARS + 100)
                 .startsWith("field fff");
     }
 

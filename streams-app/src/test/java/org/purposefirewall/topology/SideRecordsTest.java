@@ -29,7 +29,7 @@ class SideRecordsTest {
         MockProcessorContext<String, ParkedRecord> context = intakeContext();
         SideRecordIntake intake = new SideRecordIntake(4, EventTimeBounds.defaults());
         intake.init(context);
-        String tooLong = "k".repeat(InputProcessor.MAX_USER_ID_CHARS + 1);
+        String tooLong = "k".repeat(Limits.MAX_USER_ID_CHARS + 1);
 
         intake.process(new Record<>(tooLong, new byte[] {0, 1}, NOW));
 
@@ -46,18 +46,18 @@ class SideRecordsTest {
         MockProcessorContext<String, ParkedRecord> context = intakeContext();
         SideRecordIntake intake = new SideRecordIntake(4, EventTimeBounds.defaults());
         intake.init(context);
-        byte[] huge = new byte[InputProcessor.MAX_COPIED_BYTES];
+        byte[] huge = new byte[Limits.MAX_COPIED_BYTES];
         String bigKey = "b".repeat(IdentifierKeys.MAX_USER_ID_BYTES + 1);
 
         intake.process(new Record<>("alice", huge, NOW));
-        intake.process(new Record<>(bigKey, new byte[InputProcessor.MAX_COPIED_BYTES - bigKey.length() + 1], NOW));
+        intake.process(new Record<>(bigKey, new byte[Limits.MAX_COPIED_BYTES - bigKey.length() + 1], NOW));
 
         assertThat(context.forwarded()).hasSize(2);
         Record<? extends String, ? extends ParkedRecord> first = context.forwarded().get(0).record();
         assertThat(first.key()).isEqualTo("alice");
         assertThat(first.value().keyString()).isEqualTo("alice");
         assertThat(first.value().value()).isNull();
-        assertThat(Rehomed.omittedBytes(first.headers())).isEqualTo(5L + InputProcessor.MAX_COPIED_BYTES);
+        assertThat(Rehomed.omittedBytes(first.headers())).isEqualTo(5L + Limits.MAX_COPIED_BYTES);
         Record<? extends String, ? extends ParkedRecord> second = context.forwarded().get(1).record();
         assertThat(second.key()).isEmpty();
         assertThat(second.value().key()).as("no key longer than a user id can be").isNull();
@@ -92,7 +92,7 @@ class SideRecordsTest {
                 assertThat(failed.detail()).contains("crm.removed-topic");
             });
             assertThat(Rehomed.source(f.record().headers()))
-                    .isEqualTo(new Rehomed.Source("crm.removed-topic", 3, 17L));
+                    .isEqualTo(new Coordinates("crm.removed-topic", 3, 17L));
         });
     }
 
@@ -121,7 +121,7 @@ class SideRecordsTest {
         Record<?, ?> tooLarge = context.forwarded().get(1).record();
         assertThat(tooLarge.value()).isNull();
         assertThat(Rehomed.omittedBytes(tooLarge.headers())).isEqualTo(2_000_000L);
-        assertThat(Rehomed.source(tooLarge.headers())).isEqualTo(new Rehomed.Source(CONSENT, 0, 2L));
+        assertThat(Rehomed.source(tooLarge.headers())).isEqualTo(new Coordinates(CONSENT, 0, 2L));
     }
 
     @Test

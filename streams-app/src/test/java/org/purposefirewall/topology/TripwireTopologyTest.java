@@ -316,7 +316,7 @@ class TripwireTopologyTest {
                         new Honeytokens.Token("canary-email-1", IdentifierKind.EMAIL, "h0ney.pot@example.org")),
                 IdentifierNormalizer.of(IdentityOptions.defaults()));
         start(tokens, IdentityOptions.defaults());
-        Logger logger = (Logger) LoggerFactory.getLogger(DecidingProcessor.class);
+        Logger logger = (Logger) LoggerFactory.getLogger(Outputs.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();
         logger.addAppender(events);

@@ -6,35 +6,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
-import org.purposefirewall.monitoring.RegistryHealth;
+import org.purposefirewall.monitoring.FirewallMetrics;
+import org.purposefirewall.policy.EventTimeBounds;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.serde.Decoded;
 
-/** The fail-closed net under every input processor. */
-class InputProcessorTest {
+/** The first step of every input processor, and the fail-closed net under each. */
+class ArrivalTest {
 
     private static final byte[] RAW = "payload".getBytes(StandardCharsets.UTF_8);
     private static final ContactPoint CONTACT = FirewallDriver.contact("u1", IdentifierType.EMAIL, "u1@example.com", 1L);
 
     @Test
     void anUnexpectedExceptionDeadLettersTheRecordInsteadOfForwardingOrStopping() {
-        // Given a processor whose decision code throws
-        InputProcessor<ContactPoint> processor = throwing(new IllegalStateException("boom with secret@example.com"));
+        // Given decision code that throws
         MockProcessorContext<String, Object> context = context();
         context.setRecordMetadata("user.contact-points", 2, 41L);
         context.setCurrentSystemTimeMs(5_000L);
-        processor.init(context);
+        Outputs outputs = outputs(context);
+        InputRecord<ContactPoint> in = new Arrival("app-" + Names.SIDE_RECORDS_TOPIC, new Arrival.Routing(1, false),
+                outputs).accept(new Record<>("u1", new Decoded.Ok<>(CONTACT, RAW), 1_000L), context.recordMetadata(),
+                (r, bytes) -> { }, null);
 
-        // When a record arrives
-        processor.process(new Record<>("u1", new Decoded.Ok<>(CONTACT, RAW), 1_000L));
+        // When the record is decided under the fail-closed net
+        FailClosed.run(outputs, in, () -> {
+            throw new IllegalStateException("boom with secret@example.com");
+        });
 
         // Then it is dead-lettered, whole, with the reason and the exception class but not its message
         List<MockProcessorContext.CapturedForward<? extends String, ?>> forwarded = context.forwarded();
@@ -52,12 +54,14 @@ class InputProcessorTest {
 
     @Test
     void kafkasOwnFailuresPropagateSoTheTransactionIsAbortedNotDeadLettered() {
-        InputProcessor<ContactPoint> processor = throwing(new KafkaException("store failed"));
         MockProcessorContext<String, Object> context = context();
-        processor.init(context);
+        Outputs outputs = outputs(context);
+        InputRecord<ContactPoint> in = new InputRecord<>(new Coordinates("user.contact-points", 0, 1L), "u1",
+                new Decoded.Ok<>(CONTACT, RAW), 1L);
 
-        assertThatThrownBy(() -> processor.process(new Record<>("u1", new Decoded.Ok<>(CONTACT, RAW), 1L)))
-                .isInstanceOf(KafkaException.class);
+        assertThatThrownBy(() -> FailClosed.run(outputs, in, () -> {
+            throw new KafkaException("store failed");
+        })).isInstanceOf(KafkaException.class);
         assertThat(context.forwarded()).isEmpty();
     }
 
@@ -65,13 +69,11 @@ class InputProcessorTest {
     void shouldRehomeARecordReadOffItsKeysDefaultPartitionerPartitionWholeWithItsCoordinates() {
         // Given four partitions and a user whose murmur2 home is not partition 2 nor, for the second, partition 3
         String user = userHomedAt(1, 4);
-        InputProcessor<ContactPoint> processor = handledOnly(4);
         MockProcessorContext<String, Object> context = context();
         context.setRecordMetadata("user.contact-points", 2, 41L);
-        processor.init(context);
 
         // When its record arrives on partition 2 (a CRC32 or random partitioner put it there)
-        processor.process(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L));
+        arriveAndDecide(context, 4, new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L));
 
         // Then it is not decided here: it goes, whole, to the internal topic, which the default partitioner homes
         assertThat(context.forwarded()).singleElement().satisfies(f -> {
@@ -91,11 +93,9 @@ class InputProcessorTest {
     @Test
     void shouldDecideARecordOnItsHomePartitionAndNeverTrustCoordinateHeadersFromAProducer() {
         String user = userHomedAt(3, 4);
-        InputProcessor<ContactPoint> processor = handledOnly(4);
         MockProcessorContext<String, Object> context = context();
         context.setRecordMetadata("user.contact-points", 3, 7L);
-        processor.init(context);
-        processor.process(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L));
+        arriveAndDecide(context, 4, new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L));
         assertThat(context.forwarded()).singleElement()
                 .satisfies(f -> assertThat(f.childName()).contains(Names.AUDIENCE_SINK));
 
@@ -103,9 +103,23 @@ class InputProcessorTest {
         context.resetForwards();
         context.setRecordMetadata("user.contact-points", 0, 8L);
         ParkedRecord spoof = new ParkedRecord("user.contact-points", 3, 7L, 1_000L, null, RAW);
-        processor.process(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L, Rehomed.headers(spoof)));
+        arriveAndDecide(context, 4, new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L,
+                Rehomed.headers(spoof)));
         assertThat(context.forwarded()).singleElement()
                 .satisfies(f -> assertThat(f.childName()).contains(Names.REHOME_SINK));
+    }
+
+    @Test
+    void aCopyFromTheInternalTopicKeepsTheCoordinatesItsHeadersCarry() {
+        String user = userHomedAt(3, 4);
+        MockProcessorContext<String, Object> context = context();
+        context.setRecordMetadata("app-" + Names.SIDE_RECORDS_TOPIC, 3, 99L);
+        ParkedRecord original = new ParkedRecord("user.contact-points", 0, 7L, 1_000L, null, RAW);
+        InputRecord<ContactPoint> in = new Arrival("app-" + Names.SIDE_RECORDS_TOPIC, new Arrival.Routing(4, true),
+                outputs(context)).accept(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L,
+                Rehomed.headers(original)), context.recordMetadata(), (r, bytes) -> { }, null);
+        assertThat(in.at()).isEqualTo(new Coordinates("user.contact-points", 0, 7L));
+        assertThat(context.forwarded()).isEmpty();
     }
 
     @Test
@@ -129,35 +143,24 @@ class InputProcessorTest {
         }
     }
 
-    /** A processor that sends every record it handles to the audience sink. */
-    private static InputProcessor<ContactPoint> handledOnly(int partitions) {
-        return new InputProcessor<>("user.contact-points", null, 10, new RegistryHealth(),
-                new InputProcessor.Routing(partitions, true, org.purposefirewall.policy.EventTimeBounds.defaults())) {
-            @Override
-            protected void handle(Record<String, Decoded<ContactPoint>> record) {
-                context.forward(record, Names.AUDIENCE_SINK);
-            }
-        };
+    /** Arrival, then (for a record it lets through) a stand-in decision that forwards it to the audience sink. */
+    private static void arriveAndDecide(MockProcessorContext<String, Object> context, int partitions,
+                                        Record<String, Decoded<ContactPoint>> record) {
+        Outputs outputs = outputs(context);
+        InputRecord<ContactPoint> in = new Arrival("app-" + Names.SIDE_RECORDS_TOPIC,
+                new Arrival.Routing(partitions, true), outputs).accept(record, context.recordMetadata(),
+                (r, bytes) -> { }, null);
+        if (in != null) {
+            context.forward(new Record<>(in.key(), in.value(), in.timestamp()), Names.AUDIENCE_SINK);
+        }
     }
 
-    private static InputProcessor<ContactPoint> throwing(RuntimeException e) {
-        return new InputProcessor<>("user.contact-points", null, 10, new RegistryHealth(),
-                new InputProcessor.Routing(1, false, org.purposefirewall.policy.EventTimeBounds.defaults())) {
-            @Override
-            protected void handle(Record<String, Decoded<ContactPoint>> record) {
-                throw e;
-            }
-        };
+    private static Outputs outputs(MockProcessorContext<String, Object> context) {
+        return new Outputs(context, FirewallMetrics.NONE, "v1", "ads.audience-identifiers",
+                EventTimeBounds.defaults());
     }
 
-    /** A context holding the parked store, as the topology gives every input processor. */
     private static MockProcessorContext<String, Object> context() {
-        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-        KeyValueStore<String, ParkedRecord> store = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(Names.PARKED_STORE), Serdes.String(), ParkedRecord.serde())
-                .withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return context;
+        return new MockProcessorContext<>();
     }
 }
