@@ -31,8 +31,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
-import org.purposefirewall.sample.ScenarioTraffic;
 import org.purposefirewall.serde.FirewallSerdes;
 
 /** The benchmark's Kafka chores around the measured runs: loading inputs, watching offsets, counting outputs. */
@@ -88,7 +89,7 @@ final class BenchmarkKafka implements AutoCloseable {
         Topics topics = new Topics(prefix + ".contact-points", prefix + ".consent", prefix + ".registrations",
                 prefix + ".unused.audience", prefix + ".unused.quarantine", prefix + ".unused.suppressed",
                 prefix + ".unused.dead-letter");
-        createTopics(List.of(topics.contactPoints(), topics.consent(), topics.registrations()), partitions);
+        FirewallTopics.createInputs(broker, topics, partitions);
 
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, startMs);
         Map<String, Long> perTopic = new HashMap<>();

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,6 +29,7 @@ import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
@@ -86,13 +86,7 @@ public final class LatencyBenchmark {
             FirewallConfig config = file.withSchemaRegistry(registry).withBootstrapServers(broker.bootstrapServers())
                     .withApplicationId("latency-" + scope.substring(8, 16), state);
             Topics topics = config.topics();
-            Map<String, Integer> plain = new LinkedHashMap<>();
-            for (String topic : List.of(topics.contactPoints(), topics.registrations(), topics.audience(),
-                    topics.quarantine(), topics.suppressed(), topics.deadLetter(), topics.recalls())) {
-                plain.put(topic, partitions);
-            }
-            broker.createTopics(plain, Map.of());
-            broker.createTopic(topics.consent(), partitions, Map.of("cleanup.policy", "compact"));
+            FirewallTopics.createAll(broker, topics, partitions);
             FirewallSerdes serdes = FirewallSerdes.fromSettings(registry);
             try (FirewallApp app = new FirewallApp(config, serdes);
                  KafkaProducer<String, byte[]> producer = producer(broker);

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -39,11 +37,12 @@ import org.purposefirewall.config.ConfigException;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
 import org.purposefirewall.registry.SchemaRegistryException;
 import org.purposefirewall.registry.SchemaRegistryClients;
-import org.purposefirewall.sample.ScenarioTraffic;
 import org.purposefirewall.serde.FirewallSerdes;
 
 /**
@@ -158,7 +157,7 @@ final class Demo {
 
             broker = LocalKafkaBroker.start();
             Topics topics = config.topics();
-            createTopics(broker, topics);
+            FirewallTopics.createAll(broker, topics, options.partitions());
             config = config.withBootstrapServers(broker.bootstrapServers())
                     .withApplicationId(APPLICATION_ID, Files.createDirectories(tempRoot.resolve("state")));
 
@@ -262,18 +261,6 @@ final class Demo {
     private static String describe(Path configFile) {
         return configFile.startsWith(System.getProperty("java.io.tmpdir"))
                 ? "bundled config/application.yaml" : configFile.toString();
-    }
-
-    /** All eight topics with one partition count (the inputs must be co-partitioned); consent compacted. */
-    private void createTopics(LocalKafkaBroker broker, Topics topics) {
-        Map<String, Integer> plain = new LinkedHashMap<>();
-        for (String topic : List.of(topics.contactPoints(), topics.registrations(), topics.audience(),
-                topics.quarantine(), topics.suppressed(), topics.deadLetter(), topics.recalls())) {
-            plain.put(topic, options.partitions());
-        }
-        broker.createTopics(plain, Map.of());
-        broker.createTopic(topics.consent(), options.partitions(),
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     /** Waits until the firewall's stream threads run, so that the throughput measures processing, not startup. */

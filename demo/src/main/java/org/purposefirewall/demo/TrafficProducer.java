@@ -11,10 +11,10 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.identity.IdentifierKind;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.Normalization;
-import org.purposefirewall.sample.ScenarioTraffic;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.serde.FirewallSerdes;
 

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
-import org.purposefirewall.sample.ScenarioTraffic;
 import org.purposefirewall.serde.FirewallSerdes;
 
 /**

@@ -343,37 +343,6 @@ class FirewallTopologyTest {
     }
 
     @Test
-    void everyContactPointOfTheScenarioEndsInExactlyOneOutput() {
-        org.purposefirewall.sample.ScenarioTraffic traffic =
-                new org.purposefirewall.sample.ScenarioTraffic(fw.topics, fw.serdes, T);
-        int users = 2_000;
-        long contactPoints = 0;
-        for (int i = 0; i < users; i++) {
-            for (org.purposefirewall.sample.ScenarioTraffic.Event e : traffic.user(i)) {
-                var input = fw.driver.createInputTopic(e.topic(), new org.apache.kafka.common.serialization
-                        .StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
-                input.pipeInput(e.key(), e.value(), e.timestamp());
-                if (e.expected() != null) {
-                    contactPoints++;
-                }
-            }
-        }
-        Map<org.purposefirewall.sample.ScenarioTraffic.Expected, Long> expected = traffic.expectedCounts(users);
-
-        long forwarded = fw.audience.getQueueSize();
-        long quarantined = fw.quarantine.getQueueSize();
-        long suppressed = fw.suppressed.getQueueSize();
-        long dead = fw.deadLetter.getQueueSize();
-        assertThat(forwarded + quarantined + suppressed + dead).isEqualTo(contactPoints);
-        assertThat(forwarded).isEqualTo(expected.get(org.purposefirewall.sample.ScenarioTraffic.Expected.FORWARD));
-        assertThat(quarantined).isEqualTo(expected.get(org.purposefirewall.sample.ScenarioTraffic.Expected.QUARANTINE));
-        assertThat(suppressed).isEqualTo(expected.get(org.purposefirewall.sample.ScenarioTraffic.Expected.SUPPRESS));
-        assertThat(dead).isEqualTo(expected.get(org.purposefirewall.sample.ScenarioTraffic.Expected.DEAD_LETTER));
-        assertThat(forwarded).isPositive();
-        assertThat(quarantined).isPositive();
-    }
-
-    @Test
     void outcomesAreCountedInMetrics() {
         fw.send(consent("olga", T, grant(AD_PURPOSE)));
         fw.send(contact("olga", IdentifierType.EMAIL, "olga@example.com", T + 1));

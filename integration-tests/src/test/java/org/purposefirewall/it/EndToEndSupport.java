@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,13 +34,12 @@ import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.ScenarioTraffic.Event;
+import org.purposefirewall.fixtures.ScenarioTraffic.Expected;
 import org.purposefirewall.identity.IdentifierKind;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.identity.Normalization;
-import org.purposefirewall.kafkalocal.LocalKafkaBroker;
-import org.purposefirewall.sample.ScenarioTraffic.Event;
-import org.purposefirewall.sample.ScenarioTraffic.Expected;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
 import org.purposefirewall.schema.IdentifierType;
@@ -116,8 +114,8 @@ final class EndToEndSupport {
                 .toAbsolutePath().normalize();
         if (!Files.isRegularFile(file)) {
             fail("The repository's application config is missing: expected it at " + file + " (resolved from the "
-                    + "working directory " + System.getProperty("user.dir") + "; run the IT from the streams-app "
-                    + "module, as Maven does)");
+                    + "working directory " + System.getProperty("user.dir") + "; run the IT from the "
+                    + "integration-tests module, as Maven does)");
         }
         return new ConfigLoader().load(file);
     }
@@ -133,17 +131,6 @@ final class EndToEndSupport {
         return new Topics(prefix + t.contactPoints(), prefix + t.consent(), prefix + t.registrations(),
                 prefix + t.audience(), prefix + t.quarantine(), prefix + t.suppressed(), prefix + t.deadLetter())
                 .withRecalls(prefix + t.recalls());
-    }
-
-    /** The seven topics, co-partitioned ({@code partitions} partitions each); consent compacted. */
-    static void createTopics(LocalKafkaBroker broker, Topics topics, int partitions) {
-        Map<String, Integer> plain = new LinkedHashMap<>();
-        for (String topic : List.of(topics.contactPoints(), topics.registrations(), topics.audience(),
-                topics.quarantine(), topics.suppressed(), topics.deadLetter(), topics.recalls())) {
-            plain.put(topic, partitions);
-        }
-        broker.createTopics(plain, Map.of());
-        broker.createTopic(topics.consent(), partitions, Map.of("cleanup.policy", "compact"));
     }
 
     /** Waits until Kafka Streams is RUNNING; fails at once if the firewall stopped, or after {@code deadline}. */

@@ -22,6 +22,7 @@ import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.app.TopicCheck;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 
 /**
@@ -42,7 +43,7 @@ class TopicCheckIT {
     void coPartitionedTopicsWithTheBrokersDefaultsPassAndGiveTheCommonCount(@TempDir Path stateDir) {
         // Given every topic with 3 partitions (a guarded one too), the broker's default timestamp limits
         Topics topics = topics("ok").withGuarded(List.of("topic-check-ok-" + unique() + ".crm.profile-updates"));
-        EndToEndSupport.createTopics(BROKER.get(), topics, 3);
+        FirewallTopics.createAll(BROKER.get(), topics, 3);
         BROKER.get().createTopic(topics.guarded().get(0), 3);
 
         // When checked as the firewall checks at startup

@@ -47,14 +47,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
+import org.purposefirewall.fixtures.ScenarioTraffic.Event;
+import org.purposefirewall.fixtures.ScenarioTraffic.Expected;
 import org.purposefirewall.identity.Sha256;
 import org.purposefirewall.it.EndToEndSupport.Coord;
 import org.purposefirewall.it.EndToEndSupport.Output;
 import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
-import org.purposefirewall.sample.ScenarioTraffic;
-import org.purposefirewall.sample.ScenarioTraffic.Event;
-import org.purposefirewall.sample.ScenarioTraffic.Expected;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
@@ -661,7 +662,7 @@ class FirewallEndToEndIT {
 
     /** The seven topics, co-partitioned ({@value #PARTITIONS} partitions each); consent compacted. */
     private static void createTopics(Topics topics) {
-        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
+        FirewallTopics.createAll(broker, topics, PARTITIONS);
     }
 
     /** The fewest users (a multiple of 20) whose contact points reach {@code minimum}. */

@@ -2,7 +2,6 @@ package org.purposefirewall.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.purposefirewall.it.EndToEndSupport.awaitRunning;
-import static org.purposefirewall.it.EndToEndSupport.createTopics;
 import static org.purposefirewall.it.EndToEndSupport.loadApplicationConfig;
 import static org.purposefirewall.it.EndToEndSupport.producer;
 import static org.purposefirewall.it.EndToEndSupport.rebuilt;
@@ -38,13 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
+import org.purposefirewall.fixtures.ScenarioTraffic.Event;
+import org.purposefirewall.fixtures.ScenarioTraffic.Expected;
 import org.purposefirewall.it.EndToEndSupport.Coord;
 import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.monitoring.MetricNames;
-import org.purposefirewall.sample.ScenarioTraffic;
-import org.purposefirewall.sample.ScenarioTraffic.Event;
-import org.purposefirewall.sample.ScenarioTraffic.Expected;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.serde.FirewallSerdes;
 import org.slf4j.LoggerFactory;
@@ -171,7 +171,7 @@ class ForeignPartitionersIT {
         FirewallConfig base = file.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-partitioners-" + unique, stateDir);
         FirewallConfig config = rebuilt(base, topics, base.processing(), base.streams());
-        createTopics(BROKER.get(), topics, PARTITIONS);
+        FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
         FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 3_600_000L);
 

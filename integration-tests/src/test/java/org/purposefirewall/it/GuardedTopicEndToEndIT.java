@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic.Expected;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentifierKind;
@@ -40,7 +42,6 @@ import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.kafkalocal.LocalSchemaRegistry;
 import org.purposefirewall.monitoring.MetricNames;
-import org.purposefirewall.sample.ScenarioTraffic.Expected;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
@@ -118,7 +119,7 @@ class GuardedTopicEndToEndIT {
         String guarded = "guard-" + unique + ".crm.profile-updates";
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "guard-" + unique + ".")
                 .withGuarded(List.of(guarded));
-        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
+        FirewallTopics.createAll(broker, topics, PARTITIONS);
         broker.createTopic(guarded, PARTITIONS);
         FirewallConfig base = loadApplicationConfig().withBootstrapServers(broker.bootstrapServers())
                 .withSchemaRegistry(Map.of("schema.registry.url", registry.confluentUrl()))

@@ -59,15 +59,16 @@ import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
+import org.purposefirewall.fixtures.ScenarioTraffic.Event;
+import org.purposefirewall.fixtures.ScenarioTraffic.Expected;
 import org.purposefirewall.it.EndToEndSupport.Coord;
 import org.purposefirewall.it.EndToEndSupport.Output;
 import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.kafkalocal.LocalSchemaRegistry;
 import org.purposefirewall.monitoring.RegistryHealth;
-import org.purposefirewall.sample.ScenarioTraffic;
-import org.purposefirewall.sample.ScenarioTraffic.Event;
-import org.purposefirewall.sample.ScenarioTraffic.Expected;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
@@ -1001,7 +1002,7 @@ class RegistryEndToEndIT {
 
     /** The seven topics, co-partitioned ({@value #PARTITIONS} partitions each); consent compacted. */
     private static void createTopics(Topics topics) {
-        EndToEndSupport.createTopics(broker, topics, PARTITIONS);
+        FirewallTopics.createAll(broker, topics, PARTITIONS);
     }
 
     private static void awaitRunning(FirewallApp app) throws InterruptedException {

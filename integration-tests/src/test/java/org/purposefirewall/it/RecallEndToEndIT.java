@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
@@ -75,7 +76,7 @@ class RecallEndToEndIT {
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String scope = "recall-it-" + unique;
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "recall-" + unique + ".");
-        EndToEndSupport.createTopics(BROKER.get(), topics, PARTITIONS);
+        FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
         FirewallConfig base = loadApplicationConfig();
         Map<String, String> registry = new HashMap<>(base.schemaRegistry());
         registry.put("schema.registry.url", "mock://" + scope);
@@ -167,16 +168,16 @@ class RecallEndToEndIT {
                 outputs.drain(Duration.ofSeconds(2));
                 System.out.printf("[RecallEndToEndIT] outputs after %d ms: %s %s%n", millisSince(t), outputs.counts(),
                         outputs.deadLetterReasons());
-                for (EndToEndSupport.Output out : outputs.of(org.purposefirewall.sample.ScenarioTraffic.Expected.FORWARD)) {
+                for (EndToEndSupport.Output out : outputs.of(org.purposefirewall.fixtures.ScenarioTraffic.Expected.FORWARD)) {
                     org.purposefirewall.schema.AudienceIdentifier a =
                             (org.purposefirewall.schema.AudienceIdentifier) out.value();
                     firstForward.merge(a.getUserId() + " " + a.getIdentifierHash(), a.getEventTime().toEpochMilli(),
                             Math::min);
                 }
-                forwardedRecords = outputs.of(org.purposefirewall.sample.ScenarioTraffic.Expected.FORWARD).size();
+                forwardedRecords = outputs.of(org.purposefirewall.fixtures.ScenarioTraffic.Expected.FORWARD).size();
                 assertThat(forwardedRecords).as("nearly every contact point forwarded")
                         .isGreaterThan((long) (forwardsExpected * 0.98));
-                assertThat(outputs.counts().get(org.purposefirewall.sample.ScenarioTraffic.Expected.DEAD_LETTER))
+                assertThat(outputs.counts().get(org.purposefirewall.fixtures.ScenarioTraffic.Expected.DEAD_LETTER))
                         .isZero();
             }
             // Recalled if forwarded before its cause: for a re-granted user, a first forward after the re-grant is
@@ -197,7 +198,7 @@ class RecallEndToEndIT {
                             outputs.counts(), outputs.deadLetterReasons(), app.failed(),
                             EndToEndSupport.enforcedProcessing(app),
                             recalls.stream().map(r -> r.getUserId() + ":" + r.getReason()).toList());
-                    outputs.of(org.purposefirewall.sample.ScenarioTraffic.Expected.DEAD_LETTER).stream().limit(3)
+                    outputs.of(org.purposefirewall.fixtures.ScenarioTraffic.Expected.DEAD_LETTER).stream().limit(3)
                             .forEach(o -> System.out.println("[RecallEndToEndIT] DIAG dead " + o.value()));
                 }
             }
@@ -239,7 +240,7 @@ class RecallEndToEndIT {
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String scope = "hold-it-" + unique;
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "hold-" + unique + ".");
-        EndToEndSupport.createTopics(BROKER.get(), topics, PARTITIONS);
+        FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
         FirewallConfig base = loadApplicationConfig();
         Map<String, String> registry = new HashMap<>(base.schemaRegistry());
         registry.put("schema.registry.url", "mock://" + scope);
@@ -284,10 +285,10 @@ class RecallEndToEndIT {
                     outputs.pollUntilAtLeast(1, Duration.ofSeconds(90));
                     outputs.drain(Duration.ofSeconds(3));
                     assertThat(outputs.counts()).as("decided once, forwarded").isEqualTo(Map.of(
-                            org.purposefirewall.sample.ScenarioTraffic.Expected.FORWARD, 1,
-                            org.purposefirewall.sample.ScenarioTraffic.Expected.QUARANTINE, 0,
-                            org.purposefirewall.sample.ScenarioTraffic.Expected.SUPPRESS, 0,
-                            org.purposefirewall.sample.ScenarioTraffic.Expected.DEAD_LETTER, 0));
+                            org.purposefirewall.fixtures.ScenarioTraffic.Expected.FORWARD, 1,
+                            org.purposefirewall.fixtures.ScenarioTraffic.Expected.QUARANTINE, 0,
+                            org.purposefirewall.fixtures.ScenarioTraffic.Expected.SUPPRESS, 0,
+                            org.purposefirewall.fixtures.ScenarioTraffic.Expected.DEAD_LETTER, 0));
                 }
                 assertThat(app.failed()).isFalse();
             }
