@@ -227,7 +227,7 @@ final class OutputTally {
         return null;
     }
 
-    /** The firewall's decision id for the input at these coordinates (see PurposeDecider). */
+    /** The firewall's decision id for the input at these coordinates (see the firewall's Outputs.decisionId). */
     private UUID decisionId(String topic, int partition, long offset) {
         String basis = topic + '/' + partition + '/' + offset + '/' + policyVersion;
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8));

@@ -78,7 +78,7 @@ final class EndToEndSupport {
         }
     }
 
-    /** The decision id a contact point at {@code coord} must carry if forwarded, as PurposeDecider derives it. */
+    /** The decision id a contact point at {@code coord} must carry if forwarded, as Outputs.decisionId derives it. */
     static String decisionId(Coord coord, String policyVersion) {
         String basis = coord.topic() + '/' + coord.partition() + '/' + coord.offset() + '/' + policyVersion;
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();

@@ -102,7 +102,7 @@ class FirewallEndToEndIT {
     private static final List<String> MALFORMED_REASONS = List.of("NOT_WIRE_FORMAT", "UNKNOWN_SCHEMA_ID",
             "MISSING_USER_ID", "EMPTY_IDENTIFIER", "UNKNOWN_IDENTIFIER_TYPE");
     /** Logs one WARN line per dead-lettered record: thousands of expected lines here. */
-    private static final String DEAD_LETTER_LOGGER = "org.purposefirewall.topology.InputProcessor";
+    private static final String DEAD_LETTER_LOGGER = "org.purposefirewall.topology.Outputs";
 
     private static LocalKafkaBroker broker;
     private static FirewallConfig fileConfig;
@@ -532,7 +532,7 @@ class FirewallEndToEndIT {
         final String registrationTopic;
         final String policyVersion;
         final Map<Coord, ContactEvent> contacts = new LinkedHashMap<>();
-        /** The decision id each contact point must carry if forwarded, as PurposeDecider derives it. */
+        /** The decision id each contact point must carry if forwarded, as Outputs.decisionId derives it. */
         final Map<String, Coord> byDecisionId = new HashMap<>();
         final Set<String> registrationMatchKeys = new HashSet<>();
         long stateEvents;

@@ -64,7 +64,7 @@ class ForeignPartitionersIT {
     private static final int USERS = 24_000;
     private static final int BATCH = 2_000;
     private static final Duration OUTPUT_DEADLINE = Duration.ofMinutes(5);
-    private static final String DEAD_LETTER_LOGGER = "org.purposefirewall.topology.InputProcessor";
+    private static final String DEAD_LETTER_LOGGER = "org.purposefirewall.topology.Outputs";
 
     @RegisterExtension
     static final SharedBroker BROKER = new SharedBroker();

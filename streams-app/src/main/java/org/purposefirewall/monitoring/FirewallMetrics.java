@@ -23,7 +23,7 @@ public interface FirewallMetrics extends AutoCloseable {
     /** A forwarded identifier was recalled (one recall record). */
     void recalled();
 
-    /** A record was set aside until the schema registry answers (see {@code Names.PARKED_STORE}). */
+    /** A record was set aside until the schema registry answers (see {@code Names.SET_ASIDE_STORE}). */
     void parked();
 
     /**

@@ -35,20 +35,21 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  * {@code TopologyTestDriver} runs.
  *
  * <pre>
- *   consent-source ───────► consent-updater ──────► [consent-store, versioned] ─┐
- *   registrations-source ─► registration-updater ─► [registration-store] ───────┤
- *   contact-points-source ─► purpose-decider ◄─────────────────────────────────┘
- *                             ├─► audience-sink     (ads.audience-identifiers)
- *                             ├─► quarantine-sink   (privacy.quarantine)
- *                             ├─► suppressed-sink   (privacy.suppressed)
- *                             └─► dead-letter-sink  (privacy.dead-letter; the updaters also feed it)
- *   guarded-source-&lt;topic&gt; ─► guarded-decider-&lt;topic&gt;  (one pair per guarded topic; same stores and sinks)
- *   [parked-store]: records set aside while the schema registry is unreachable (every processor)
+ *   intake:   consent-source ───────► consent-intake ───────┐
+ *             registrations-source ─► registrations-intake ─┴─► side-records-merge ─► side-records (repartition)
+ *   deciding: side-records-repartition-source ─► side-records-dispatcher ─┬─► consent-updater      (SideRecordProcessor)
+ *                                                                         ├─► registration-updater (SideRecordProcessor)
+ *             contact-points-source ─────────────────────────────────────┴─► purpose-decider      (DataRecordProcessor)
+ *             guarded-source-&lt;topic&gt; ───────────────────────────────────► guarded-decider-&lt;topic&gt; (DataRecordProcessor)
+ *                  sinks: audience, quarantine, suppressed, dead-letter, recall, rehome (back into side-records)
+ *   stores (every deciding processor): consent-store (versioned), registration-store, exposure-store,
+ *                  consent-revocations-store, set-aside-store (every record that waits)
  * </pre>
  *
- * <p>The three inputs share one sub-topology (they share stores), so each task reads the same partition of every
- * input, and Kafka Streams hands it records in timestamp order across them (bounded by {@code max.task.idle.ms}).
- * Inputs must therefore be co-partitioned by user id; no repartition topic exists.
+ * <p>Each processor is built from parts it is handed ({@link Arrival}, an input adapter, the policy through
+ * {@link DataDecider} or an applier, {@link Outputs}, {@link SetAside}); see {@link DataRecordProcessor} for one
+ * record's way from its source to its one output. Every side record reaches its user's home partition through the
+ * internal topic, whatever partitioner wrote it; so does a data record read off its home partition.
  */
 public final class FirewallTopology {
 

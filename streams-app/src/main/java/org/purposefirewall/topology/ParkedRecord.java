@@ -8,10 +8,9 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * An input record, whole, with the coordinates it was read at. It is what the firewall keeps of a record it cannot
- * decide yet: one set aside until the registry answers ({@link Names#PARKED_STORE}), held for late consent
- * ({@link Names#HELD_STORE}) or until side records settle ({@link Names#SETTLE_STORE}); and what it carries to a
- * record's home partition through {@link Names#SIDE_RECORDS_TOPIC}. Stores are changelogged, so such a record
- * survives restarts and is decided exactly once.
+ * decide yet ({@link SetAside}, in {@link Names#SET_ASIDE_STORE}), and what it carries to a record's home partition
+ * through {@link Names#SIDE_RECORDS_TOPIC}. The store is changelogged, so such a record survives restarts and is
+ * decided exactly once.
  *
  * @param topic source topic
  * @param partition source partition

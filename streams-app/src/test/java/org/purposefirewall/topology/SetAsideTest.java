@@ -1,0 +1,160 @@
+package org.purposefirewall.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.purposefirewall.monitoring.FirewallMetrics;
+import org.purposefirewall.policy.SetAsideRules.Wait;
+import org.purposefirewall.registry.RegistryUnavailableException;
+import org.purposefirewall.serde.Decoded;
+
+/** The one buffer: read order, chunks, restarts, the bound, and side records that hold data records back. */
+class SetAsideTest {
+
+    private static final String TOPIC = "user.contact-points";
+    private static final String CONSENT = "privacy.consent";
+    private KeyValueStore<String, byte[]> store;
+    private boolean registryUp = true;
+
+    @BeforeEach
+    void openStore() {
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SET_ASIDE_STORE), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+    }
+
+    @Test
+    void shouldHandBackRecordsWaitingForSideRecordsInReadOrderAndStopAtTheFirstNotSettled() {
+        SetAside<String> buffer = dataBuffer(1_000);
+        for (int i = 0; i < 150; i++) {
+            buffer.add(Wait.SIDE_RECORDS, record(i), 1_000L + i, 0L);
+        }
+        assertThat(chunks()).as("one store entry per chunk of up to 64 records").isEqualTo(3);
+
+        List<Long> released = new ArrayList<>();
+        buffer.releaseSideRecordWaits(readTime -> readTime < 1_100L, in -> released.add(in.at().offset()));
+
+        assertThat(released).hasSize(100).isSorted().startsWith(0L).endsWith(99L);
+        assertThat(buffer.waiting(Wait.SIDE_RECORDS)).isEqualTo(50);
+        assertThat(chunks()).as("drained chunks deleted, the partly drained one rewritten").isEqualTo(2);
+    }
+
+    @Test
+    void shouldRebuildItsQueuesFromTheStoreAfterARestartAndDecodeWhatItHandsBack() {
+        SetAside<String> before = dataBuffer(1_000);
+        for (int i = 0; i < 70; i++) {
+            before.add(Wait.SIDE_RECORDS, record(i), 1_000L + i, 0L);
+        }
+        before.add(Wait.CONSENT, record(500), 0L, 9_000L);
+        before.releaseSideRecordWaits(readTime -> readTime < 1_010L, in -> { });
+
+        SetAside<String> after = dataBuffer(1_000);
+        assertThat(after.waiting(Wait.SIDE_RECORDS)).isEqualTo(60);
+        assertThat(after.waiting(Wait.CONSENT)).isEqualTo(1);
+        List<InputRecord<String>> released = new ArrayList<>();
+        after.releaseSideRecordWaits(readTime -> true, released::add);
+        assertThat(released).extracting(in -> in.at().offset()).isSorted().startsWith(10L).endsWith(69L);
+        assertThat(released.get(0).value()).isInstanceOfSatisfying(Decoded.Ok.class, ok -> {
+            assertThat(ok.value()).isEqualTo("value-10");
+            assertThat(ok.raw()).isEqualTo(bytes(10));
+        });
+        assertThat(released.get(0).key()).isEqualTo("user-10");
+
+        List<InputRecord<String>> consent = new ArrayList<>();
+        after.releaseConsentWaits(p -> false, 8_999L, consent::add);
+        assertThat(consent).as("neither arrived nor expired").isEmpty();
+        after.releaseConsentWaits(p -> false, 9_000L, consent::add);
+        assertThat(consent).singleElement().satisfies(in -> assertThat(in.at().offset()).isEqualTo(500L));
+        assertThat(chunks()).isZero();
+    }
+
+    @Test
+    void shouldSendARestoredRecordTheRegistryCannotServeBackToWaitForTheRegistry() {
+        dataBuffer(1_000).add(Wait.SIDE_RECORDS, record(1), 1_000L, 0L);
+        registryUp = false;
+        SetAside<String> after = dataBuffer(1_000);
+        List<InputRecord<String>> released = new ArrayList<>();
+
+        after.releaseSideRecordWaits(readTime -> true, released::add);
+        assertThat(released).isEmpty();
+        assertThat(after.waiting(Wait.SCHEMA)).isEqualTo(1);
+
+        registryUp = true;
+        after.releaseSchemaWaits(released::add);
+        assertThat(released).singleElement().satisfies(in -> assertThat(in.at().offset()).isEqualTo(1L));
+        assertThat(after.size()).isZero();
+    }
+
+    @Test
+    void shouldHoldTheTasksDataRecordsWhileASideRecordWaitsForTheRegistry() {
+        SetAside<String> consent = new SetAside<>(CONSENT, store, 10, FirewallMetrics.NONE, this::decode, true,
+                List.of());
+        SetAside<String> data = dataBuffer(10);
+        assertThat(data.sideRecordWaiting()).isFalse();
+
+        registryUp = false;
+        consent.add(Wait.SCHEMA, record(7), 0L, 0L);
+        assertThat(data.sideRecordWaiting()).isTrue();
+
+        List<InputRecord<String>> applied = new ArrayList<>();
+        consent.releaseSchemaWaits(applied::add);
+        assertThat(applied).isEmpty();
+        assertThat(data.sideRecordWaiting()).isTrue();
+
+        registryUp = true;
+        consent.releaseSchemaWaits(applied::add);
+        assertThat(applied).hasSize(1);
+        assertThat(data.sideRecordWaiting()).isFalse();
+    }
+
+    @Test
+    void shouldPassARegistryOutageToKafkaStreamsPastItsBoundAndCountEveryWaitAgainstOneBound() {
+        SetAside<String> buffer = dataBuffer(2);
+        buffer.add(Wait.SIDE_RECORDS, record(1), 0L, 0L);
+        buffer.add(Wait.CONSENT, record(2), 0L, 5L);
+        assertThat(buffer.hasRoom()).isFalse();
+        assertThatThrownBy(() -> buffer.add(Wait.SCHEMA, record(3), 0L, 0L))
+                .isInstanceOf(RegistryUnavailableException.class);
+    }
+
+    private SetAside<String> dataBuffer(int bound) {
+        return new SetAside<>(TOPIC, store, bound, FirewallMetrics.NONE, this::decode, false, List.of(CONSENT));
+    }
+
+    private Decoded<String> decode(ParkedRecord envelope) {
+        return registryUp ? new Decoded.Ok<>(new String(envelope.value(), StandardCharsets.UTF_8), envelope.value())
+                : new Decoded.Unavailable<>(envelope.value());
+    }
+
+    private static InputRecord<String> record(int offset) {
+        return new InputRecord<>(new Coordinates(TOPIC, 0, offset), "user-" + offset,
+                new Decoded.Ok<>("value-" + offset, bytes(offset)), 1_000L + offset);
+    }
+
+    private static byte[] bytes(int offset) {
+        return ("value-" + offset).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private int chunks() {
+        int count = 0;
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                if (it.next().key.startsWith(TOPIC)) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+}
