@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +40,7 @@ import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.registry.SchemaRegistryException;
 import org.purposefirewall.registry.SchemaRegistryClients;
 import org.purposefirewall.sample.ScenarioTraffic;
@@ -134,8 +134,7 @@ final class Demo {
             try {
                 Path configFile = configFile(tempRoot);
                 config = new ConfigLoader().load(configFile);
-                Map<String, String> registry = new HashMap<>(config.schemaRegistry());
-                registry.put(SchemaRegistryClients.URL_CONFIG, options.registryUrl());
+                SchemaRegistryConfig registry = config.schemaRegistry().withUrl(options.registryUrl());
                 serdes = FirewallSerdes.fromSettings(registry);
                 config = config.withSchemaRegistry(registry);
                 // The producer needs the input schema registered anyway; doing it now fails fast (and before a
@@ -185,7 +184,7 @@ final class Demo {
             }
             long trafficStart = System.nanoTime();
             producerThread.start();
-            Duration maxTaskIdle = Duration.ofMillis(config.processing().maxTaskIdleMs());
+            Duration maxTaskIdle = config.processing().maxTaskIdle();
             Ending ending = watch(app, consumer, traffic, tally, trafficStart, maxTaskIdle);
             traffic.stop();
             producerThread.join(TimeUnit.SECONDS.toMillis(30));

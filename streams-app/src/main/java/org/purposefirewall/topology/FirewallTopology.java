@@ -1,6 +1,5 @@
 package org.purposefirewall.topology;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -79,7 +78,7 @@ public final class FirewallTopology {
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
         EventTimeBounds bounds = config.processing().eventTimeBounds();
-        RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
+        RegistryRetry retry = RegistryRetry.upTo(config.processing().registryOutageMaxBlock(),
                 serdes.health());
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
@@ -88,8 +87,8 @@ public final class FirewallTopology {
         InputProcessor.Routing rehomed = new InputProcessor.Routing(partitions, false, bounds);
         DecidingProcessor.Deciding deciding = new DecidingProcessor.Deciding(config.policy(), normalizer,
                 config.honeytokens(), topics.consent(), topics.registrations(), topics.audience(),
-                config.processing().consentHoldMs(), config.processing().maxHeldRecords(), direct, barrier,
-                config.processing().settleMs());
+                config.processing().consentHold().toMillis(), config.processing().maxHeldRecords(), direct, barrier,
+                config.processing().settle().toMillis());
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();
@@ -164,7 +163,7 @@ public final class FirewallTopology {
 
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
                         Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
-                                Duration.ofMillis(config.processing().consentHistoryRetentionMs())),
+                                config.processing().consentHistoryRetention()),
                         Serdes.String(), ConsentStoreSerde.serde()),
                 concat(Names.CONSENT_UPDATER, decidersArray));
         topology.addStateStore(Stores.keyValueStoreBuilder(
