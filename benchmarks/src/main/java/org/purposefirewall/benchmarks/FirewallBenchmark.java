@@ -254,7 +254,7 @@ public final class FirewallBenchmark {
                         .getAdminConfigs(appId + "-barrier")), appId,
                         List.of(topics.consent(), topics.registrations()),
                         appId + "-" + Names.SIDE_RECORDS_TOPIC, options.partitions(),
-                        Duration.ofMillis(config.processing().sideBarrierPollMs()));
+                        config.processing().sideBarrierPoll());
                 barrier.start();
                 topology = FirewallTopology.build(config, serdes, options.partitions(), barrier);
                 register(serdes.audience(), topics.audience());
@@ -427,8 +427,8 @@ public final class FirewallBenchmark {
                 .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(" + "));
         String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         return new BenchmarkReport.Environment(jvm, rt.maxMemory() / (1024 * 1024), gc, rt.availableProcessors(),
-                kafkaVersion(), options.partitions(), config.processing().guarantee(),
-                config.processing().commitIntervalMs(), config.processing().numStreamThreads(), input.users(),
+                kafkaVersion(), options.partitions(), config.processing().guarantee().kafkaValue(),
+                config.processing().commitInterval().toMillis(), config.processing().numStreamThreads(), input.users(),
                 input.contactPoints(), input.consent() + input.registrations(), loadAtStart, loadAtEnd);
     }
 

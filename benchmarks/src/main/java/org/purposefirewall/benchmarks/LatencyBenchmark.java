@@ -31,6 +31,7 @@ import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
 import org.purposefirewall.schema.ContactPoint;
@@ -79,8 +80,7 @@ public final class LatencyBenchmark {
     static int run(int rate, int seconds, int partitions, Path configFile, PrintStream out) throws Exception {
         String scope = "latency-" + UUID.randomUUID();
         FirewallConfig file = new ConfigLoader().load(configFile);
-        Map<String, String> registry = new HashMap<>(file.schemaRegistry());
-        registry.put("schema.registry.url", "mock://" + scope);
+        SchemaRegistryConfig registry = file.schemaRegistry().withUrl("mock://" + scope);
         Path state = Files.createTempDirectory("purpose-firewall-latency-");
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             FirewallConfig config = file.withSchemaRegistry(registry).withBootstrapServers(broker.bootstrapServers())
@@ -103,7 +103,7 @@ public final class LatencyBenchmark {
                 producer.flush();
                 out.printf("latency: %d users' consent loaded; %d contact points/s for %d s, one consent update per "
                         + "second per partition, %d partitions, settle-ms %d, exactly-once%n", USERS, rate, seconds,
-                        partitions, config.processing().settleMs());
+                        partitions, config.processing().settle().toMillis());
                 // Warm up (JIT, schema caches, the barrier's first rounds): 5 s, not measured.
                 List<Long> latencies = new ArrayList<>();
                 long sent = produce(producer, consumer, topics, serdes, rate, 5, partitions, null);

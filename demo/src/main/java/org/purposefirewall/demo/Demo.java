@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +42,7 @@ import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.registry.SchemaRegistryException;
 import org.purposefirewall.registry.SchemaRegistryClients;
 import org.purposefirewall.serde.FirewallSerdes;
@@ -133,8 +135,7 @@ final class Demo {
             try {
                 Path configFile = configFile(tempRoot);
                 config = new ConfigLoader().load(configFile);
-                Map<String, String> registry = new HashMap<>(config.schemaRegistry());
-                registry.put(SchemaRegistryClients.URL_CONFIG, options.registryUrl());
+                SchemaRegistryConfig registry = config.schemaRegistry().withUrl(options.registryUrl());
                 serdes = FirewallSerdes.fromSettings(registry);
                 config = config.withSchemaRegistry(registry);
                 // The producer needs the input schema registered anyway; doing it now fails fast (and before a
@@ -184,7 +185,7 @@ final class Demo {
             }
             long trafficStart = System.nanoTime();
             producerThread.start();
-            Duration maxTaskIdle = Duration.ofMillis(config.processing().maxTaskIdleMs());
+            Duration maxTaskIdle = config.processing().maxTaskIdle();
             Ending ending = watch(app, consumer, traffic, tally, trafficStart, maxTaskIdle);
             traffic.stop();
             producerThread.join(TimeUnit.SECONDS.toMillis(30));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.serde.FirewallSerdes;
 
 /**
@@ -118,7 +119,7 @@ class DemoIT {
 
     /** What the scenario itself says users [0, n) must give. */
     private static Map<ScenarioTraffic.Expected, Long> scenarioExpectations(int users) {
-        FirewallSerdes serdes = FirewallSerdes.fromSettings(Map.of("schema.registry.url", "mock://demo-it"));
+        FirewallSerdes serdes = FirewallSerdes.fromSettings(SchemaRegistryConfig.inMemory("demo-it"));
         try {
             return new ScenarioTraffic(Topics.defaults(), serdes, 0).expectedCounts(users);
         } finally {

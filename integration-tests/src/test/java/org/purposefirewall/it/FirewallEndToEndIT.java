@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.Guarantee;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.fixtures.ScenarioTraffic;
@@ -56,6 +57,7 @@ import org.purposefirewall.it.EndToEndSupport.Coord;
 import org.purposefirewall.it.EndToEndSupport.Output;
 import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
@@ -646,13 +648,12 @@ class FirewallEndToEndIT {
     // ------------------------------------------------------------------------------------------------------------
 
     private static FirewallConfig configFor(Topics topics, String applicationId, Path stateDir, String scope) {
-        Map<String, String> registry = new HashMap<>(fileConfig.schemaRegistry());
-        registry.put("schema.registry.url", "mock://" + scope);
+        SchemaRegistryConfig registry = fileConfig.schemaRegistry().withUrl("mock://" + scope);
         FirewallConfig c = fileConfig.withBootstrapServers(broker.bootstrapServers())
                 .withSchemaRegistry(registry)
                 .withApplicationId(applicationId, stateDir);
         assertThat(c.processing().guarantee()).as("processing.guarantee in application.yaml")
-                .isEqualTo("exactly_once_v2");
+                .isEqualTo(Guarantee.EXACTLY_ONCE_V2);
         // Diagnostics only: Kafka Streams records its task-level "enforced-processing" metric (a task processing
         // although a co-partitioned input is empty locally, i.e. possibly out of timestamp order) at DEBUG level.
         Map<String, String> streams = new HashMap<>(c.streams());

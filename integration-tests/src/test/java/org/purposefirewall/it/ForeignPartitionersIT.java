@@ -45,6 +45,7 @@ import org.purposefirewall.it.EndToEndSupport.Coord;
 import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.monitoring.MetricNames;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.serde.FirewallSerdes;
 import org.slf4j.LoggerFactory;
@@ -166,8 +167,7 @@ class ForeignPartitionersIT {
         String unique = UUID.randomUUID().toString().substring(0, 8);
         FirewallConfig file = loadApplicationConfig();
         Topics topics = EndToEndSupport.prefixed(file.topics(), "fp-" + unique + ".");
-        Map<String, String> registry = new HashMap<>(file.schemaRegistry());
-        registry.put("schema.registry.url", "mock://fp-" + unique);
+        SchemaRegistryConfig registry = file.schemaRegistry().withUrl("mock://fp-" + unique);
         FirewallConfig base = file.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-partitioners-" + unique, stateDir);
         FirewallConfig config = rebuilt(base, topics, base.processing(), base.streams());

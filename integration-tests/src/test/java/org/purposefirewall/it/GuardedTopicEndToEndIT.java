@@ -42,6 +42,7 @@ import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.kafkalocal.LocalSchemaRegistry;
 import org.purposefirewall.monitoring.MetricNames;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
@@ -122,7 +123,7 @@ class GuardedTopicEndToEndIT {
         FirewallTopics.createAll(broker, topics, PARTITIONS);
         broker.createTopic(guarded, PARTITIONS);
         FirewallConfig base = loadApplicationConfig().withBootstrapServers(broker.bootstrapServers())
-                .withSchemaRegistry(Map.of("schema.registry.url", registry.confluentUrl()))
+                .withSchemaRegistry(SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())))
                 .withApplicationId("it-guarded-" + unique, stateDir);
         Honeytokens honeytokens = Honeytokens.of(List.of(
                 new Honeytokens.Token("canary-phone-1", IdentifierKind.PHONE, HONEYTOKEN_PHONE)),

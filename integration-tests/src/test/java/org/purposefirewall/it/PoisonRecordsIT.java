@@ -47,6 +47,7 @@ import org.purposefirewall.it.EndToEndSupport.Output;
 import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ConsentStatus;
 import org.purposefirewall.schema.ContactPoint;
@@ -138,8 +139,7 @@ class PoisonRecordsIT {
         BROKER.get().createTopics(outputs, Map.of());
 
         FirewallConfig base = loadApplicationConfig();
-        Map<String, String> registry = new HashMap<>(base.schemaRegistry());
-        registry.put("schema.registry.url", "mock://" + scope);
+        SchemaRegistryConfig registry = base.schemaRegistry().withUrl("mock://" + scope);
         FirewallConfig config = base.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-poison-" + unique, stateDir.resolve("first")).withTopics(topics);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());

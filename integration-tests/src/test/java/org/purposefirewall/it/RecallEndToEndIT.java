@@ -34,6 +34,7 @@ import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.report.ExposureReport;
 import org.purposefirewall.report.ExposureReportReader;
 import org.purposefirewall.schema.AudienceRecall;
@@ -78,8 +79,7 @@ class RecallEndToEndIT {
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "recall-" + unique + ".");
         FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
         FirewallConfig base = loadApplicationConfig();
-        Map<String, String> registry = new HashMap<>(base.schemaRegistry());
-        registry.put("schema.registry.url", "mock://" + scope);
+        SchemaRegistryConfig registry = base.schemaRegistry().withUrl("mock://" + scope);
         FirewallConfig c = base.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-recall-" + unique, stateDir);
         Map<String, String> streams = new HashMap<>(c.streams());
@@ -242,15 +242,12 @@ class RecallEndToEndIT {
         Topics topics = EndToEndSupport.prefixed(loadApplicationConfig().topics(), "hold-" + unique + ".");
         FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
         FirewallConfig base = loadApplicationConfig();
-        Map<String, String> registry = new HashMap<>(base.schemaRegistry());
-        registry.put("schema.registry.url", "mock://" + scope);
+        SchemaRegistryConfig registry = base.schemaRegistry().withUrl("mock://" + scope);
         FirewallConfig c = base.withBootstrapServers(BROKER.get().bootstrapServers()).withSchemaRegistry(registry)
                 .withApplicationId("it-hold-" + unique, stateDir.resolve("first"));
         org.purposefirewall.config.Processing p = c.processing();
-        org.purposefirewall.config.Processing holding = new org.purposefirewall.config.Processing(p.guarantee(),
-                0L, p.consentHistoryRetentionMs(), p.numStreamThreads(), p.commitIntervalMs(), p.stateDir(),
-                p.registryOutageMaxBlockMs(), 120_000L, p.maxHeldRecords(), p.eventTimeFloorMs(),
-                p.maxEventTimeSkewMs(), p.settleMs(), p.sideBarrierPollMs());
+        org.purposefirewall.config.Processing holding = p.toBuilder().maxTaskIdle(java.time.Duration.ZERO)
+                .consentHold(java.time.Duration.ofMillis(120_000L)).build();
         FirewallConfig config = EndToEndSupport.rebuilt(c, topics, holding, c.streams());
         FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         long t0 = System.currentTimeMillis() - 60_000L;

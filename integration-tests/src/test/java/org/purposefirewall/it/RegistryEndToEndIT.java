@@ -57,6 +57,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.Guarantee;
 import org.purposefirewall.config.Processing;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.fixtures.FirewallTopics;
@@ -69,6 +70,7 @@ import org.purposefirewall.it.EndToEndSupport.OutputCollector;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.kafkalocal.LocalSchemaRegistry;
 import org.purposefirewall.monitoring.RegistryHealth;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
@@ -312,7 +314,7 @@ class RegistryEndToEndIT {
         Fixture f = fixture("d", stateDir, maxBlockMs);
         Topics topics = f.topics();
         Produced produced = f.produced();
-        assertThat(f.config().processing().registryOutageMaxBlockMs()).isEqualTo(maxBlockMs);
+        assertThat(f.config().processing().registryOutageMaxBlock()).isEqualTo(java.time.Duration.ofMillis(maxBlockMs));
         int users = 200;
 
         FirewallSerdes appSerdes = FirewallSerdes.fromSettings(f.config().schemaRegistry());
@@ -528,7 +530,7 @@ class RegistryEndToEndIT {
             assertThat(registryMessage).isNotBlank();
 
             FirewallConfig base = fileConfig.withBootstrapServers(broker.bootstrapServers())
-                    .withSchemaRegistry(Map.of("schema.registry.url", fresh.confluentUrl()))
+                    .withSchemaRegistry(SchemaRegistryConfig.parse(Map.of("schema.registry.url", fresh.confluentUrl())))
                     .withApplicationId("it-registry-e-" + unique(), stateDir);
             FirewallConfig cfg = rebuilt(base, topics, base.processing(), base.streams());
             try (FirewallApp app = new FirewallApp(cfg, FirewallSerdes.fromSettings(cfg.schemaRegistry()))) {
@@ -984,15 +986,13 @@ class RegistryEndToEndIT {
      */
     private static FirewallConfig configFor(Topics topics, String applicationId, Path stateDir, Long maxBlockMs) {
         FirewallConfig c = fileConfig.withBootstrapServers(broker.bootstrapServers())
-                .withSchemaRegistry(Map.of("schema.registry.url", registry.confluentUrl()))
+                .withSchemaRegistry(SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())))
                 .withApplicationId(applicationId, stateDir);
         Processing p = c.processing();
         if (maxBlockMs != null) {
-            p = new Processing(p.guarantee(), p.maxTaskIdleMs(), p.consentHistoryRetentionMs(), p.numStreamThreads(),
-                    p.commitIntervalMs(), p.stateDir(), maxBlockMs, p.consentHoldMs(), p.maxHeldRecords(),
-                    p.eventTimeFloorMs(), p.maxEventTimeSkewMs(), p.settleMs(), p.sideBarrierPollMs());
+            p = p.toBuilder().registryOutageMaxBlock(java.time.Duration.ofMillis(maxBlockMs)).build();
         }
-        assertThat(p.guarantee()).isEqualTo("exactly_once_v2");
+        assertThat(p.guarantee()).isEqualTo(Guarantee.EXACTLY_ONCE_V2);
         return rebuilt(c, topics, p, c.streams());
     }
 

@@ -24,6 +24,7 @@ import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.kafkalocal.LocalKafkaBroker;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 
 /**
  * The startup topic check against a real KRaft broker: what the broker itself reports (partition counts, missing
@@ -181,7 +182,7 @@ class TopicCheckIT {
     private static FirewallConfig config(Topics topics, Path stateDir) {
         FirewallConfig file = EndToEndSupport.loadApplicationConfig();
         FirewallConfig c = file.withBootstrapServers(BROKER.get().bootstrapServers())
-                .withSchemaRegistry(Map.of("schema.registry.url", "mock://topic-check-it-" + unique()))
+                .withSchemaRegistry(SchemaRegistryConfig.parse(Map.of("schema.registry.url", "mock://topic-check-it-" + unique())))
                 .withApplicationId("it-topic-check-" + unique(), stateDir);
         return c.withTopics(topics);
     }

@@ -1,8 +1,6 @@
 package org.purposefirewall.app;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import org.purposefirewall.config.ConfigException;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
@@ -32,9 +30,11 @@ final class ConfigOptions {
             loaded = loaded.withBootstrapServers(bootstrapServers);
         }
         if (schemaRegistryUrl != null) {
-            Map<String, String> registry = new HashMap<>(loaded.schemaRegistry());
-            registry.put("schema.registry.url", schemaRegistryUrl);
-            loaded = loaded.withSchemaRegistry(registry);
+            try {
+                loaded = loaded.withSchemaRegistry(loaded.schemaRegistry().withUrl(schemaRegistryUrl));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--schema-registry-url: " + e.getMessage(), e);
+            }
         }
         if (stateDir != null) {
             loaded = loaded.withApplicationId(loaded.applicationId(), stateDir);

@@ -72,7 +72,7 @@ public final class FirewallApp implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
-        inputPartitions = TopicCheck.verify(config, config.processing().maxEventTimeSkewMs(),
+        inputPartitions = TopicCheck.verify(config, config.processing().maxEventTimeSkew().toMillis(),
                 MAX_EVENT_TIME_PAST_MS, TOPIC_CHECK_TIMEOUT);
         serdes.health().registerJmx(config.applicationId());
         registerOutputSchemas();
@@ -82,12 +82,12 @@ public final class FirewallApp implements AutoCloseable {
         barrier = new BrokerSideRecordBarrier(admin, config.applicationId(),
                 List.of(config.topics().consent(), config.topics().registrations()),
                 config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
-                Duration.ofMillis(config.processing().sideBarrierPollMs()));
+                config.processing().sideBarrierPoll());
         barrier.start();
         Topology topology = FirewallTopology.build(config, serdes, partitions, barrier);
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
                 .addKeyValue("policyVersion", config.policy().version())
-                .addKeyValue("guarantee", config.processing().guarantee())
+                .addKeyValue("guarantee", config.processing().guarantee().kafkaValue())
                 .log("starting purpose firewall");
         streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(exception -> {
@@ -95,7 +95,7 @@ public final class FirewallApp implements AutoCloseable {
                 // Not the record's fault and nothing to skip: the new thread resumes from the last committed
                 // offset, so the record that needed the registry is read again from its place.
                 serdes.health().threadReplaced();
-                LOG.atWarn().addKeyValue("maxBlockMs", config.processing().registryOutageMaxBlockMs())
+                LOG.atWarn().addKeyValue("maxBlockMs", config.processing().registryOutageMaxBlock().toMillis())
                         .log("schema registry unreachable for longer than the outage budget; replacing stream thread");
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             }
@@ -122,7 +122,7 @@ public final class FirewallApp implements AutoCloseable {
                 new Output(topics.suppressed(), serdes.suppressed()),
                 new Output(topics.deadLetter(), serdes.deadLetter()),
                 new Output(topics.recalls(), serdes.recall()));
-        RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
+        RegistryRetry retry = RegistryRetry.upTo(config.processing().registryOutageMaxBlock(),
                 serdes.health());
         for (Output output : outputs) {
             String subject = output.serde().subject(output.topic());

@@ -20,10 +20,10 @@ public final class StreamsSettings {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processing().guarantee());
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.processing().maxTaskIdleMs());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processing().guarantee().kafkaValue());
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.processing().maxTaskIdle().toMillis());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.processing().numStreamThreads());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.processing().commitIntervalMs());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.processing().commitInterval().toMillis());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.processing().stateDir().toString());
         // Every processor, store and internal topic is named in the topology; fail if one ever is not.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);

@@ -2,6 +2,7 @@ package org.purposefirewall.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -14,16 +15,21 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.purposefirewall.config.def.ConfigDef;
+import org.purposefirewall.config.def.ConfigValues;
+import org.purposefirewall.config.def.InvalidConfigException;
 import org.purposefirewall.consent.TcfSettings;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.Honeytokens;
@@ -33,8 +39,7 @@ import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.policy.Taxonomy;
-import org.purposefirewall.registry.RegistrySettings;
-import org.purposefirewall.registry.SchemaRegistryClients;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 
 /**
  * Reads {@code application.yaml} and the policy file it names. Every failure is a {@link ConfigException} whose
@@ -45,13 +50,13 @@ public final class ConfigLoader {
 
     /** Settings the firewall owns: setting them under {@code streams:} would make two sources of truth. */
     private static final Map<String, String> OWNED_STREAMS_KEYS = Map.of(
-            StreamsConfig.APPLICATION_ID_CONFIG, "application-id",
-            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "bootstrap-servers",
-            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "processing.guarantee",
-            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "processing.max-task-idle-ms",
-            StreamsConfig.NUM_STREAM_THREADS_CONFIG, "processing.num-stream-threads",
-            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "processing.commit-interval-ms",
-            StreamsConfig.STATE_DIR_CONFIG, "processing.state-dir");
+            StreamsConfig.APPLICATION_ID_CONFIG, ConfigKeys.APPLICATION_ID.qualifiedName(),
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigKeys.BOOTSTRAP_SERVERS.qualifiedName(),
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Processing.GUARANTEE.qualifiedName(),
+            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Processing.MAX_TASK_IDLE.qualifiedName(),
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, Processing.NUM_STREAM_THREADS.qualifiedName(),
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Processing.COMMIT_INTERVAL.qualifiedName(),
+            StreamsConfig.STATE_DIR_CONFIG, Processing.STATE_DIR.qualifiedName());
 
     private static final List<String> CLIENT_PREFIXES = List.of(StreamsConfig.MAIN_CONSUMER_PREFIX,
             StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX,
@@ -65,34 +70,35 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
 
-    /** Reads and validates the application config and its policy. */
+    /**
+     * Reads and validates the application config and its policy. The application file is read as a tree and each
+     * section by its declared keys ({@link ConfigKeys#SECTIONS}): types, defaults, rules and unknown keys all come
+     * from the declarations.
+     */
     public FirewallConfig load(Path applicationFile) {
-        ApplicationFile app = read(applicationFile, ApplicationFile.class);
-        if (app == null) {
-            throw new ConfigException(applicationFile + ": the file is empty");
-        }
-        String applicationId = require(applicationFile, "application-id", app.applicationId());
-        String bootstrap = require(applicationFile, "bootstrap-servers", app.bootstrapServers());
-        String policyName = require(applicationFile, "policy-file", app.policyFile());
-        Map<String, String> registry = app.schemaRegistry() == null ? Map.of() : app.schemaRegistry();
-        if (!registry.containsKey("schema.registry.url")) {
-            throw new ConfigException(applicationFile + ": key 'schema-registry.schema.registry.url' is required "
-                    + "(a registry URL, or mock://SCOPE for the in-memory registry)");
-        }
-        for (String key : registry.keySet()) {
-            if (!RegistrySettings.KEYS.contains(key)) {
-                throw new ConfigException(applicationFile + ": unknown key 'schema-registry." + key + "' (known keys "
-                        + "here: " + String.join(", ", new TreeSet<>(RegistrySettings.KEYS)) + ")");
+        Map<String, Object> root = readTree(applicationFile);
+        Set<String> known = new TreeSet<>(ConfigKeys.TOP.names());
+        ConfigKeys.SECTIONS.stream().map(ConfigDef::section).filter(name -> !name.isEmpty()).forEach(known::add);
+        known.add(ConfigKeys.STREAMS);
+        for (String key : root.keySet()) {
+            if (!known.contains(key)) {
+                throw new ConfigException(applicationFile + ": unknown key '" + key + "' (known keys here: "
+                        + String.join(", ", known) + ")");
             }
         }
-        if (!registry.get(RegistrySettings.URL).strip().startsWith(SchemaRegistryClients.MOCK_SCHEME)) {
-            try {
-                RegistrySettings.parse(registry);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(applicationFile + ": under 'schema-registry': " + e.getMessage(), e);
-            }
-        }
-        Map<String, String> streams = app.streams() == null ? Map.of() : app.streams();
+        Map<String, Object> topLevel = new LinkedHashMap<>(root);
+        topLevel.keySet().retainAll(ConfigKeys.TOP.names());
+        ConfigValues top = values(applicationFile, ConfigKeys.TOP, topLevel);
+        String applicationId = require(applicationFile, ConfigKeys.APPLICATION_ID, top);
+        String bootstrap = require(applicationFile, ConfigKeys.BOOTSTRAP_SERVERS, top);
+        String policyName = require(applicationFile, ConfigKeys.POLICY_FILE, top);
+        SchemaRegistryConfig registry = section(applicationFile, root, SchemaRegistryConfig.DEF,
+                SchemaRegistryConfig::from);
+        Topics topics = section(applicationFile, root, Topics.DEF, Topics::from);
+        Processing processing = section(applicationFile, root, Processing.DEF, Processing::from);
+        ConfigValues identitySection = values(applicationFile, ConfigKeys.IDENTITY,
+                mapping(applicationFile, ConfigKeys.IDENTITY.section(), root));
+        Map<String, String> streams = streams(applicationFile, mapping(applicationFile, ConfigKeys.STREAMS, root));
         validateStreamsKeys(applicationFile, streams);
         Path base = applicationFile.toAbsolutePath().getParent();
         Path policyFile = base.resolve(policyName).normalize();
@@ -105,12 +111,10 @@ public final class ConfigLoader {
             }
             throw e;
         }
-        Topics topics = app.topics() == null ? Topics.defaults() : app.topics();
-        Processing processing = app.processing() == null ? Processing.defaults() : app.processing();
-        if (processing.stateDir() != null && !processing.stateDir().isAbsolute()) {
+        if (!processing.stateDir().isAbsolute()) {
             processing = processing.withStateDir(base.resolve(processing.stateDir()).normalize());
         }
-        IdentityOptions identity = identity(applicationFile, app.identity(), loaded.hashForms());
+        IdentityOptions identity = identity(applicationFile, identitySection, loaded.hashForms());
         Honeytokens honeytokens;
         try {
             honeytokens = Honeytokens.of(loaded.honeytokens(), IdentifierNormalizer.of(identity));
@@ -119,6 +123,59 @@ public final class ConfigLoader {
         }
         return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, identity, streams,
                 policyFile, loaded.policy(), honeytokens, loaded.tcf());
+    }
+
+    /** The section's entries, or none if it is absent; a section that is not a mapping is a wrong type. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> mapping(Path file, String section, Map<String, Object> root) {
+        Object raw = root.get(section);
+        if (raw == null) {
+            return Map.of();
+        }
+        if (!(raw instanceof Map)) {
+            throw new ConfigException(file + ": key '" + section + "' has a value of the wrong type (expected a "
+                    + "mapping of keys)");
+        }
+        return (Map<String, Object>) raw;
+    }
+
+    /** A declared section read into its typed value; a failure names the file and the key. */
+    private static <T> T section(Path file, Map<String, Object> root, ConfigDef def, Function<ConfigValues, T> build) {
+        ConfigValues values = values(file, def, mapping(file, def.section(), root));
+        try {
+            return build.apply(values);
+        } catch (IllegalArgumentException e) {
+            // A rule between keys (two topics alike, credentials without their source), or a key's rule.
+            throw new ConfigException(file + ": invalid value under '" + def.section() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static ConfigValues values(Path file, ConfigDef def, Map<String, Object> entries) {
+        try {
+            return def.parse(entries);
+        } catch (InvalidConfigException e) {
+            String key = def.section().isEmpty() ? e.key() : def.section() + "." + e.key();
+            throw new ConfigException(switch (e.kind()) {
+                case UNKNOWN -> file + ": unknown key '" + key + "' (" + e.detail() + ")";
+                case MISSING -> file + ": key '" + key + "' is required";
+                case WRONG_TYPE -> file + ": key '" + key + "' has a value of the wrong type (" + e.detail() + ")";
+                case INVALID -> def.section().isEmpty() ? file + ": key '" + key + "': " + e.detail()
+                        : file + ": invalid value under '" + def.section() + "': " + e.getMessage();
+            }, e);
+        }
+    }
+
+    /** The pass-through settings as text, as Kafka reads them; only scalars are settings. */
+    private static Map<String, String> streams(Path file, Map<String, Object> entries) {
+        Map<String, String> streams = new LinkedHashMap<>();
+        entries.forEach((key, value) -> {
+            if (value == null || value instanceof Map || value instanceof List) {
+                throw new ConfigException(file + ": key '" + ConfigKeys.STREAMS + "." + key + "' has a value of the "
+                        + "wrong type (expected a single value)");
+            }
+            streams.put(key, value.toString());
+        });
+        return streams;
     }
 
     /** The policy with the parts of the policy file that the identity package applies. */
@@ -215,7 +272,52 @@ public final class ConfigLoader {
         return new Taxonomy(roots);
     }
 
-    private <T> T read(Path file, Class<T> type) {
+    /**
+     * The file as a tree of raw values: mappings as ordered {@code Map<String, Object>}, sequences as lists, scalars
+     * as String, Number or Boolean, YAML null as null. The declarations, not Jackson, then give them their types.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> readTree(Path file) {
+        String text = readText(file);
+        JsonNode node;
+        try {
+            node = yaml.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw notYaml(file, text, e);
+        }
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            throw new ConfigException(file + ": the file is empty");
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(file + ": expected a mapping of keys at the top level");
+        }
+        return (Map<String, Object>) raw(node);
+    }
+
+    private static Object raw(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            node.fields().forEachRemaining(field -> map.put(field.getKey(), raw(field.getValue())));
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>();
+            node.forEach(element -> list.add(raw(element)));
+            return list;
+        }
+        if (node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isNumber()) {
+            return node.numberValue();
+        }
+        return node.asText();
+    }
+
+    private static String readText(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -227,6 +329,17 @@ public final class ConfigLoader {
         if (text.isBlank()) {
             throw new ConfigException(file + ": the file is empty");
         }
+        return text;
+    }
+
+    private static ConfigException notYaml(Path file, String text, JsonProcessingException e) {
+        int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+        return new ConfigException(file + ": not valid YAML at line " + (line < 0 ? "?" : line)
+                + keyOnLine(text, line), e);
+    }
+
+    private <T> T read(Path file, Class<T> type) {
+        String text = readText(file);
         try {
             return yaml.readValue(text, type);
         } catch (UnrecognizedPropertyException e) {
@@ -245,9 +358,7 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": key '" + path(e) + "' has a value of the wrong type ("
                     + e.getOriginalMessage().lines().findFirst().orElse("") + ")", e);
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            throw new ConfigException(file + ": not valid YAML at line " + (line < 0 ? "?" : line)
-                    + keyOnLine(text, line), e);
+            throw notYaml(file, text, e);
         }
     }
 
@@ -276,15 +387,16 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static IdentityOptions identity(Path file, IdentitySection section, Set<HashForm> hashForms) {
-        if (section == null) {
-            return new IdentityOptions(null, false, hashForms);
-        }
-        int cache = section.phoneCacheEntries() == null ? IdentityOptions.DEFAULT_PHONE_CACHE_ENTRIES
-                : section.phoneCacheEntries();
+    /** A required top-level string; blank counts as absent. */
+    private static String require(Path file, ConfigDef.Key<String> key, ConfigValues values) {
+        return require(file, key.qualifiedName(), values.get(key));
+    }
+
+    private static IdentityOptions identity(Path file, ConfigValues section, Set<HashForm> hashForms) {
         try {
-            return new IdentityOptions(section.defaultRegion(),
-                    Boolean.TRUE.equals(section.emailProviderCanonicalization()), hashForms, cache);
+            return new IdentityOptions(section.get(ConfigKeys.DEFAULT_REGION),
+                    section.get(ConfigKeys.EMAIL_PROVIDER_CANONICALIZATION), hashForms,
+                    section.get(ConfigKeys.PHONE_CACHE_ENTRIES));
         } catch (IllegalArgumentException e) {
             // The options name the failing key first ("default-region: ..."); report it under its full key.
             String message = e.getMessage();
@@ -347,24 +459,6 @@ public final class ConfigLoader {
             }
         }
         return names;
-    }
-
-    /** The shape of application.yaml; kebab-case keys. */
-    record ApplicationFile(String applicationId,
-                           String bootstrapServers,
-                           Map<String, String> schemaRegistry,
-                           String policyFile,
-                           Topics topics,
-                           Processing processing,
-                           IdentitySection identity,
-                           Map<String, String> streams) {
-    }
-
-    /**
-     * The shape of the {@code identity:} section. Bound here rather than as {@link IdentityOptions} so that the
-     * identity package stays free of Jackson and a bad region is reported under its full key.
-     */
-    record IdentitySection(String defaultRegion, Boolean emailProviderCanonicalization, Integer phoneCacheEntries) {
     }
 
     private static TcfSettings tcf(Path file, ConsentSignalsSection section) {

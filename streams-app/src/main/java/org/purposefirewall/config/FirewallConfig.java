@@ -8,19 +8,21 @@ import org.purposefirewall.consent.TcfSettings;
 import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.policy.Policy;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 
 /**
  * The whole configuration of one firewall instance, validated. Immutable.
  *
  * @param applicationId Kafka Streams {@code application.id}: the consumer group, and the prefix of internal topics
  * @param bootstrapServers Kafka {@code bootstrap.servers}
- * @param schemaRegistry serde settings under Confluent's key names ({@code schema.registry.url},
- *     {@code auto.register.schemas}, ...)
+ * @param schemaRegistry which schema registry the serdes use and how ({@code schema-registry:}), validated
  * @param topics topic names
  * @param processing processing settings
  * @param identity how identifiers are read (the default region of phone numbers); null means the defaults
- * @param streams further Kafka Streams, consumer, producer or admin settings, passed through as given; every key is
- *     checked against Kafka's own definitions
+ * @param streams further Kafka Streams, consumer, producer or admin settings, passed through as given. A map, not a
+ *     typed value, on purpose: these are Kafka's own settings, declared, typed and documented by Kafka
+ *     ({@code StreamsConfig}, {@code ConsumerConfig}, ...); the loader checks every key against those definitions and
+ *     rejects the ones the firewall owns, and Kafka Streams checks the values when it starts
  * @param policyFile where the policy was read from
  * @param policy the policy enforced
  * @param honeytokens the policy's honeytokens, normalized under {@code identity}; none if null
@@ -29,7 +31,7 @@ import org.purposefirewall.policy.Policy;
  */
 public record FirewallConfig(String applicationId,
                              String bootstrapServers,
-                             Map<String, String> schemaRegistry,
+                             SchemaRegistryConfig schemaRegistry,
                              Topics topics,
                              Processing processing,
                              IdentityOptions identity,
@@ -45,15 +47,15 @@ public record FirewallConfig(String applicationId,
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(processing, "processing");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(schemaRegistry, "schema-registry");
         identity = identity == null ? IdentityOptions.defaults() : identity;
         honeytokens = honeytokens == null ? Honeytokens.none() : honeytokens;
         consentSignals = consentSignals == null ? TcfSettings.defaults() : consentSignals;
-        schemaRegistry = Map.copyOf(new TreeMap<>(schemaRegistry == null ? Map.of() : schemaRegistry));
         streams = Map.copyOf(new TreeMap<>(streams == null ? Map.of() : streams));
     }
 
     /** A configuration with the default consent-signal mapping. */
-    public FirewallConfig(String applicationId, String bootstrapServers, Map<String, String> schemaRegistry,
+    public FirewallConfig(String applicationId, String bootstrapServers, SchemaRegistryConfig schemaRegistry,
                           Topics topics, Processing processing, IdentityOptions identity, Map<String, String> streams,
                           Path policyFile, Policy policy, Honeytokens honeytokens) {
         this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
@@ -61,7 +63,7 @@ public record FirewallConfig(String applicationId,
     }
 
     /** A configuration without honeytokens. */
-    public FirewallConfig(String applicationId, String bootstrapServers, Map<String, String> schemaRegistry,
+    public FirewallConfig(String applicationId, String bootstrapServers, SchemaRegistryConfig schemaRegistry,
                           Topics topics, Processing processing, IdentityOptions identity, Map<String, String> streams,
                           Path policyFile, Policy policy) {
         this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
@@ -81,7 +83,7 @@ public record FirewallConfig(String applicationId,
     }
 
     /** A copy with other schema registry settings, for command-line overrides. */
-    public FirewallConfig withSchemaRegistry(Map<String, String> settings) {
+    public FirewallConfig withSchemaRegistry(SchemaRegistryConfig settings) {
         return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, identity, streams,
                 policyFile, policy, honeytokens, consentSignals);
     }

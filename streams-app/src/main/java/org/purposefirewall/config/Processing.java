@@ -1,115 +1,262 @@
 package org.purposefirewall.config;
 
+import static org.purposefirewall.config.def.ConfigDef.Validator.atLeast;
+import static org.purposefirewall.config.def.ConfigDef.Validator.below;
+
 import java.nio.file.Path;
-import java.util.Locale;
+import java.time.Duration;
+import java.util.Objects;
+import org.purposefirewall.config.def.ConfigDef;
+import org.purposefirewall.config.def.ConfigDef.Default;
+import org.purposefirewall.config.def.ConfigDef.Key;
+import org.purposefirewall.config.def.ConfigDef.Type;
+import org.purposefirewall.config.def.ConfigValues;
 import org.purposefirewall.policy.EventTimeBounds;
 
 /**
- * How the topology processes.
+ * How the topology processes: the {@code processing:} section. Every key is declared once below ({@link #DEF}), with
+ * its type, default, rule and doc; the constructor checks each component against its key's rule, so a value built
+ * in code obeys the same rules as one read from the file.
  *
- * @param guarantee {@code exactly_once_v2} (default; every input ends in exactly one output) or
- *     {@code at_least_once}
- * @param maxTaskIdleMs how long a task waits for an empty co-partitioned input before processing the others, so that
- *     consent and registrations are read in event-time order with the data (Kafka's {@code max.task.idle.ms})
- * @param consentHistoryRetentionMs how far back in event time consent is kept for lookups; a record older than this
- *     (relative to stream time) finds no consent and is suppressed
+ * @param guarantee the processing guarantee
+ * @param maxTaskIdle Kafka's {@code max.task.idle.ms}: how long a task waits for an empty co-partitioned input
+ * @param consentHistoryRetention how far back in event time consent is kept for lookups
  * @param numStreamThreads stream threads per instance
- * @param commitIntervalMs how often offsets and transactions are committed
- * @param stateDir local state directory; null means {@code <java.io.tmpdir>/purpose-firewall}
- * @param registryOutageMaxBlockMs how long a record that needs a schema not seen yet waits, retrying, while the
- *     schema registry is unreachable, before it is parked (set aside, whole, and decided once the registry answers);
- *     the stream thread waits meanwhile, so keep it short; must stay below {@code max.poll.interval.ms} (300000)
- * @param consentHoldMs how long (wall clock) a data record of a user with no consent state at its event time is held
- *     in case the consent is late, before it is suppressed as CONSENT_MISSING; 0 (default) suppresses at once
- * @param maxHeldRecords the most records one task holds for late consent; past it, records are decided at once
- * @param eventTimeFloorMs the earliest plausible event time (epoch ms, default 2000-01-01); earlier is dead-lettered
- * @param maxEventTimeSkewMs how far ahead of the processing clock an event time may be (default 300000); later is
- *     dead-lettered, never written with a timestamp the broker refuses
- * @param settleMs how long after a data record is read a side record (consent, registration) may still be committed
- *     and still be applied before the record is decided (default 200; 0: only those committed before the read)
- * @param sideBarrierPollMs how often each instance asks the brokers how far side records have been applied
+ * @param commitInterval how often offsets and transactions are committed
+ * @param stateDir local state directory
+ * @param registryOutageMaxBlock how long a record that needs an unseen schema waits while the registry is down
+ * @param consentHold how long (wall clock) a record of a user without consent state waits for late consent
+ * @param maxHeldRecords the most records one task holds
+ * @param eventTimeFloorMs the earliest plausible event time, epoch milliseconds
+ * @param maxEventTimeSkew how far ahead of the processing clock an event time may be
+ * @param settle how long after a data record is read a side record may still be committed and still be applied first
+ * @param sideBarrierPoll how often each instance asks the brokers how far side records have been applied
  */
-public record Processing(String guarantee,
-                         Long maxTaskIdleMs,
-                         Long consentHistoryRetentionMs,
-                         Integer numStreamThreads,
-                         Long commitIntervalMs,
+public record Processing(Guarantee guarantee,
+                         Duration maxTaskIdle,
+                         Duration consentHistoryRetention,
+                         int numStreamThreads,
+                         Duration commitInterval,
                          Path stateDir,
-                         Long registryOutageMaxBlockMs,
-                         Long consentHoldMs,
-                         Integer maxHeldRecords,
-                         Long eventTimeFloorMs,
-                         Long maxEventTimeSkewMs,
-                         Long settleMs,
-                         Long sideBarrierPollMs) {
+                         Duration registryOutageMaxBlock,
+                         Duration consentHold,
+                         int maxHeldRecords,
+                         long eventTimeFloorMs,
+                         Duration maxEventTimeSkew,
+                         Duration settle,
+                         Duration sideBarrierPoll) {
 
-    public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
-    /** The default settle window, ms. */
-    public static final long DEFAULT_SETTLE_MS = 200L;
-    public static final String AT_LEAST_ONCE = "at_least_once";
+    /** The keys of {@code processing:}. */
+    public static final ConfigDef DEF = new ConfigDef("processing");
+
+    public static final Key<Guarantee> GUARANTEE = DEF.define("guarantee",
+            Type.oneOf(Guarantee.class, Guarantee::kafkaValue), Default.of(Guarantee.EXACTLY_ONCE_V2),
+            "`exactly_once_v2`: every input record ends in exactly one output. `at_least_once`: faster, may duplicate "
+                    + "outputs after a failure.");
+    // 0: wait for data already on the brokers, never for producers. The side-record barrier, not idling, is what
+    // makes side records apply before the data records they precede.
+    public static final Key<Duration> MAX_TASK_IDLE = DEF.define("max-task-idle-ms", Type.DURATION_MS,
+            Default.of(Duration.ZERO), atLeast(0),
+            "Kafka's `max.task.idle.ms`: 0 waits for data already on the brokers, never for producers.");
+    public static final Key<Duration> CONSENT_HISTORY_RETENTION = DEF.define("consent-history-retention-ms",
+            Type.DURATION_MS, Default.of(Duration.ofDays(30)), atLeast(60_000),
+            "How far back in event time consent stays queryable; an older record finds no consent and is "
+                    + "suppressed.");
+    public static final Key<Integer> NUM_STREAM_THREADS = DEF.define("num-stream-threads", Type.INT,
+            Default.of(1), atLeast(1), "Stream threads per instance.");
+    public static final Key<Duration> COMMIT_INTERVAL = DEF.define("commit-interval-ms", Type.DURATION_MS,
+            Default.of(Duration.ofMillis(100)), atLeast(1), "Commit (and transaction) interval.");
+    public static final Key<Path> STATE_DIR = DEF.define("state-dir", Type.PATH,
+            Default.computed(Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall"),
+                    "<java.io.tmpdir>/purpose-firewall"),
+            "Local state; a relative path resolves against the configuration file.");
+    public static final Key<Duration> REGISTRY_OUTAGE_MAX_BLOCK = DEF.define("registry-outage-max-block-ms",
+            Type.DURATION_MS, Default.of(Duration.ofSeconds(2)),
+            atLeast(0).and(below(300_000L, "max.poll.interval.ms (300000), or the consumer leaves its group while "
+                    + "waiting")),
+            "How long a record that needs a schema not seen yet waits, retrying, while the registry is unreachable, "
+                    + "before it is parked; the stream thread waits meanwhile.");
+    public static final Key<Duration> CONSENT_HOLD = DEF.define("consent-hold-ms", Type.DURATION_MS,
+            Default.of(Duration.ZERO), atLeast(0),
+            "How long (wall clock) a record of a user with no consent state at its event time waits for late "
+                    + "consent before it is suppressed as CONSENT_MISSING; 0 suppresses at once.");
+    public static final Key<Integer> MAX_HELD_RECORDS = DEF.define("max-held-records", Type.INT,
+            Default.of(100_000), atLeast(1),
+            "The most records one task holds; past it, records are decided at once.");
+    public static final Key<Long> EVENT_TIME_FLOOR = DEF.define("event-time-floor-ms", Type.LONG,
+            Default.of(EventTimeBounds.DEFAULT_FLOOR_MS), atLeast(0),
+            "The earliest plausible event time (epoch ms; default 2000-01-01); earlier is dead-lettered.");
+    public static final Key<Duration> MAX_EVENT_TIME_SKEW = DEF.define("max-event-time-skew-ms", Type.DURATION_MS,
+            Default.of(Duration.ofMillis(EventTimeBounds.DEFAULT_MAX_FUTURE_SKEW_MS)),
+            atLeast(0).and(below(3_600_000L, "the brokers' default message.timestamp.after.max.ms (3600000), or "
+                    + "outputs stamped with such event times are refused")),
+            "How far ahead of the processing clock an event time may be; later is dead-lettered.");
+    // 200 ms: a producer that sends a registration and then a contact point without waiting for the first
+    // acknowledgement, or a cluster whose partitions live on different brokers, can let the second land first by
+    // a few milliseconds; the window covers that, at 200 ms more latency per data record.
+    public static final Key<Duration> SETTLE = DEF.define("settle-ms", Type.DURATION_MS,
+            Default.of(Duration.ofMillis(200)), atLeast(0),
+            "How long after a data record is read a side record may still be committed and still be applied before "
+                    + "the record is decided; 0: only side records committed before the read.");
+    public static final Key<Duration> SIDE_BARRIER_POLL = DEF.define("side-barrier-poll-ms", Type.DURATION_MS,
+            Default.of(Duration.ofMillis(50)), atLeast(5),
+            "How often each instance asks the brokers how far side records have been applied.");
 
     public Processing {
-        guarantee = guarantee == null ? EXACTLY_ONCE_V2 : guarantee.strip().toLowerCase(Locale.ROOT);
-        if (!guarantee.equals(EXACTLY_ONCE_V2) && !guarantee.equals(AT_LEAST_ONCE)) {
-            throw new IllegalArgumentException("guarantee: '" + guarantee + "' is not one of "
-                    + EXACTLY_ONCE_V2 + ", " + AT_LEAST_ONCE);
-        }
-        // 0: wait for data already on the brokers, never for producers. The side-record barrier, not idling, is what
-        // makes side records apply before the data records they precede.
-        maxTaskIdleMs = atLeast("max-task-idle-ms", maxTaskIdleMs == null ? 0L : maxTaskIdleMs, 0);
-        consentHistoryRetentionMs = atLeast("consent-history-retention-ms",
-                consentHistoryRetentionMs == null ? 30L * 24 * 3600 * 1000 : consentHistoryRetentionMs, 60_000);
-        numStreamThreads = (int) atLeast("num-stream-threads", numStreamThreads == null ? 1 : numStreamThreads, 1);
-        commitIntervalMs = atLeast("commit-interval-ms", commitIntervalMs == null ? 100L : commitIntervalMs, 1);
-        stateDir = stateDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall") : stateDir;
-        registryOutageMaxBlockMs = atLeast("registry-outage-max-block-ms",
-                registryOutageMaxBlockMs == null ? 2_000L : registryOutageMaxBlockMs, 0);
-        consentHoldMs = atLeast("consent-hold-ms", consentHoldMs == null ? 0L : consentHoldMs, 0);
-        maxHeldRecords = (int) atLeast("max-held-records", maxHeldRecords == null ? 100_000 : maxHeldRecords, 1);
-        eventTimeFloorMs = atLeast("event-time-floor-ms",
-                eventTimeFloorMs == null ? EventTimeBounds.DEFAULT_FLOOR_MS : eventTimeFloorMs, 0);
-        maxEventTimeSkewMs = atLeast("max-event-time-skew-ms",
-                maxEventTimeSkewMs == null ? EventTimeBounds.DEFAULT_MAX_FUTURE_SKEW_MS : maxEventTimeSkewMs, 0);
-        if (maxEventTimeSkewMs >= 3_600_000L) {
-            throw new IllegalArgumentException("max-event-time-skew-ms: " + maxEventTimeSkewMs + " must stay below "
-                    + "the brokers' default message.timestamp.after.max.ms (3600000), or outputs stamped with such "
-                    + "event times are refused");
-        }
-        // 200 ms: a producer that sends a registration and then a contact point without waiting for the first
-        // acknowledgement, or a cluster whose partitions live on different brokers, can let the second land first by
-        // a few milliseconds; the window covers that, at 200 ms more latency per data record.
-        settleMs = atLeast("settle-ms", settleMs == null ? DEFAULT_SETTLE_MS : settleMs, 0);
-        sideBarrierPollMs = atLeast("side-barrier-poll-ms", sideBarrierPollMs == null ? 50L : sideBarrierPollMs, 5);
-        if (registryOutageMaxBlockMs >= 300_000L) {
-            throw new IllegalArgumentException("registry-outage-max-block-ms: " + registryOutageMaxBlockMs
-                    + " must stay below max.poll.interval.ms (300000), or the consumer leaves its group while waiting");
-        }
+        GUARANTEE.require(guarantee);
+        MAX_TASK_IDLE.require(maxTaskIdle);
+        CONSENT_HISTORY_RETENTION.require(consentHistoryRetention);
+        NUM_STREAM_THREADS.validate(numStreamThreads);
+        COMMIT_INTERVAL.require(commitInterval);
+        STATE_DIR.require(stateDir);
+        REGISTRY_OUTAGE_MAX_BLOCK.require(registryOutageMaxBlock);
+        CONSENT_HOLD.require(consentHold);
+        MAX_HELD_RECORDS.validate(maxHeldRecords);
+        EVENT_TIME_FLOOR.validate(eventTimeFloorMs);
+        MAX_EVENT_TIME_SKEW.require(maxEventTimeSkew);
+        SETTLE.require(settle);
+        SIDE_BARRIER_POLL.require(sideBarrierPoll);
+    }
+
+    /** The settings read from the section; a relative state directory is left as given. */
+    static Processing from(ConfigValues v) {
+        return new Processing(v.get(GUARANTEE), v.get(MAX_TASK_IDLE), v.get(CONSENT_HISTORY_RETENTION),
+                v.get(NUM_STREAM_THREADS), v.get(COMMIT_INTERVAL), v.get(STATE_DIR), v.get(REGISTRY_OUTAGE_MAX_BLOCK),
+                v.get(CONSENT_HOLD), v.get(MAX_HELD_RECORDS), v.get(EVENT_TIME_FLOOR), v.get(MAX_EVENT_TIME_SKEW),
+                v.get(SETTLE), v.get(SIDE_BARRIER_POLL));
+    }
+
+    /** Every key at its default. */
+    public static Processing defaults() {
+        return from(DEF.defaults());
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return defaults().toBuilder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** A copy with another state directory. */
     public Processing withStateDir(Path dir) {
-        return new Processing(guarantee, maxTaskIdleMs, consentHistoryRetentionMs, numStreamThreads, commitIntervalMs,
-                dir, registryOutageMaxBlockMs, consentHoldMs, maxHeldRecords, eventTimeFloorMs, maxEventTimeSkewMs,
-                settleMs, sideBarrierPollMs);
+        return toBuilder().stateDir(dir).build();
     }
 
     /** The event times this configuration believes. */
     public EventTimeBounds eventTimeBounds() {
-        return new EventTimeBounds(eventTimeFloorMs, maxEventTimeSkewMs);
-    }
-
-    public static Processing defaults() {
-        return new Processing(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new EventTimeBounds(eventTimeFloorMs, maxEventTimeSkew.toMillis());
     }
 
     public boolean exactlyOnce() {
-        return guarantee.equals(EXACTLY_ONCE_V2);
+        return guarantee == Guarantee.EXACTLY_ONCE_V2;
     }
 
-    private static long atLeast(String key, long value, long min) {
-        if (value < min) {
-            throw new IllegalArgumentException(key + ": " + value + " is below the minimum " + min);
+    /** Settings built in code (tests, benchmarks); {@link #build} checks every rule. Not thread-safe. */
+    public static final class Builder {
+        private Guarantee guarantee;
+        private Duration maxTaskIdle;
+        private Duration consentHistoryRetention;
+        private int numStreamThreads;
+        private Duration commitInterval;
+        private Path stateDir;
+        private Duration registryOutageMaxBlock;
+        private Duration consentHold;
+        private int maxHeldRecords;
+        private long eventTimeFloorMs;
+        private Duration maxEventTimeSkew;
+        private Duration settle;
+        private Duration sideBarrierPoll;
+
+        private Builder(Processing p) {
+            guarantee = p.guarantee;
+            maxTaskIdle = p.maxTaskIdle;
+            consentHistoryRetention = p.consentHistoryRetention;
+            numStreamThreads = p.numStreamThreads;
+            commitInterval = p.commitInterval;
+            stateDir = p.stateDir;
+            registryOutageMaxBlock = p.registryOutageMaxBlock;
+            consentHold = p.consentHold;
+            maxHeldRecords = p.maxHeldRecords;
+            eventTimeFloorMs = p.eventTimeFloorMs;
+            maxEventTimeSkew = p.maxEventTimeSkew;
+            settle = p.settle;
+            sideBarrierPoll = p.sideBarrierPoll;
         }
-        return value;
+
+        public Builder guarantee(Guarantee value) {
+            guarantee = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public Builder maxTaskIdle(Duration value) {
+            maxTaskIdle = value;
+            return this;
+        }
+
+        public Builder consentHistoryRetention(Duration value) {
+            consentHistoryRetention = value;
+            return this;
+        }
+
+        public Builder numStreamThreads(int value) {
+            numStreamThreads = value;
+            return this;
+        }
+
+        public Builder commitInterval(Duration value) {
+            commitInterval = value;
+            return this;
+        }
+
+        public Builder stateDir(Path value) {
+            stateDir = value;
+            return this;
+        }
+
+        public Builder registryOutageMaxBlock(Duration value) {
+            registryOutageMaxBlock = value;
+            return this;
+        }
+
+        public Builder consentHold(Duration value) {
+            consentHold = value;
+            return this;
+        }
+
+        public Builder maxHeldRecords(int value) {
+            maxHeldRecords = value;
+            return this;
+        }
+
+        public Builder eventTimeFloorMs(long value) {
+            eventTimeFloorMs = value;
+            return this;
+        }
+
+        public Builder maxEventTimeSkew(Duration value) {
+            maxEventTimeSkew = value;
+            return this;
+        }
+
+        public Builder settle(Duration value) {
+            settle = value;
+            return this;
+        }
+
+        public Builder sideBarrierPoll(Duration value) {
+            sideBarrierPoll = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the key whose rule a value breaks */
+        public Processing build() {
+            return new Processing(guarantee, maxTaskIdle, consentHistoryRetention, numStreamThreads, commitInterval,
+                    stateDir, registryOutageMaxBlock, consentHold, maxHeldRecords, eventTimeFloorMs, maxEventTimeSkew,
+                    settle, sideBarrierPoll);
+        }
     }
 }

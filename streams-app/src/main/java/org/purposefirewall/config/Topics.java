@@ -5,9 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.purposefirewall.config.def.ConfigDef;
+import org.purposefirewall.config.def.ConfigDef.Default;
+import org.purposefirewall.config.def.ConfigDef.Key;
+import org.purposefirewall.config.def.ConfigDef.Type;
+import org.purposefirewall.config.def.ConfigValues;
 
 /**
- * Topic names. Inputs must be co-partitioned by user id (same partition count, keys = user ids, default
+ * Topic names: the {@code topics:} section, each key declared once below ({@link #DEF}). A null component takes
+ * its key's default. Inputs must be co-partitioned by user id (same partition count, keys = user ids, default
  * partitioner) so that the joins need no repartition.
  *
  * @param contactPoints input: identifiers on their way to ad matching
@@ -32,18 +38,41 @@ public record Topics(String contactPoints,
                      String recalls,
                      List<String> guarded) {
 
+    /** The keys of {@code topics:}. */
+    public static final ConfigDef DEF = new ConfigDef("topics");
+
+    public static final Key<String> CONTACT_POINTS = DEF.define("contact-points", Type.STRING,
+            Default.of("user.contact-points"), "Input: identifiers on their way to ad matching.");
+    public static final Key<String> CONSENT = DEF.define("consent", Type.STRING, Default.of("privacy.consent"),
+            "Input, compacted: consent state per user.");
+    public static final Key<String> REGISTRATIONS = DEF.define("registrations", Type.STRING,
+            Default.of("privacy.purpose-registrations"), "Input: collection events per user and identifier.");
+    public static final Key<String> AUDIENCE = DEF.define("audience", Type.STRING,
+            Default.of("ads.audience-identifiers"), "Output: forwarded, minimized identifiers.");
+    public static final Key<String> QUARANTINE = DEF.define("quarantine", Type.STRING,
+            Default.of("privacy.quarantine"), "Output: security identifiers stopped.");
+    public static final Key<String> SUPPRESSED = DEF.define("suppressed", Type.STRING,
+            Default.of("privacy.suppressed"), "Output: decisions not to forward, with reasons.");
+    public static final Key<String> DEAD_LETTER = DEF.define("dead-letter", Type.STRING,
+            Default.of("privacy.dead-letter"), "Output: bad input, whole, with reasons.");
+    public static final Key<String> RECALLS = DEF.define("recalls", Type.STRING,
+            Default.of("ads.audience-recalls"), "Output: recalls of forwarded identifiers.");
+    public static final Key<List<String>> GUARDED = DEF.define("guarded", Type.LIST, Default.of(List.of()),
+            "Further inputs in any Avro schema, decided by their \"pii\" fields and tripwire-checked.");
+
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public Topics {
-        contactPoints = orDefault(contactPoints, "user.contact-points");
-        consent = orDefault(consent, "privacy.consent");
-        registrations = orDefault(registrations, "privacy.purpose-registrations");
-        audience = orDefault(audience, "ads.audience-identifiers");
-        quarantine = orDefault(quarantine, "privacy.quarantine");
-        suppressed = orDefault(suppressed, "privacy.suppressed");
-        deadLetter = orDefault(deadLetter, "privacy.dead-letter");
-        recalls = orDefault(recalls, "ads.audience-recalls");
-        guarded = List.copyOf(guarded == null ? List.of() : guarded);
+        contactPoints = orDefault(contactPoints, CONTACT_POINTS);
+        consent = orDefault(consent, CONSENT);
+        registrations = orDefault(registrations, REGISTRATIONS);
+        audience = orDefault(audience, AUDIENCE);
+        quarantine = orDefault(quarantine, QUARANTINE);
+        suppressed = orDefault(suppressed, SUPPRESSED);
+        deadLetter = orDefault(deadLetter, DEAD_LETTER);
+        recalls = orDefault(recalls, RECALLS);
+        // Not List.copyOf: a null element must reach the check below, which names its index.
+        guarded = java.util.Collections.unmodifiableList(new ArrayList<>(orDefault(guarded, GUARDED)));
         Map<String, String> byName = new LinkedHashMap<>();
         Map<String, String> all = new LinkedHashMap<>(Map.of("contact-points", contactPoints, "consent", consent,
                 "registrations", registrations, "audience", audience, "quarantine", quarantine,
@@ -97,7 +126,13 @@ public record Topics(String contactPoints,
         return inputs;
     }
 
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
+    /** The topics read from the section. */
+    static Topics from(ConfigValues v) {
+        return new Topics(v.get(CONTACT_POINTS), v.get(CONSENT), v.get(REGISTRATIONS), v.get(AUDIENCE),
+                v.get(QUARANTINE), v.get(SUPPRESSED), v.get(DEAD_LETTER), v.get(RECALLS), v.get(GUARDED));
+    }
+
+    private static <T> T orDefault(T value, Key<T> key) {
+        return value == null ? key.defaultValue() : value;
     }
 }

@@ -1,18 +1,15 @@
 package org.purposefirewall.registry;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Registry client settings under Confluent's key names, validated. Users keep the keys they already use for
- * Confluent's serdes.
+ * The settings of the HTTP registry client, resolved from {@link SchemaRegistryConfig} (which declares the keys and
+ * checks them): the credentials are the effective ones, whichever key gave them.
  *
  * @param urls one or more base URLs, tried in order (fail-over)
  * @param userInfo {@code user:password} for HTTP basic auth, or null
@@ -54,84 +51,20 @@ public record RegistrySettings(List<URI> urls,
     public static final String CACHE_CAPACITY = "schema.registry.cache.capacity";
 
     /** Every key the firewall reads from {@code schema-registry:}; any other key is a configuration error. */
-    public static final Set<String> KEYS = Set.of(URL, AUTO_REGISTER, USE_LATEST_VERSION, CREDENTIALS_SOURCE,
-            USER_INFO, TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE, KEYSTORE_LOCATION,
-            KEYSTORE_PASSWORD, KEYSTORE_TYPE, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, CACHE_CAPACITY);
+    public static final Set<String> KEYS = Set.copyOf(SchemaRegistryConfig.DEF.names());
 
     /**
-     * Validates HTTP(S) settings.
+     * Reads the settings of an HTTP(S) registry, under Confluent's key names, by the keys' declarations in
+     * {@link SchemaRegistryConfig}.
      *
-     * @throws IllegalArgumentException naming the key that is wrong
+     * @throws IllegalArgumentException naming the key that is wrong; also for {@code mock://}, which has no HTTP client
      */
     public static RegistrySettings parse(Map<String, String> settings) {
-        for (String key : settings.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(key + " is not a schema registry setting this firewall reads "
-                        + "(known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
-            }
+        SchemaRegistryConfig config = SchemaRegistryConfig.parse(settings);
+        if (config.inMemory()) {
+            throw new IllegalArgumentException(URL + ": '" + config.url() + "' is not an http(s) URL");
         }
-        String urlText = settings.get(URL);
-        if (urlText == null || urlText.isBlank()) {
-            throw new IllegalArgumentException(URL + " is required");
-        }
-        List<URI> urls = new ArrayList<>();
-        for (String part : urlText.split(",")) {
-            String trimmed = part.strip();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            URI uri;
-            try {
-                uri = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
-            } catch (IllegalArgumentException e) {
-                // Neither the text nor the parser's message may be repeated: they can hold user:password@.
-                throw new IllegalArgumentException(URL + ": '" + withoutUserInfo(trimmed) + "' is not a URL");
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                throw new IllegalArgumentException(URL + ": '" + withoutUserInfo(trimmed)
-                        + "' is not an http(s) URL");
-            }
-            urls.add(uri);
-        }
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException(URL + " is required");
-        }
-        String source = settings.getOrDefault(CREDENTIALS_SOURCE, "").strip().toUpperCase(Locale.ROOT);
-        String userInfo = null;
-        switch (source) {
-            case "" -> {
-                if (settings.containsKey(USER_INFO)) {
-                    throw new IllegalArgumentException(USER_INFO + " is set but " + CREDENTIALS_SOURCE
-                            + " is not; set it to USER_INFO");
-                }
-            }
-            case "USER_INFO" -> {
-                userInfo = settings.get(USER_INFO);
-                if (userInfo == null || !userInfo.contains(":")) {
-                    throw new IllegalArgumentException(USER_INFO + " must be user:password when " + CREDENTIALS_SOURCE
-                            + " is USER_INFO");
-                }
-            }
-            case "URL" -> {
-                String fromUrl = urls.get(0).getUserInfo();
-                if (fromUrl == null || !fromUrl.contains(":")) {
-                    throw new IllegalArgumentException(URL + " must carry user:password@ when " + CREDENTIALS_SOURCE
-                            + " is URL");
-                }
-                userInfo = fromUrl;
-            }
-            default -> throw new IllegalArgumentException(CREDENTIALS_SOURCE + ": '" + source
-                    + "' is not USER_INFO or URL");
-        }
-        return new RegistrySettings(urls, userInfo,
-                path(settings, TRUSTSTORE_LOCATION), settings.get(TRUSTSTORE_PASSWORD),
-                storeType(settings, TRUSTSTORE_TYPE),
-                path(settings, KEYSTORE_LOCATION), settings.get(KEYSTORE_PASSWORD),
-                storeType(settings, KEYSTORE_TYPE),
-                Duration.ofMillis(positive(settings, CONNECT_TIMEOUT_MS, 10_000)),
-                Duration.ofMillis(positive(settings, READ_TIMEOUT_MS, 30_000)),
-                (int) positive(settings, CACHE_CAPACITY, 1_000));
+        return config.http();
     }
 
     /** Never shows passwords or user info. */
@@ -154,41 +87,5 @@ public record RegistrySettings(List<URI> urls,
     static String redact(URI uri) {
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                 + (uri.getRawPath() == null ? "" : uri.getRawPath());
-    }
-
-    private static Path path(Map<String, String> settings, String key) {
-        String value = settings.get(key);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        Path path = Path.of(value);
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException(key + ": " + value + " is not a readable file");
-        }
-        return path;
-    }
-
-    private static String storeType(Map<String, String> settings, String key) {
-        String type = settings.getOrDefault(key, "JKS").strip().toUpperCase(Locale.ROOT);
-        if (!type.equals("JKS") && !type.equals("PKCS12")) {
-            throw new IllegalArgumentException(key + ": '" + type + "' is not JKS or PKCS12");
-        }
-        return type;
-    }
-
-    private static long positive(Map<String, String> settings, String key, long fallback) {
-        String value = settings.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.strip());
-            if (parsed <= 0 || parsed > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(key + ": " + value + " must be a positive number");
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + value + "' is not a number", e);
-        }
     }
 }

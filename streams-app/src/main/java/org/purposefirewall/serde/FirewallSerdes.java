@@ -1,12 +1,10 @@
 package org.purposefirewall.serde;
 
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import org.purposefirewall.monitoring.RegistryHealth;
-import org.purposefirewall.registry.RegistrySettings;
 import org.purposefirewall.registry.SchemaRegistryClient;
 import org.purposefirewall.registry.SchemaRegistryClients;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.AudienceRecall;
 import org.purposefirewall.schema.ConsentState;
@@ -31,11 +29,9 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                              AvroSerde<DeadLetterRecord> deadLetter,
                              AvroSerde<AudienceRecall> recall) {
 
-    /** Serdes for the Confluent-style {@code settings} ({@code schema.registry.url}, {@code auto.register.schemas}). */
-    public static FirewallSerdes fromSettings(Map<String, String> settings) {
-        boolean autoRegister = flag(settings, RegistrySettings.AUTO_REGISTER, true);
-        boolean useLatest = flag(settings, RegistrySettings.USE_LATEST_VERSION, false);
-        return create(SchemaRegistryClients.create(settings), autoRegister, useLatest);
+    /** Serdes over the registry the settings name, registering and versioning as they say. */
+    public static FirewallSerdes fromSettings(SchemaRegistryConfig settings) {
+        return create(SchemaRegistryClients.create(settings), settings.autoRegister(), settings.useLatestVersion());
     }
 
     public static FirewallSerdes create(SchemaRegistryClient registry, boolean autoRegister) {
@@ -52,17 +48,5 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                 new AvroSerde<>(SuppressedRecord.class, registry, autoRegister, useLatest, false),
                 new AvroSerde<>(DeadLetterRecord.class, registry, autoRegister, useLatest, false),
                 new AvroSerde<>(AudienceRecall.class, registry, autoRegister, useLatest, false));
-    }
-
-    private static boolean flag(Map<String, String> settings, String key, boolean fallback) {
-        String value = settings.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        String normalized = value.strip().toLowerCase(Locale.ROOT);
-        if (!normalized.equals("true") && !normalized.equals("false")) {
-            throw new IllegalArgumentException(key + " must be true or false");
-        }
-        return Boolean.parseBoolean(normalized);
     }
 }

@@ -1,6 +1,5 @@
 package org.purposefirewall.topology;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -74,7 +73,7 @@ public final class FirewallTopology {
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
         EventTimeBounds bounds = config.processing().eventTimeBounds();
-        RegistryRetry retry = RegistryRetry.upTo(Duration.ofMillis(config.processing().registryOutageMaxBlockMs()),
+        RegistryRetry retry = RegistryRetry.upTo(config.processing().registryOutageMaxBlock(),
                 serdes.health());
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
@@ -84,8 +83,8 @@ public final class FirewallTopology {
         int maxWaiting = config.processing().maxHeldRecords();
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
-                config.processing().consentHoldMs(), maxWaiting, direct, bounds, barrier,
-                config.processing().settleMs());
+                config.processing().consentHold().toMillis(), maxWaiting, direct, bounds, barrier,
+                config.processing().settle().toMillis());
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();
@@ -169,7 +168,7 @@ public final class FirewallTopology {
         // Every store is connected to every processor of the deciding sub-topology: they are one task's state.
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
                         Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
-                                Duration.ofMillis(config.processing().consentHistoryRetentionMs())),
+                                config.processing().consentHistoryRetention()),
                         Serdes.String(), ConsentStoreSerde.serde()),
                 every);
         topology.addStateStore(Stores.keyValueStoreBuilder(

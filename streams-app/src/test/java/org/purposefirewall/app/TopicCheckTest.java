@@ -14,6 +14,7 @@ import org.purposefirewall.config.Processing;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 
 class TopicCheckTest {
 
@@ -190,7 +191,7 @@ class TopicCheckTest {
     void theAdminClientConnectsWithTheFirewallsBootstrapAndSecuritySettingsOnly() {
         // Given security settings, an admin override and a consumer-only setting under streams:
         FirewallConfig config = new FirewallConfig("fw-test", "broker-1:9093,broker-2:9093",
-                Map.of("schema.registry.url", "mock://topic-check"), TOPICS,
+                SchemaRegistryConfig.inMemory("topic-check"), TOPICS,
                 Processing.defaults().withStateDir(Path.of("/tmp/fw-test")), null,
                 Map.of("security.protocol", "SASL_SSL",
                         "sasl.mechanism", "SCRAM-SHA-512",

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -71,7 +72,7 @@ class ConfigLoaderTest {
         // Then it holds the documented defaults and the shipped policy
         assertThat(config.applicationId()).isEqualTo("purpose-firewall");
         assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
-        assertThat(config.schemaRegistry()).containsEntry("schema.registry.url", "mock://purpose-firewall");
+        assertThat(config.schemaRegistry().url()).isEqualTo("mock://purpose-firewall");
         assertThat(config.policy().version()).isEqualTo("2026-11-25.1");
         assertThat(config.policy().adPurpose()).isEqualTo(new Purpose("marketing.advertising.third_party.targeted"));
         assertThat(config.policy().restrictedPurposes()).containsExactly(new Purpose("essential.service.security"));
@@ -79,15 +80,15 @@ class ConfigLoaderTest {
         assertThat(config.topics()).isEqualTo(Topics.defaults());
         assertThat(config.topics().contactPoints()).isEqualTo("user.contact-points");
         assertThat(config.topics().deadLetter()).isEqualTo("privacy.dead-letter");
-        assertThat(config.processing().guarantee()).isEqualTo(Processing.EXACTLY_ONCE_V2);
+        assertThat(config.processing().guarantee()).isEqualTo(Guarantee.EXACTLY_ONCE_V2);
         assertThat(config.processing().exactlyOnce()).isTrue();
-        assertThat(config.processing().maxTaskIdleMs()).isEqualTo(0L);
-        assertThat(config.processing().settleMs()).isEqualTo(200L);
-        assertThat(config.processing().sideBarrierPollMs()).isEqualTo(50L);
+        assertThat(config.processing().maxTaskIdle()).isEqualTo(Duration.ofMillis(0L));
+        assertThat(config.processing().settle()).isEqualTo(Duration.ofMillis(200L));
+        assertThat(config.processing().sideBarrierPoll()).isEqualTo(Duration.ofMillis(50L));
         assertThat(config.processing().eventTimeBounds())
                 .isEqualTo(new org.purposefirewall.policy.EventTimeBounds(946_684_800_000L, 300_000L));
-        assertThat(config.processing().registryOutageMaxBlockMs()).isEqualTo(2_000L);
-        assertThat(config.processing().consentHistoryRetentionMs()).isEqualTo(2_592_000_000L);
+        assertThat(config.processing().registryOutageMaxBlock()).isEqualTo(Duration.ofMillis(2_000L));
+        assertThat(config.processing().consentHistoryRetention()).isEqualTo(Duration.ofMillis(2_592_000_000L));
         assertThat(config.streams()).isEmpty();
     }
 
@@ -785,12 +786,12 @@ class ConfigLoaderTest {
     void theConsentHoldIsOffByDefaultAndANegativeOneIsRejectedByItsKey() throws IOException {
         write("policy.yaml", POLICY);
         Path app = write("application.yaml", APPLICATION);
-        assertThat(loader.load(app).processing().consentHoldMs()).isZero();
+        assertThat(loader.load(app).processing().consentHold()).isZero();
         assertThat(loader.load(app).processing().maxHeldRecords()).isEqualTo(100_000);
 
         write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
                 "  num-stream-threads: 2\n  consent-hold-ms: 30000\n  max-held-records: 500\n"));
-        assertThat(loader.load(app).processing().consentHoldMs()).isEqualTo(30_000L);
+        assertThat(loader.load(app).processing().consentHold()).isEqualTo(Duration.ofMillis(30_000L));
         assertThat(loader.load(app).processing().maxHeldRecords()).isEqualTo(500);
 
         write("application.yaml", APPLICATION.replace("  num-stream-threads: 2\n",
@@ -805,8 +806,8 @@ class ConfigLoaderTest {
                 "  num-stream-threads: 2\n  settle-ms: 250\n  side-barrier-poll-ms: 20\n"
                         + "  event-time-floor-ms: 1000\n  max-event-time-skew-ms: 60000\n"));
         Processing processing = loader.load(app).processing();
-        assertThat(processing.settleMs()).isEqualTo(250L);
-        assertThat(processing.sideBarrierPollMs()).isEqualTo(20L);
+        assertThat(processing.settle()).isEqualTo(Duration.ofMillis(250L));
+        assertThat(processing.sideBarrierPoll()).isEqualTo(Duration.ofMillis(20L));
         assertThat(processing.eventTimeBounds()).isEqualTo(new org.purposefirewall.policy.EventTimeBounds(1000L,
                 60_000L));
 

@@ -142,7 +142,8 @@ class MockSchemaRegistryClientTest {
     @Test
     void createWithMockUrlReturnsWorkingMockOfThatScope() {
         String name = newScope();
-        SchemaRegistryClient created = SchemaRegistryClients.create(Map.of("schema.registry.url", "mock://" + name));
+        SchemaRegistryClient created = SchemaRegistryClients.create(SchemaRegistryConfig.parse(
+                Map.of("schema.registry.url", "mock://" + name)));
 
         assertThat(created).isInstanceOf(MockSchemaRegistryClient.class);
         int id = created.register("s-value", v1());
@@ -154,21 +155,21 @@ class MockSchemaRegistryClientTest {
 
     @Test
     void createWithHttpUrlGivesTheHttpClient() {
-        SchemaRegistryClient created = SchemaRegistryClients.create(Map.of("schema.registry.url",
-                "http://localhost:8081,https://backup.example:8443", "auto.register.schemas", "false"));
+        SchemaRegistryClient created = SchemaRegistryClients.create(SchemaRegistryConfig.parse(Map.of("schema.registry.url",
+                "http://localhost:8081,https://backup.example:8443", "auto.register.schemas", "false")));
 
         assertThat(created).isInstanceOf(HttpSchemaRegistryClient.class);
         assertThat(((HttpSchemaRegistryClient) created).settings().urls()).extracting(Object::toString)
                 .containsExactly("http://localhost:8081", "https://backup.example:8443");
         // a URL that is neither http(s) nor mock:// is still refused, naming the key
-        assertThatThrownBy(() -> SchemaRegistryClients.create(Map.of("schema.registry.url", "ftp://x")))
+        assertThatThrownBy(() -> SchemaRegistryClients.create(SchemaRegistryConfig.parse(Map.of("schema.registry.url", "ftp://x"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("schema.registry.url");
     }
 
     @Test
     void createWithoutUrlThrowsNamingTheKey() {
-        assertThatThrownBy(() -> SchemaRegistryClients.create(Map.of()))
+        assertThatThrownBy(() -> SchemaRegistryClients.create(SchemaRegistryConfig.parse(Map.of())))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("schema.registry.url");
     }

@@ -1,6 +1,7 @@
 package org.purposefirewall.topology;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.purposefirewall.config.Topics;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.AudienceRecall;
 import org.purposefirewall.schema.ConsentState;
@@ -98,10 +100,17 @@ final class FirewallDriver implements AutoCloseable {
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs) {
         topics = Topics.defaults().withGuarded(guarded);
-        config = new FirewallConfig("pf-topology-test", "unused:9092", Map.of("schema.registry.url", "mock://" + scope),
-                // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
-                topics, new Processing(null, 0L, null, null, null, null, null, consentHoldMs, maxHeld, null, null,
-                        settleMs, null), identity,
+        // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
+        Processing.Builder processing = Processing.builder().maxTaskIdle(Duration.ZERO)
+                .consentHold(Duration.ofMillis(consentHoldMs));
+        if (maxHeld != null) {
+            processing.maxHeldRecords(maxHeld);
+        }
+        if (settleMs != null) {
+            processing.settle(Duration.ofMillis(settleMs));
+        }
+        config = new FirewallConfig("pf-topology-test", "unused:9092", SchemaRegistryConfig.inMemory(scope),
+                topics, processing.build(), identity,
                 Map.of(), null, POLICY, honeytokens);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);

@@ -44,6 +44,7 @@ import org.purposefirewall.identity.Sha256;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
 import org.purposefirewall.registry.RegistryUnavailableException;
 import org.purposefirewall.registry.SchemaRegistryClient;
+import org.purposefirewall.registry.SchemaRegistryConfig;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
@@ -95,8 +96,9 @@ class RegistryOutageTopologyTest {
     void start() {
         // registry-outage-max-block-ms 0: an unreachable registry parks the record at once.
         FirewallConfig config = new FirewallConfig("pf-outage-test", "unused:9092",
-                Map.of("schema.registry.url", "mock://" + scope), topics,
-                new Processing(null, 0L, null, null, null, null, 0L, null, null, null, null, null, null), IdentityOptions.defaults(), Map.of(), null,
+                SchemaRegistryConfig.inMemory(scope), topics,
+                Processing.builder().maxTaskIdle(Duration.ZERO).registryOutageMaxBlock(Duration.ZERO).build(),
+                IdentityOptions.defaults(), Map.of(), null,
                 FirewallDriver.POLICY);
         serdes = FirewallSerdes.create(registry, true);
         Properties props = StreamsSettings.of(config);
