@@ -363,10 +363,12 @@ public final class IdentifierNormalizer {
         };
     }
 
+    private static final String[] EXTENSION_MARKERS = {";ext=", "ext.", "ext", "x", "#"};
+
     private static String stripExtension(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         int cut = text.length();
-        for (String marker : new String[] {";ext=", "ext.", "ext", "x", "#"}) {
+        for (String marker : EXTENSION_MARKERS) {
             int at = lower.indexOf(marker);
             if (at > 0 && at < cut) {
                 cut = at;
