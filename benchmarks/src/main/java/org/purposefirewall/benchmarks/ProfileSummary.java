@@ -164,6 +164,9 @@ public final class ProfileSummary {
         long nativeSamples = 0;
         long allocationWeight = 0;
         long allocationWeightAllThreads = 0;
+        long allocationSamples = 0;
+        long skippedFirst = 0;
+        Set<String> firstAllocation = new HashSet<>();
         long gcCount = 0;
         Duration gcPause = Duration.ZERO;
         try (RecordingFile recording = new RecordingFile(file)) {
@@ -214,12 +217,22 @@ public final class ProfileSummary {
                     }
                     case ALLOCATION_SAMPLE -> {
                         long weight = event.getLong("weight");
-                        allocationWeightAllThreads += weight;
                         String thread = threadName(event.getThread());
+                        if (firstAllocation.add(thread)) {
+                            // A sample's weight is what its thread allocated since its previous sample; the first one
+                            // of a thread that ran before the recording covers all of that (the realistic mode's
+                            // preload: gigabytes), so it would swamp the window's sites.
+                            if (threads.matcher(thread).matches()) {
+                                skippedFirst += weight;
+                            }
+                            continue;
+                        }
+                        allocationWeightAllThreads += weight;
                         if (!threads.matcher(thread).matches()) {
                             continue;
                         }
                         allocationWeight += weight;
+                        allocationSamples++;
                         String type = event.getClass("objectClass") == null ? "?"
                                 : event.getClass("objectClass").getName();
                         allocations.add(type + "  at " + allocationSite(event.getStackTrace()), weight);
@@ -267,7 +280,9 @@ public final class ProfileSummary {
         out.printf(Locale.ROOT, "## Top %d allocation sites by sampled weight (jdk.ObjectAllocationSample, stream "
                         + "threads: %.1f MB of %.1f MB sampled in all threads)%n", allocTop, allocationWeight / 1e6,
                 allocationWeightAllThreads / 1e6);
-        out.println("   (class allocated, at the allocating frame <- the nearest frame outside the JDK)");
+        out.printf(Locale.ROOT, "   (%,d samples; class allocated, at the allocating frame <- the nearest frame outside"
+                + " the JDK; each thread's first sample, %.1f MB on stream threads, is left out: its weight covers"
+                + " allocation before the recording)%n", allocationSamples, skippedFirst / 1e6);
         printRows(out, allocations, allocTop, allocationWeight, true);
         out.println();
         out.printf(Locale.ROOT, "## Native method samples on stream threads: %,d (1 thread per period is sampled, so"
