@@ -3,7 +3,7 @@
 # and the policy decision, without Kafka (see DecisionBenchmark's class comment for what each benchmark measures).
 # Usage: scripts/benchmark-decisions.sh [JMH options], e.g. -wi 3 -w 1s -i 5 -r 1s -f 1 (the defaults), -prof gc,
 # -e REGEX to leave out benchmarks (-e 'Phone|Email' keeps decidePreNormalized and decideOnly); -h lists JMH's options.
-# Builds the project first (mvn install, tests skipped) if the benchmark jar is missing or older than a pom or a main
+# Builds the project first (mvn package, tests skipped) if the benchmark jar is missing or older than a pom or a main
 # source file. Needs Java 17+ and Maven. Run it on a quiet machine: the figures are per core.
 set -euo pipefail
 

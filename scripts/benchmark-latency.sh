@@ -2,7 +2,7 @@
 # End-to-end latency of the firewall: contact points at a fixed rate with one consent update per second per
 # partition, p50/p95/p99/max from produce to read_committed consumption on the ad topic (see LatencyBenchmark).
 # Usage: scripts/benchmark-latency.sh [--rate RECORDS_PER_S] (50) [--seconds S] (60) [--partitions P] (4) [--config FILE]
-# Builds the project first (mvn install, tests skipped) if the benchmark jar is missing or stale. Needs Java 17+ and Maven.
+# Builds the project first (mvn package, tests skipped) if the benchmark jar is missing or stale. Needs Java 17+ and Maven.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

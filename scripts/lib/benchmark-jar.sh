@@ -1,6 +1,8 @@
 # Sourced by the benchmark scripts (not run on its own). After sourcing, JAR is the benchmarks module's jar, built
-# first (mvn install, tests skipped) if it is missing or older than a pom or a main source file: a benchmark of stale
-# code would be silently wrong. Expects the working directory to be the repository root.
+# first (mvn package of the benchmarks module and the modules it needs, tests skipped) if it is missing or older than
+# a pom or a main source file: a benchmark of stale code would be silently wrong. Nothing is installed into the local
+# Maven repository (benchmarks/target/lib gets the reactor's own jars). Expects the working directory to be the
+# repository root.
 
 # The benchmark jar, or nothing if it is not built yet (never fails, so that set -e does not end the script).
 find_jar() {
@@ -26,8 +28,8 @@ needs_build() {
 
 JAR="$(find_jar)"
 if needs_build; then
-  echo "Building (mvn -B -q -DskipTests -DskipTestRegistry install) ..." >&2
-  mvn -B -q -DskipTests -DskipTestRegistry install
+  echo "Building (mvn -B -q -DskipTests -DskipTestRegistry -pl benchmarks -am package) ..." >&2
+  mvn -B -q -DskipTests -DskipTestRegistry -pl benchmarks -am package
   JAR="$(find_jar)"
 fi
 if [[ -z "$JAR" ]]; then

@@ -151,6 +151,64 @@ final class BenchmarkKafka implements AutoCloseable {
         return set;
     }
 
+    /**
+     * A producer for loading inputs: sends events (their key, value and timestamp), counts them per topic, and fails
+     * on the first error it was told about. Idempotent, acks=all; {@code lingerMs} trades latency for batching.
+     */
+    final class Loader implements AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final Map<String, Long> perTopic = new HashMap<>();
+
+        private Loader(String clientId, int lingerMs) {
+            Map<String, Object> props = Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.CLIENT_ID_CONFIG, clientId,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.LINGER_MS_CONFIG, lingerMs,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        void send(ScenarioTraffic.Event event) {
+            Exception e = failure.get();
+            if (e != null) {
+                throw new IllegalStateException("producing failed: " + e, e);
+            }
+            producer.send(new ProducerRecord<>(event.topic(), null, event.timestamp(), event.key(), event.value()),
+                    (meta, error) -> {
+                        if (error != null) {
+                            failure.compareAndSet(null, error);
+                        }
+                    });
+            perTopic.merge(event.topic(), 1L, Long::sum);
+        }
+
+        /** Waits until every record sent so far is acknowledged; throws if one failed. */
+        void flush() {
+            producer.flush();
+            Exception e = failure.get();
+            if (e != null) {
+                throw new IllegalStateException("producing failed: " + e, e);
+            }
+        }
+
+        long sent(String topic) {
+            return perTopic.getOrDefault(topic, 0L);
+        }
+
+        @Override
+        public void close() {
+            producer.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** A new {@link Loader}. */
+    Loader loader(String clientId, int lingerMs) {
+        return new Loader(clientId, lingerMs);
+    }
+
     /** Latest offsets of every partition of {@code topics}. */
     Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
         try {

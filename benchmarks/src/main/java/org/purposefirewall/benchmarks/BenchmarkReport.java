@@ -28,13 +28,16 @@ public record BenchmarkReport(Environment environment, List<RunResult> warmups, 
      * @param streamThreads    stream threads per instance
      * @param users            users of the measured input
      * @param contactPoints    contact points of the measured input
-     * @param stateRecords     consent and registration records of the measured input (read by the firewall only)
+     * @param stateRecords     consent and registration records of the measured input (standard mode: read by the
+     *                         firewall only; realistic mode: the side records both topologies read while timed)
+     * @param preload          realistic mode: what was loaded and applied before timing; null in standard mode
      * @param loadAtStart      the machine's 1-minute load average when the benchmark started (negative if unknown)
      * @param loadAtEnd        the same after the last measured run
      */
     public record Environment(String jvm, long maxHeapMb, String gc, int cores, String kafkaVersion, int partitions,
                               String guarantee, long commitIntervalMs, int streamThreads, int users,
-                              long contactPoints, long stateRecords, double loadAtStart, double loadAtEnd) {
+                              long contactPoints, long stateRecords, String preload, double loadAtStart,
+                              double loadAtEnd) {
     }
 
     public BenchmarkReport {
@@ -117,9 +120,16 @@ public record BenchmarkReport(Environment environment, List<RunResult> warmups, 
         md.append("| Guarantee | ").append(e.guarantee()).append(", commit interval ").append(e.commitIntervalMs())
                 .append(" ms, ").append(e.streamThreads()).append(" stream thread")
                 .append(e.streamThreads() == 1 ? "" : "s").append(" |\n");
-        md.append("| Input | ").append(count(e.contactPoints())).append(" contact points of ")
-                .append(count(e.users())).append(" users; the firewall also reads ")
-                .append(count(e.stateRecords())).append(" consent and registration records |\n");
+        if (e.preload() == null) {
+            md.append("| Input | ").append(count(e.contactPoints())).append(" contact points of ")
+                    .append(count(e.users())).append(" users; the firewall also reads ")
+                    .append(count(e.stateRecords())).append(" consent and registration records |\n");
+        } else {
+            md.append("| Preloaded (not timed) | ").append(e.preload()).append(" |\n");
+            md.append("| Timed input | ").append(count(e.contactPoints())).append(" contact points over ")
+                    .append(count(e.users())).append(" users, with ").append(count(e.stateRecords()))
+                    .append(" side records (consent changes, registrations) that both topologies read |\n");
+        }
         if (e.loadAtStart() >= 0) {
             md.append("| Machine load | 1-min load average ").append(ratio(e.loadAtStart())).append(" at start, ")
                     .append(ratio(e.loadAtEnd())).append(" at end (").append(e.cores())

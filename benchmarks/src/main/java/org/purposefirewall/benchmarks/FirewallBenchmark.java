@@ -132,8 +132,17 @@ public final class FirewallBenchmark {
         }, "benchmark-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         double loadAtStart = loadAverage();
-        out.printf("Purpose Firewall benchmark: config %s, %,d users, %d partitions, %,d warm-up users, %d round(s)%n",
-                configFile, options.users(), options.partitions(), options.warmupUsers(), options.rounds());
+        if (options.mode() == BenchmarkOptions.Mode.REALISTIC) {
+            out.printf("Purpose Firewall benchmark, realistic mode: config %s, %,d users' consent and %,d security "
+                            + "registrations preloaded, %,d contact points timed (after %,d warm-up ones) with %d side "
+                            + "records per 100, %d partitions%n", configFile, options.preloadUsers(),
+                    options.preloadRegistrations(), options.contactPoints(), options.warmupContactPoints(),
+                    options.sidePercent(), options.partitions());
+        } else {
+            out.printf("Purpose Firewall benchmark: config %s, %,d users, %d partitions, %,d warm-up users, %d "
+                            + "round(s)%n", configFile, options.users(), options.partitions(), options.warmupUsers(),
+                    options.rounds());
+        }
         long brokerStart = System.nanoTime();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
              BenchmarkKafka kafka = new BenchmarkKafka(broker)) {
@@ -142,6 +151,12 @@ public final class FirewallBenchmark {
                     seconds(System.nanoTime() - brokerStart), kafkaVersion());
             FirewallConfig base = loaded.withBootstrapServers(broker.bootstrapServers());
             FirewallSerdes serdes = FirewallSerdes.fromSettings(base.schemaRegistry());
+            if (options.mode() == BenchmarkOptions.Mode.REALISTIC) {
+                BenchmarkReport report = new RealisticBenchmark(options, out, kafka, base, serdes, tempRoot)
+                        .run(loadAtStart);
+                printReport(report);
+                return report;
+            }
             Session session = new Session(base, serdes, kafka, tempRoot);
 
             List<RunResult> warmups = new ArrayList<>();
@@ -178,7 +193,7 @@ public final class FirewallBenchmark {
         }
     }
 
-    private void printReport(BenchmarkReport report) {
+    void printReport(BenchmarkReport report) {
         out.println();
         out.println("## All runs");
         out.println();
@@ -287,6 +302,8 @@ public final class FirewallBenchmark {
                     runningAt.compareAndSet(-1, System.nanoTime());
                 }
             });
+            ProfileRecorder profile = options.profile() != null && round == 1 && kind == RunResult.Kind.FIREWALL
+                    ? ProfileRecorder.start(options.profile(), appId, input.contactPoints()) : null;
             long started;
             long done;
             long cpuBefore = processCpuNanos();
@@ -303,11 +320,18 @@ public final class FirewallBenchmark {
                 java.util.function.LongSupplier decided = kind == RunResult.Kind.FIREWALL
                         ? () -> decidedTotal(streams) : () -> contactPoints;
                 done = awaitCommitted(appId, target, streams, failure, decided, contactPoints);
+                if (profile != null) {
+                    profile.endRun();
+                }
                 // Read before close: the threads and their CPU clocks end with it.
                 processCpu = seconds(processCpuNanos() - cpuBefore);
                 streamCpu = seconds(streamThreadCpuNanos(appId));
                 jit = (jitMillis() - jitBefore) / 1e3;
             } finally {
+                if (profile != null) {
+                    profile.close();
+                    out.printf("[%s] %-12s JFR recording written to %s%n", label, kind.title(), profile.file());
+                }
                 streams.close(Duration.ofSeconds(60));
                 streams.cleanUp();
                 if (barrier != null) {
@@ -342,26 +366,6 @@ public final class FirewallBenchmark {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-
-        /** Records the firewall has routed to one of its four outputs, from its own metrics. */
-        private static long decidedTotal(KafkaStreams streams) {
-            double sum = 0;
-            for (var e : streams.metrics().entrySet()) {
-                String name = e.getKey().name();
-                if (e.getKey().group().equals(org.purposefirewall.monitoring.MetricNames.GROUP)
-                        && (name.equals(org.purposefirewall.monitoring.MetricNames.total(
-                                org.purposefirewall.monitoring.MetricNames.FORWARDED))
-                        || name.equals(org.purposefirewall.monitoring.MetricNames.total(
-                                org.purposefirewall.monitoring.MetricNames.QUARANTINED))
-                        || name.equals(org.purposefirewall.monitoring.MetricNames.total(
-                                org.purposefirewall.monitoring.MetricNames.SUPPRESSED))
-                        || name.equals(org.purposefirewall.monitoring.MetricNames.total(
-                                org.purposefirewall.monitoring.MetricNames.DEAD_LETTERED)))) {
-                    sum += ((Number) e.getValue().metricValue()).doubleValue();
-                }
-            }
-            return (long) sum;
         }
 
         private long awaitCommitted(String appId, Map<TopicPartition, Long> target, KafkaStreams streams,
@@ -413,11 +417,31 @@ public final class FirewallBenchmark {
                 }
             }
         }
+    }
 
-        private static void register(AvroSerde<?> serde, String topic) {
-            // As FirewallApp does before starting: the first output record must not pay for registration.
-            serde.schemaIdFor(topic);
+    /** Records the firewall has routed to one of its four outputs, from its own metrics. */
+    static long decidedTotal(KafkaStreams streams) {
+        double sum = 0;
+        for (var e : streams.metrics().entrySet()) {
+            String name = e.getKey().name();
+            if (e.getKey().group().equals(org.purposefirewall.monitoring.MetricNames.GROUP)
+                    && (name.equals(org.purposefirewall.monitoring.MetricNames.total(
+                            org.purposefirewall.monitoring.MetricNames.FORWARDED))
+                    || name.equals(org.purposefirewall.monitoring.MetricNames.total(
+                            org.purposefirewall.monitoring.MetricNames.QUARANTINED))
+                    || name.equals(org.purposefirewall.monitoring.MetricNames.total(
+                            org.purposefirewall.monitoring.MetricNames.SUPPRESSED))
+                    || name.equals(org.purposefirewall.monitoring.MetricNames.total(
+                            org.purposefirewall.monitoring.MetricNames.DEAD_LETTERED)))) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
         }
+        return (long) sum;
+    }
+
+    static void register(AvroSerde<?> serde, String topic) {
+        // As FirewallApp does before starting: the first output record must not pay for registration.
+        serde.schemaIdFor(topic);
     }
 
     private BenchmarkReport.Environment environment(FirewallConfig config, BenchmarkKafka.InputSet input,
@@ -429,16 +453,16 @@ public final class FirewallBenchmark {
         return new BenchmarkReport.Environment(jvm, rt.maxMemory() / (1024 * 1024), gc, rt.availableProcessors(),
                 kafkaVersion(), options.partitions(), config.processing().guarantee().kafkaValue(),
                 config.processing().commitInterval().toMillis(), config.processing().numStreamThreads(), input.users(),
-                input.contactPoints(), input.consent() + input.registrations(), loadAtStart, loadAtEnd);
+                input.contactPoints(), input.consent() + input.registrations(), null, loadAtStart, loadAtEnd);
     }
 
     /** The machine's 1-minute load average, negative where unknown. */
-    private static double loadAverage() {
+    static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** CPU time of this JVM so far, or 0 where the platform does not tell. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return Math.max(0, os.getProcessCpuTime());
         }
@@ -446,13 +470,13 @@ public final class FirewallBenchmark {
     }
 
     /** Accumulated JIT compilation time, or 0 where the JVM does not tell. */
-    private static long jitMillis() {
+    static long jitMillis() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** CPU time of the live stream threads of {@code appId} (their names start with the client id). */
-    private static long streamThreadCpuNanos(String appId) {
+    static long streamThreadCpuNanos(String appId) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (!threads.isThreadCpuTimeSupported()) {
             return 0;
@@ -467,7 +491,7 @@ public final class FirewallBenchmark {
         return total;
     }
 
-    private static Map<String, Long> shortNames(Map<String, Long> byTopic) {
+    static Map<String, Long> shortNames(Map<String, Long> byTopic) {
         Map<String, Long> result = new LinkedHashMap<>();
         byTopic.forEach((topic, n) -> result.put(topic.substring(topic.lastIndexOf('.') + 1), n));
         return result;
@@ -488,11 +512,11 @@ public final class FirewallBenchmark {
         return "unknown";
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try {
             Utils.delete(dir.toFile());
         } catch (IOException | RuntimeException e) {

@@ -36,13 +36,32 @@ final class PassThroughTopology {
     static final String PROCESSOR = "pass-through-hasher";
     static final String SINK = "pass-through-audience-sink";
     static final String POLICY_VERSION = "pass-through";
+    static final String SIDE_SOURCE = "pass-through-consent-source";
+    static final String REGISTRATION_SOURCE = "pass-through-registrations-source";
+    static final String SIDE_READER = "pass-through-side-reader";
 
     private PassThroughTopology() {
     }
 
     static Topology build(FirewallConfig config, FirewallSerdes serdes) {
+        return build(config, serdes, false);
+    }
+
+    /**
+     * As {@link #build(FirewallConfig, FirewallSerdes)}; with {@code readSideInputs} it also reads the consent and
+     * registration topics, decoding each record with the firewall's deserializer and keeping nothing (the realistic
+     * mode: it reads what the firewall reads).
+     */
+    static Topology build(FirewallConfig config, FirewallSerdes serdes, boolean readSideInputs) {
         String adPurpose = config.policy().adPurpose().value();
         Topology topology = new Topology();
+        if (readSideInputs) {
+            topology.addSource(AutoOffsetReset.earliest(), SIDE_SOURCE, new StringDeserializer(),
+                    new SafeAvroDeserializer<>(serdes.consentState()), config.topics().consent());
+            topology.addSource(AutoOffsetReset.earliest(), REGISTRATION_SOURCE, new StringDeserializer(),
+                    new SafeAvroDeserializer<>(serdes.registration()), config.topics().registrations());
+            topology.addProcessor(SIDE_READER, Discard::new, SIDE_SOURCE, REGISTRATION_SOURCE);
+        }
         topology.addSource(AutoOffsetReset.earliest(), SOURCE, new ContactPointTime(), new StringDeserializer(),
                 new SafeAvroDeserializer<>(serdes.contactPoint()), config.topics().contactPoints());
         topology.addProcessor(PROCESSOR, () -> new Hasher(adPurpose), SOURCE);
@@ -93,6 +112,14 @@ final class PassThroughTopology {
         private String coordinates() {
             RecordMetadata meta = context.recordMetadata().orElse(null);
             return meta == null ? "" : meta.topic() + '/' + meta.partition() + '/' + meta.offset();
+        }
+    }
+
+    /** Reads a side record and keeps nothing: the record was fetched and decoded, which is what it costs. */
+    static final class Discard implements Processor<String, Decoded<?>, Void, Void> {
+        @Override
+        public void process(Record<String, Decoded<?>> record) {
+            // nothing to keep
         }
     }
 

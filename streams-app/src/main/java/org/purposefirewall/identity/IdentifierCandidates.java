@@ -163,19 +163,48 @@ public final class IdentifierCandidates {
     }
 
     private static void digests(IdentifierNormalizer.Configured normalizer, String s, Map<String, Normalization.Ok> out) {
-        Matcher hex = HEX_DIGEST.matcher(s);
-        while (hex.find()) {
-            String digest = hex.group();
-            add(out, normalizer.normalize(IdentifierKind.PHONE, digest));
-            if (digest.length() == HashForm.MD5.hexLength()) {
-                add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, digest));
+        // The regexes run only where they can match: most fields (campaign names, sources) hold no run of 32 hex
+        // digits, and every text of every record is scanned, so skipping the matcher there is most of their cost.
+        if (hasRun(s, HashForm.MD5.hexLength(), false)) {
+            Matcher hex = HEX_DIGEST.matcher(s);
+            while (hex.find()) {
+                String digest = hex.group();
+                add(out, normalizer.normalize(IdentifierKind.PHONE, digest));
+                if (digest.length() == HashForm.MD5.hexLength()) {
+                    add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, digest));
+                }
             }
         }
-        Matcher uuid = DASHED_UUID.matcher(s);
-        while (uuid.find()) {
-            add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, uuid.group()));
+        if (hasRun(s, DASHED_UUID_LENGTH, true)) {
+            Matcher uuid = DASHED_UUID.matcher(s);
+            while (uuid.find()) {
+                add(out, normalizer.normalize(IdentifierKind.MOBILE_AD_ID, uuid.group()));
+            }
         }
         base64Digests(normalizer, s, out);
+    }
+
+    /** Characters of a dashed UUID (8-4-4-4-12 hex digits). */
+    private static final int DASHED_UUID_LENGTH = 36;
+
+    /**
+     * True if {@code s} has {@code length} consecutive ASCII hex digits (or, with {@code dashes}, hex digits and
+     * dashes): a necessary condition for {@link #HEX_DIGEST} (32 or more hex digits in a row) and
+     * {@link #DASHED_UUID} (36 hex digits and dashes in a row) to match.
+     */
+    private static boolean hasRun(String s, int length, boolean dashes) {
+        int run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (HashForm.isAsciiHex(c) || (dashes && c == '-')) {
+                if (++run >= length) {
+                    return true;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        return false;
     }
 
     /**

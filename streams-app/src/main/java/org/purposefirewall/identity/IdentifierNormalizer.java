@@ -207,7 +207,20 @@ public final class IdentifierNormalizer {
      * typed.
      */
     static String clean(String input) {
+        // ASCII is its own NFKC form and holds no format (Cf) character: most identifiers skip both copies.
+        if (isAscii(input)) {
+            return input.strip();
+        }
         return withoutInvisibles(Normalizer.normalize(input, Normalizer.Form.NFKC)).strip();
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -350,10 +363,12 @@ public final class IdentifierNormalizer {
         };
     }
 
+    private static final String[] EXTENSION_MARKERS = {";ext=", "ext.", "ext", "x", "#"};
+
     private static String stripExtension(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         int cut = text.length();
-        for (String marker : new String[] {";ext=", "ext.", "ext", "x", "#"}) {
+        for (String marker : EXTENSION_MARKERS) {
             int at = lower.indexOf(marker);
             if (at > 0 && at < cut) {
                 cut = at;

@@ -2,7 +2,6 @@ package org.purposefirewall.identity;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -49,10 +48,14 @@ public record MatchKeys(List<Key> all, HashForm arrivedAs) {
             throw new IllegalArgumentException("an identifier has at least one match key");
         }
         all = List.copyOf(all);
-        // A few dozen keys at most: a pairwise check costs less than building a set on every normalization.
+        // A few dozen keys at most: a pairwise check costs less than building a set on every normalization (and,
+        // written as loops, allocates nothing).
         for (int i = 1; i < all.size(); i++) {
-            if (all.subList(0, i).contains(all.get(i))) {
-                throw new IllegalArgumentException("an identifier has each match key once");
+            Key key = all.get(i);
+            for (int j = 0; j < i; j++) {
+                if (all.get(j).equals(key)) {
+                    throw new IllegalArgumentException("an identifier has each match key once");
+                }
             }
         }
         if (arrivedAs != null && (all.size() != 1 || all.get(0).form() != arrivedAs)) {
@@ -79,14 +82,32 @@ public record MatchKeys(List<Key> all, HashForm arrivedAs) {
             throw new IllegalArgumentException("a raw identifier is always matched in SHA-256");
         }
         List<Key> keys = new ArrayList<>(spellings.size() * forms.size());
-        for (String spelling : new LinkedHashSet<>(spellings)) {
-            for (HashForm form : HashForm.values()) {
+        // Distinct spellings in their order, as a LinkedHashSet would give them; a handful, so a list is cheaper.
+        List<String> distinct = new ArrayList<>(spellings.size());
+        for (String spelling : spellings) {
+            if (!containsEqual(distinct, spelling)) {
+                distinct.add(spelling);
+            }
+        }
+        for (String spelling : distinct) {
+            for (HashForm form : FORMS) {
                 if (forms.contains(form)) {
                     keys.add(new Key(form, form.hex(spelling)));
                 }
             }
         }
         return new MatchKeys(keys, null);
+    }
+
+    private static final HashForm[] FORMS = HashForm.values();
+
+    private static boolean containsEqual(List<String> list, String value) {
+        for (int i = 0; i < list.size(); i++) {
+            if (Objects.equals(list.get(i), value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

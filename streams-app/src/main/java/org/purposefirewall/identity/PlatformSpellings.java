@@ -54,9 +54,21 @@ final class PlatformSpellings {
      * @param unicodeDomain the same domain in Unicode (U-labels); equal to {@code asciiDomain} if it is all ASCII
      */
     static List<String> email(String forwarded, String local, String asciiDomain, String unicodeDomain) {
+        String untagged = withoutPlusTag(local);
+        if (!isGmail(asciiDomain) && (untagged.isEmpty() || untagged.equals(local))) {
+            // The common case, one local part: the same spellings as below, without the set.
+            List<String> spellings = new ArrayList<>(3);
+            if (forwarded != null) {
+                spellings.add(forwarded);
+            }
+            spellings.add(local + "@" + asciiDomain);
+            if (!unicodeDomain.equals(asciiDomain)) {
+                spellings.add(local + "@" + unicodeDomain);
+            }
+            return spellings;
+        }
         Set<String> locals = new LinkedHashSet<>();
         locals.add(local);
-        String untagged = withoutPlusTag(local);
         if (!untagged.isEmpty()) {
             locals.add(untagged);
         }

@@ -3,7 +3,6 @@ package org.purposefirewall.policy;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A purpose in the dotted taxonomy (compatible with fideslang data uses), e.g.
@@ -16,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public record Purpose(String value) {
 
-    private static final Pattern SEGMENT = Pattern.compile("[a-z0-9_]+(?:-[a-z0-9_]+)*");
     private static final int MAX_LENGTH = 256;
 
     public Purpose {
@@ -24,12 +22,36 @@ public record Purpose(String value) {
         if (value.isEmpty() || value.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("a purpose has 1 to " + MAX_LENGTH + " characters");
         }
-        for (String segment : value.split("\\.", -1)) {
-            if (!SEGMENT.matcher(segment).matches()) {
-                throw new IllegalArgumentException(
-                        "a purpose is dot-separated segments of [a-z0-9_-], e.g. marketing.advertising.third_party");
-            }
+        if (!wellFormed(value)) {
+            throw new IllegalArgumentException(
+                    "a purpose is dot-separated segments of [a-z0-9_-], e.g. marketing.advertising.third_party");
         }
+    }
+
+    /**
+     * True if every dot-separated segment of {@code value} matches {@code [a-z0-9_]+(?:-[a-z0-9_]+)*}: word
+     * characters, with single hyphens between them. A loop rather than a split and a regex per segment: purposes are
+     * parsed for every record that declares one, and the regex's matchers were a measurable share of its allocation.
+     */
+    private static boolean wellFormed(String value) {
+        char previous = '.'; // as if a segment had just begun
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '.' || c == '-') {
+                // Neither starts a segment, follows a hyphen or a dot, nor starts the purpose.
+                if (!isSegmentChar(previous)) {
+                    return false;
+                }
+            } else if (!isSegmentChar(c)) {
+                return false;
+            }
+            previous = c;
+        }
+        return isSegmentChar(previous);
+    }
+
+    private static boolean isSegmentChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     }
 
     /**
@@ -39,8 +61,19 @@ public record Purpose(String value) {
      */
     public static Purpose parse(String text) {
         Objects.requireNonNull(text, "purpose");
-        String normalized = Normalizer.normalize(text, Normalizer.Form.NFKC).strip().toLowerCase(Locale.ROOT);
+        // ASCII is its own NFKC form: skip the normalizer's copy for the common case.
+        String folded = isAscii(text) ? text : Normalizer.normalize(text, Normalizer.Form.NFKC);
+        String normalized = folded.strip().toLowerCase(Locale.ROOT);
         return new Purpose(normalized);
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True if this purpose is {@code other} or lies below it in the taxonomy. */
