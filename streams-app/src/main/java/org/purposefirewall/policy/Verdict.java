@@ -23,6 +23,8 @@ import java.util.Set;
  */
 public record Verdict(Outcome outcome, Decision deciding, int index, List<Integer> forwarded) {
 
+    private static final List<Integer> ONLY_FIRST = List.of(0);
+
     public Verdict {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(deciding, "deciding");
@@ -57,6 +59,9 @@ public record Verdict(Outcome outcome, Decision deciding, int index, List<Intege
         }
         if (suppressed >= 0) {
             return new Verdict(Outcome.SUPPRESS, decisions.get(suppressed), suppressed, List.of());
+        }
+        if (decisions.size() == 1) {
+            return new Verdict(Outcome.FORWARD, decisions.get(0), 0, ONLY_FIRST);
         }
         Set<String> seen = new HashSet<>();
         List<Integer> distinct = new ArrayList<>(decisions.size());

@@ -130,8 +130,13 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     private void admit(InputRecord<V> in) {
         long readTime = shared.barrier().now();
         releaseSettled();
-        Wait wait = SetAsideRules.beforeDeciding(true, !(in.value() instanceof Decoded.Unavailable<V>),
-                settled(readTime), setAside.sideRecordWaiting(), setAside.waiting(Wait.SIDE_RECORDS) > 0);
+        boolean waitingAhead = setAside.waiting(Wait.SIDE_RECORDS) > 0;
+        boolean settled = settled(readTime);
+        // The store is read only when its answer can matter: behind waiting records or before the barrier, the
+        // record waits whatever it says.
+        boolean sideRecordWaiting = !waitingAhead && settled && setAside.sideRecordWaiting();
+        Wait wait = SetAsideRules.beforeDeciding(true, !(in.value() instanceof Decoded.Unavailable<V>), settled,
+                sideRecordWaiting, waitingAhead);
         if (wait == null) {
             decide(in, false);
         } else if (wait == Wait.SIDE_RECORDS && !setAside.hasRoom()) {

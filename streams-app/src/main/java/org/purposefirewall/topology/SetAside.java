@@ -40,8 +40,12 @@ import org.purposefirewall.serde.SerdeException;
  */
 final class SetAside<V> {
 
-    /** Most records per chunk; with {@link #CHUNK_BYTES}, a chunk stays one changelog record below 1 MiB. */
-    static final int CHUNK_ENTRIES = 64;
+    /**
+     * Most records per chunk; with {@link #CHUNK_BYTES}, a chunk stays one changelog record below 1 MiB. Small
+     * enough that rewriting a chunk as a record joins it costs little (a profile of 64 showed the rewrites as the
+     * buffer's main cost), large enough that a chunk's changelog record stands for many records.
+     */
+    static final int CHUNK_ENTRIES = 16;
     private static final int CHUNK_BYTES = Limits.MAX_COPIED_BYTES + 16_384;
     private static final byte FORMAT_VERSION = 1;
     private static final String MARKER_PREFIX = "\u0001waiting\u0000";
@@ -73,22 +77,34 @@ final class SetAside<V> {
         }
     }
 
-    /** One waiting record. {@code decoded} is null once restored from the store. */
+    /**
+     * One waiting record. {@code framed} is its stored form (read time, deadline, length, the envelope), made once:
+     * a chunk is written by copying its entries' frames. {@code decoded} is null once restored from the store.
+     */
     private static final class Entry<V> {
         final long readTime;
         final long deadline;
         final ParkedRecord envelope;
-        final byte[] bytes;
+        final byte[] framed;
         InputRecord<V> decoded;
 
-        Entry(long readTime, long deadline, ParkedRecord envelope, byte[] bytes, InputRecord<V> decoded) {
+        Entry(long readTime, long deadline, ParkedRecord envelope, byte[] framed, InputRecord<V> decoded) {
             this.readTime = readTime;
             this.deadline = deadline;
             this.envelope = envelope;
-            this.bytes = bytes;
+            this.framed = framed;
             this.decoded = decoded;
         }
+
+        static <V> Entry<V> of(long readTime, long deadline, ParkedRecord envelope, InputRecord<V> decoded) {
+            byte[] record = ParkedRecord.serde().serializer().serialize(null, envelope);
+            byte[] framed = ByteBuffer.allocate(FRAME_HEADER + record.length).putLong(readTime).putLong(deadline)
+                    .putInt(record.length).put(record).array();
+            return new Entry<>(readTime, deadline, envelope, framed, decoded);
+        }
     }
+
+    private static final int FRAME_HEADER = 8 + 8 + 4;
 
     /** Up to {@link #CHUNK_ENTRIES} records of one wait, stored as one entry. */
     private static final class Chunk<V> {
@@ -167,19 +183,7 @@ final class SetAside<V> {
             throw new RegistryUnavailableException("more than " + bound + " records of " + owner
                     + " are set aside in one task while the schema registry is unreachable", null);
         }
-        ParkedRecord envelope = in.envelope();
-        byte[] record = ParkedRecord.serde().serializer().serialize(null, envelope);
-        Entry<V> entry = new Entry<>(readTime, deadline, envelope, record, in);
-        ArrayDeque<Chunk<V>> lane = lanes[wait.ordinal()];
-        Chunk<V> tail = lane.peekLast();
-        if (tail == null || tail.entries.size() >= CHUNK_ENTRIES || tail.bytes + record.length > CHUNK_BYTES) {
-            tail = new Chunk<>(chunkKey(wait, nextChunk++));
-            lane.addLast(tail);
-        }
-        tail.entries.add(entry);
-        tail.bytes += record.length + 20;
-        write(tail);
-        counts[wait.ordinal()]++;
+        append(wait, Entry.of(readTime, deadline, in.envelope(), in));
         switch (wait) {
             case SCHEMA -> {
                 metrics.parked();
@@ -203,6 +207,7 @@ final class SetAside<V> {
         while (!lane.isEmpty() && !stopped) {
             Chunk<V> head = lane.peekFirst();
             Iterator<Entry<V>> it = head.entries.iterator();
+            boolean changed = false;
             while (it.hasNext()) {
                 Entry<V> entry = it.next();
                 if (!settled.test(entry.readTime)) {
@@ -210,6 +215,8 @@ final class SetAside<V> {
                     break;
                 }
                 it.remove();
+                head.bytes -= entry.framed.length;
+                changed = true;
                 counts[Wait.SIDE_RECORDS.ordinal()]--;
                 InputRecord<V> in = decodedOrNull(entry);
                 if (in == null) {
@@ -218,7 +225,7 @@ final class SetAside<V> {
                     released.add(in);
                 }
             }
-            finish(lane, head);
+            finish(lane, head, changed);
         }
         released.forEach(decide);
     }
@@ -234,6 +241,7 @@ final class SetAside<V> {
         while (!lane.isEmpty() && !stopped) {
             Chunk<V> head = lane.peekFirst();
             Iterator<Entry<V>> it = head.entries.iterator();
+            boolean changed = false;
             while (it.hasNext()) {
                 Entry<V> entry = it.next();
                 Decoded<V> decoded = entry.envelope.value() == null ? null : decoder.decode(entry.envelope);
@@ -242,10 +250,12 @@ final class SetAside<V> {
                     break;
                 }
                 it.remove();
+                head.bytes -= entry.framed.length;
+                changed = true;
                 counts[Wait.SCHEMA.ordinal()]--;
                 released.add(InputRecord.of(entry.envelope, decoded));
             }
-            finish(lane, head);
+            finish(lane, head, changed);
         }
         if (!released.isEmpty()) {
             publish();
@@ -277,6 +287,7 @@ final class SetAside<V> {
                     continue;
                 }
                 it.remove();
+                chunk.bytes -= entry.framed.length;
                 changed = true;
                 counts[Wait.CONSENT.ordinal()]--;
                 released.add(in);
@@ -315,27 +326,31 @@ final class SetAside<V> {
     }
 
     private void moveToSchemaWait(Entry<V> entry) {
-        Entry<V> again = new Entry<>(entry.readTime, 0L, entry.envelope, entry.bytes, null);
-        ArrayDeque<Chunk<V>> lane = lanes[Wait.SCHEMA.ordinal()];
-        Chunk<V> tail = lane.peekLast();
-        if (tail == null || tail.entries.size() >= CHUNK_ENTRIES || tail.bytes + entry.bytes.length > CHUNK_BYTES) {
-            tail = new Chunk<>(chunkKey(Wait.SCHEMA, nextChunk++));
-            lane.addLast(tail);
-        }
-        tail.entries.add(again);
-        tail.bytes += entry.bytes.length + 20;
-        write(tail);
-        counts[Wait.SCHEMA.ordinal()]++;
+        append(Wait.SCHEMA, Entry.of(entry.readTime, 0L, entry.envelope, null));
         metrics.parked();
         publish();
     }
 
-    /** After releasing from {@code head}: deletes it if empty, else writes what is left of it. */
-    private void finish(ArrayDeque<Chunk<V>> lane, Chunk<V> head) {
+    /** Adds {@code entry} to the tail chunk of {@code wait} (a new one if that is full) and writes the chunk. */
+    private void append(Wait wait, Entry<V> entry) {
+        ArrayDeque<Chunk<V>> lane = lanes[wait.ordinal()];
+        Chunk<V> tail = lane.peekLast();
+        if (tail == null || tail.entries.size() >= CHUNK_ENTRIES || tail.bytes + entry.framed.length > CHUNK_BYTES) {
+            tail = new Chunk<>(chunkKey(wait, nextChunk++));
+            lane.addLast(tail);
+        }
+        tail.entries.add(entry);
+        tail.bytes += entry.framed.length;
+        write(tail);
+        counts[wait.ordinal()]++;
+    }
+
+    /** After releasing from {@code head}: deletes it if empty, else writes what is left of it if anything left. */
+    private void finish(ArrayDeque<Chunk<V>> lane, Chunk<V> head, boolean changed) {
         if (head.entries.isEmpty()) {
             lane.pollFirst();
             store.delete(head.key);
-        } else {
+        } else if (changed) {
             write(head);
         }
     }
@@ -356,15 +371,14 @@ final class SetAside<V> {
     }
 
     private void write(Chunk<V> chunk) {
-        int size = 1 + 4;
+        byte[] out = new byte[1 + 4 + chunk.bytes];
+        ByteBuffer.wrap(out).put(FORMAT_VERSION).putInt(chunk.entries.size());
+        int at = 5;
         for (Entry<V> entry : chunk.entries) {
-            size += 8 + 8 + 4 + entry.bytes.length;
+            System.arraycopy(entry.framed, 0, out, at, entry.framed.length);
+            at += entry.framed.length;
         }
-        ByteBuffer out = ByteBuffer.allocate(size).put(FORMAT_VERSION).putInt(chunk.entries.size());
-        for (Entry<V> entry : chunk.entries) {
-            out.putLong(entry.readTime).putLong(entry.deadline).putInt(entry.bytes.length).put(entry.bytes);
-        }
-        store.put(chunk.key, out.array());
+        store.put(chunk.key, out);
     }
 
     /** Rebuilds the queues from the store, in read order (chunk keys sort by wait, then sequence). */
@@ -384,13 +398,15 @@ final class SetAside<V> {
                 }
                 int entries = in.getInt();
                 for (int i = 0; i < entries; i++) {
+                    int start = in.position();
                     long readTime = in.getLong();
                     long deadline = in.getLong();
                     byte[] record = new byte[in.getInt()];
                     in.get(record);
+                    byte[] framed = java.util.Arrays.copyOfRange(stored.value, start, in.position());
                     ParkedRecord envelope = ParkedRecord.serde().deserializer().deserialize(null, record);
-                    chunk.entries.add(new Entry<>(readTime, deadline, envelope, record, null));
-                    chunk.bytes += record.length + 20;
+                    chunk.entries.add(new Entry<>(readTime, deadline, envelope, framed, null));
+                    chunk.bytes += framed.length;
                 }
                 if (!chunk.entries.isEmpty()) {
                     lanes[wait.ordinal()].addLast(chunk);

@@ -20,4 +20,18 @@ class RejectionCodesTest {
             assertThat(Rejection.named(code).name()).as(code).isEqualTo(code);
         }
     }
+
+    @Test
+    void shouldListEveryCodeAnOutputCanCarryInItsSchemasDoc() {
+        String deadLetter = org.purposefirewall.schema.DeadLetterRecord.getClassSchema().getField("reason").doc();
+        for (Rejection rejection : Rejection.values()) {
+            assertThat(deadLetter).as("DeadLetterRecord.reason doc").contains(rejection.name());
+        }
+        String suppressed = org.purposefirewall.schema.SuppressedRecord.getClassSchema().getField("reason").doc();
+        for (org.purposefirewall.policy.Reason reason : org.purposefirewall.policy.Reason.values()) {
+            if (reason.outcome() == org.purposefirewall.policy.Outcome.SUPPRESS) {
+                assertThat(suppressed).as("SuppressedRecord.reason doc").contains(reason.name());
+            }
+        }
+    }
 }
