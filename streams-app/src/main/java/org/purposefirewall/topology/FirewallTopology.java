@@ -41,8 +41,8 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  *             contact-points-source ─────────────────────────────────────┴─► purpose-decider      (DataRecordProcessor)
  *             guarded-source-&lt;topic&gt; ───────────────────────────────────► guarded-decider-&lt;topic&gt; (DataRecordProcessor)
  *                  sinks: audience, quarantine, suppressed, dead-letter, recall, rehome (back into side-records)
- *   stores (every deciding processor): consent-store (versioned), registration-store, exposure-store,
- *                  consent-revocations-store, set-aside-store (every record that waits)
+ *   stores (every deciding processor): consent-store (versioned), registration-store, registered-users-store,
+ *                  exposure-store, consent-revocations-store, set-aside-store (every record that waits)
  * </pre>
  *
  * <p>Each processor is built from parts it is handed ({@link Arrival}, an input adapter, the policy through
@@ -174,6 +174,10 @@ public final class FirewallTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(Names.REGISTRATION_STORE),
                         Serdes.Bytes(), RegistrationHistory.serde()),
+                every);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(Names.REGISTERED_USERS_STORE), Serdes.String(),
+                        Serdes.ByteArray()).withCachingEnabled(),
                 every);
         // What the ad side holds, for recalls: written by the data processors, read by the side processors.
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -47,6 +47,13 @@ final class IdentifierKeys {
     record Digest(HashForm form, String lowercaseHex) {
     }
 
+    /** The user id of {@code key}, as {@link #key} wrote it. */
+    static String userId(Bytes key) {
+        byte[] raw = key.get();
+        int userLength = ((raw[0] & 0xFF) << 8) | (raw[1] & 0xFF);
+        return new String(raw, 2, userLength, StandardCharsets.UTF_8);
+    }
+
     /** The hash form and digest of {@code key}, as {@link #key} wrote them. */
     static Digest digest(Bytes key) {
         byte[] raw = key.get();

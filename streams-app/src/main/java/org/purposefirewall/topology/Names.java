@@ -52,6 +52,11 @@ public final class Names {
     public static final String CONSENT_STORE = "consent-store";
     /** Key-value store: user id + hash form + digest → the identifier's registration history (see IdentifierKeys). */
     public static final String REGISTRATION_STORE = "registration-store";
+    /**
+     * Key-value store: user id → present, for every user with a registration stored (and "" once it covers the
+     * whole registration store): a user without any costs one read instead of one per key of each identifier.
+     */
+    public static final String REGISTERED_USERS_STORE = "registered-users-store";
     /** Key-value store: user id + hash form + digest → what the ad side holds of a forwarded identifier. */
     public static final String EXPOSURE_STORE = "exposure-store";
     /** Key-value store: user id → event times at which the user's consent stopped permitting the ad purpose. */

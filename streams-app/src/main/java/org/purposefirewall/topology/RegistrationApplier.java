@@ -22,6 +22,7 @@ final class RegistrationApplier implements SideRecordProcessor.Applier<PurposeRe
     private final Outputs outputs;
     private final KeyValueStore<Bytes, RegistrationHistory> store;
     private final Exposures exposures;
+    private final Registrations registrations;
 
     RegistrationApplier(RegistrationAdapter adapter, Policy policy, TaskStores stores, Outputs outputs) {
         this.adapter = adapter;
@@ -29,6 +30,9 @@ final class RegistrationApplier implements SideRecordProcessor.Applier<PurposeRe
         this.outputs = outputs;
         this.store = stores.registrationStore();
         this.exposures = new Exposures(stores.exposures(), outputs);
+        this.registrations = stores.registrations();
+        // Before the task processes anything (processors are all initialized first): see ensureIndexed.
+        registrations.ensureIndexed();
     }
 
     @Override
@@ -48,6 +52,7 @@ final class RegistrationApplier implements SideRecordProcessor.Applier<PurposeRe
                 store.put(storeKey, next);
             }
         }
+        registrations.indexUser(registration.userId());
         Purpose purpose = registration.purpose();
         if (RecallRules.registrationRecalls(policy, purpose, event.registered())) {
             // Already forwarded? The ad side must delete it, whenever it was forwarded.

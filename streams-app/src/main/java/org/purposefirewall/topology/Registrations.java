@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.policy.ActiveRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the registration store for one identifier in all of its forms: a registration stored under any key the
@@ -16,10 +19,54 @@ import org.purposefirewall.policy.ActiveRegistration;
  */
 final class Registrations {
 
-    private final KeyValueStore<Bytes, RegistrationHistory> store;
+    private static final Logger LOG = LoggerFactory.getLogger(Registrations.class);
+    /** The index's entry that says it covers every user of the registration store (no user id is blank). */
+    static final String INDEX_COMPLETE = "";
+    private static final byte[] PRESENT = {1};
+    private static final Histories NONE = new Histories(List.of());
 
-    Registrations(KeyValueStore<Bytes, RegistrationHistory> store) {
+    private final KeyValueStore<Bytes, RegistrationHistory> store;
+    private final KeyValueStore<String, byte[]> index;
+
+    /**
+     * @param index {@link Names#REGISTERED_USERS_STORE}: the users with at least one registration stored, so that a
+     *     user without any (most users) costs one store read, not one per form and spelling of each identifier
+     */
+    Registrations(KeyValueStore<Bytes, RegistrationHistory> store, KeyValueStore<String, byte[]> index) {
         this.store = store;
+        this.index = index;
+    }
+
+    /** Records that {@code userId} has a registration stored; call after storing it. */
+    void indexUser(String userId) {
+        if (index.get(userId) == null) {
+            index.put(userId, PRESENT);
+        }
+    }
+
+    /**
+     * Makes the index cover every user of the registration store, if it does not say it does: after an upgrade from
+     * a release without it, or a crash while it was built under at-least-once. Fail closed: until it is complete, a
+     * user missing from it would have their registrations skipped, so the task does not process before this returns.
+     */
+    void ensureIndexed() {
+        if (index.get(INDEX_COMPLETE) != null) {
+            return;
+        }
+        long users = 0;
+        String last = null;
+        try (KeyValueIterator<Bytes, RegistrationHistory> it = store.all()) {
+            while (it.hasNext()) {
+                String user = IdentifierKeys.userId(it.next().key);
+                if (!user.equals(last)) {
+                    indexUser(user);
+                    last = user;
+                    users++;
+                }
+            }
+        }
+        index.put(INDEX_COMPLETE, PRESENT);
+        LOG.atInfo().addKeyValue("users", users).log("registered-users index built from the registration store");
     }
 
     /**
@@ -27,6 +74,9 @@ final class Registrations {
      * that the decision and the recall check after a forward share them.
      */
     Histories of(String userId, MatchKeys keys) {
+        if (index.get(userId) == null) {
+            return NONE;
+        }
         List<RegistrationHistory> histories = new ArrayList<>(2);
         for (MatchKeys.Key key : keys.all()) {
             RegistrationHistory history = store.get(IdentifierKeys.key(userId, key.form(), key.hex()));

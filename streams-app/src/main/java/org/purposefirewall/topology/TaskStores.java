@@ -26,8 +26,8 @@ record TaskStores(VersionedKeyValueStore<String, ConsentSnapshot> consent,
 
     static TaskStores open(ProcessorContext<?, ?> context) {
         KeyValueStore<Bytes, RegistrationHistory> registrations = context.getStateStore(Names.REGISTRATION_STORE);
-        return new TaskStores(context.getStateStore(Names.CONSENT_STORE), new Registrations(registrations),
-                registrations, context.getStateStore(Names.EXPOSURE_STORE),
+        return new TaskStores(context.getStateStore(Names.CONSENT_STORE),
+                new Registrations(registrations, context.getStateStore(Names.REGISTERED_USERS_STORE)), registrations, context.getStateStore(Names.EXPOSURE_STORE),
                 context.getStateStore(Names.REVOCATION_STORE), context.getStateStore(Names.SET_ASIDE_STORE));
     }
 }
