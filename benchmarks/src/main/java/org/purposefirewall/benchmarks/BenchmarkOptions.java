@@ -40,9 +40,9 @@ public record BenchmarkOptions(Mode mode, int users, int partitions, int warmupU
     public static final int DEFAULT_STALL_TIMEOUT_SECONDS = 120;
     public static final int DEFAULT_PRELOAD_USERS = 1_000_000;
     public static final int DEFAULT_PRELOAD_REGISTRATIONS = 100_000;
-    public static final int DEFAULT_CONTACT_POINTS = 200_000;
+    public static final int DEFAULT_CONTACT_POINTS = 300_000;
     public static final int DEFAULT_SIDE_PERCENT = 2;
-    public static final int DEFAULT_WARMUP_CONTACT_POINTS = 10_000;
+    public static final int DEFAULT_WARMUP_CONTACT_POINTS = 100_000;
 
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: FirewallBenchmark [options]",
