@@ -17,8 +17,6 @@ import org.purposefirewall.schema.ConsentStatus;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.PurposeConsent;
-import org.purposefirewall.schema.PurposeRegistration;
-import org.purposefirewall.schema.RegistrationAction;
 import org.purposefirewall.serde.FirewallSerdes;
 
 /**
@@ -327,18 +325,7 @@ final class RealisticTraffic {
     }
 
     private Event registrationEvent(int u, IdentifierType type, String value, String purpose, String source, long t) {
-        String user = ScenarioTraffic.userId(u);
-        PurposeRegistration registration = PurposeRegistration.newBuilder()
-                .setUserId(user)
-                .setIdentifierType(type)
-                .setValue(value)
-                .setPurpose(purpose)
-                .setAction(RegistrationAction.REGISTERED)
-                .setSourceSystem(source)
-                .setEventTime(Instant.ofEpochMilli(t))
-                .build();
-        return new Event(topics.registrations(), user,
-                serdes.registration().encode(topics.registrations(), registration), t, null);
+        return ScenarioTraffic.registration(topics, serdes, ScenarioTraffic.userId(u), type, value, purpose, source, t);
     }
 
     /** Timed contact points {@code [from, to)}. */

@@ -140,26 +140,8 @@ class ForeignPartitionersIT {
     @Test
     @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
     void shouldNeverForwardASecurityIdentifierWhenTheMachineIsStarved(@TempDir Path stateDir) throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
-        List<Thread> burners = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Thread burner = new Thread(() -> {
-                // Spins on a volatile read: never optimized away, never yields.
-                while (busy.get()) {
-                    busy.getPlain();
-                }
-            }, "cpu-burner-" + i);
-            burner.setDaemon(true);
-            burner.start();
-            burners.add(burner);
-        }
-        try {
+        try (BusyCores starving = BusyCores.start(4)) {
             runScenario(stateDir, USERS / 2);
-        } finally {
-            busy.set(false);
-            for (Thread burner : burners) {
-                burner.join(5_000);
-            }
         }
     }
 

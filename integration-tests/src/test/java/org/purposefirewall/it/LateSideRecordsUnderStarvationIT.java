@@ -26,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -229,28 +228,11 @@ class LateSideRecordsUnderStarvationIT {
     void shouldApplyEverySideRecordWithinTheSettleWindowAndRecallLateOnesExactlyOnceWhenTheMachineIsStarved(
             @TempDir Path stateDir) throws Exception {
         // Given: four busy threads on the two cores for the whole run, as ForeignPartitionersIT's starved test has
-        AtomicBoolean busy = new AtomicBoolean(true);
-        List<Thread> burners = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Thread burner = new Thread(() -> {
-                // Spins on a volatile read: never optimized away, never yields.
-                while (busy.get()) {
-                    busy.getPlain();
-                }
-            }, "cpu-burner-" + i);
-            burner.setDaemon(true);
-            burner.start();
-            burners.add(burner);
-        }
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String scope = "late-it-" + unique;
-        try {
+        try (BusyCores starving = BusyCores.start(4)) {
             run(stateDir, unique, scope);
         } finally {
-            busy.set(false);
-            for (Thread burner : burners) {
-                burner.join(5_000);
-            }
             MockSchemaRegistryClient.dropScope(scope);
         }
     }

@@ -201,31 +201,14 @@ final class SetAside<V> {
      * before any is handed back, so what the processor does with one never disturbs the queue.
      */
     void releaseSideRecordWaits(LongPredicate settled, Consumer<InputRecord<V>> decide) {
-        ArrayDeque<Chunk<V>> lane = lanes[Wait.SIDE_RECORDS.ordinal()];
         List<InputRecord<V>> released = new ArrayList<>();
-        boolean stopped = false;
-        while (!lane.isEmpty() && !stopped) {
-            Chunk<V> head = lane.peekFirst();
-            Iterator<Entry<V>> it = head.entries.iterator();
-            boolean changed = false;
-            while (it.hasNext()) {
-                Entry<V> entry = it.next();
-                if (!settled.test(entry.readTime)) {
-                    stopped = true;
-                    break;
-                }
-                it.remove();
-                head.bytes -= entry.framed.length;
-                changed = true;
-                counts[Wait.SIDE_RECORDS.ordinal()]--;
-                InputRecord<V> in = decodedOrNull(entry);
-                if (in == null) {
-                    moveToSchemaWait(entry);
-                } else {
-                    released.add(in);
-                }
+        for (Entry<V> entry : takeFromHead(Wait.SIDE_RECORDS, entry -> settled.test(entry.readTime))) {
+            InputRecord<V> in = decodedOrNull(entry);
+            if (in == null) {
+                moveToSchemaWait(entry);
+            } else {
+                released.add(in);
             }
-            finish(lane, head, changed);
         }
         released.forEach(decide);
     }
@@ -235,8 +218,27 @@ final class SetAside<V> {
      * serve. Each one it can is handed to {@code admit} (it may wait again, for side records).
      */
     void releaseSchemaWaits(Consumer<InputRecord<V>> admit) {
-        ArrayDeque<Chunk<V>> lane = lanes[Wait.SCHEMA.ordinal()];
-        List<InputRecord<V>> released = new ArrayList<>();
+        List<Entry<V>> served = takeFromHead(Wait.SCHEMA, entry -> {
+            Decoded<V> decoded = entry.envelope.value() == null ? null : decoder.decode(entry.envelope);
+            if (decoded instanceof Decoded.Unavailable<V>) {
+                return false;
+            }
+            entry.decoded = InputRecord.of(entry.envelope, decoded);
+            return true;
+        });
+        if (!served.isEmpty()) {
+            publish();
+            served.forEach(entry -> admit.accept(entry.decoded));
+        }
+    }
+
+    /**
+     * Takes records from the head of {@code wait}'s queue, oldest first, while {@code take} accepts them, and stores
+     * what is left: a drained chunk is deleted, a chunk left part-full is rewritten, an untouched one is not.
+     */
+    private List<Entry<V>> takeFromHead(Wait wait, Predicate<Entry<V>> take) {
+        ArrayDeque<Chunk<V>> lane = lanes[wait.ordinal()];
+        List<Entry<V>> taken = new ArrayList<>();
         boolean stopped = false;
         while (!lane.isEmpty() && !stopped) {
             Chunk<V> head = lane.peekFirst();
@@ -244,23 +246,19 @@ final class SetAside<V> {
             boolean changed = false;
             while (it.hasNext()) {
                 Entry<V> entry = it.next();
-                Decoded<V> decoded = entry.envelope.value() == null ? null : decoder.decode(entry.envelope);
-                if (decoded instanceof Decoded.Unavailable<V>) {
+                if (!take.test(entry)) {
                     stopped = true;
                     break;
                 }
                 it.remove();
                 head.bytes -= entry.framed.length;
                 changed = true;
-                counts[Wait.SCHEMA.ordinal()]--;
-                released.add(InputRecord.of(entry.envelope, decoded));
+                counts[wait.ordinal()]--;
+                taken.add(entry);
             }
             finish(lane, head, changed);
         }
-        if (!released.isEmpty()) {
-            publish();
-            released.forEach(admit);
-        }
+        return taken;
     }
 
     /**
