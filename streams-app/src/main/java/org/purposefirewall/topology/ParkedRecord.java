@@ -27,15 +27,6 @@ record ParkedRecord(String topic, int partition, long offset, long timestamp, by
         Objects.requireNonNull(topic, "topic");
     }
 
-    /** The store key: topic, then partition and offset zero-padded, so a prefix scan of a topic is in offset order. */
-    String storeKey() {
-        return storeKeyPrefix(topic) + String.format("%010d\u0000%020d", partition, offset);
-    }
-
-    static String storeKeyPrefix(String topic) {
-        return topic + '\u0000';
-    }
-
     String keyString() {
         return key == null ? null : new String(key, StandardCharsets.UTF_8);
     }
