@@ -11,7 +11,7 @@ import org.purposefirewall.registry.SchemaRegistryConfig;
 /**
  * Every key of {@code application.yaml}, by section. The top-level and {@code identity:} keys are declared here (the
  * identity package stays free of configuration code); each other section's owner declares its own:
- * {@link SchemaRegistryConfig#DEF}, {@link Topics#DEF}, {@link Processing#DEF}. {@code streams:} is not declared:
+ * {@link SchemaRegistryConfig#DEF}, {@link Topics#DEF}, {@link Processing#DEF}, {@link HttpSettings#DEF}. {@code streams:} is not declared:
  * it passes Kafka's own settings through, checked against Kafka's definitions. The README's configuration reference
  * lists every key declared here with its default (a test keeps them in step).
  */
@@ -47,7 +47,7 @@ public final class ConfigKeys {
 
     /** Every declared section, in the order of the shipped file. */
     public static final List<ConfigDef> SECTIONS = List.of(TOP, SchemaRegistryConfig.DEF, Topics.DEF, Processing.DEF,
-            IDENTITY);
+            IDENTITY, HttpSettings.DEF);
 
     private ConfigKeys() {
     }

@@ -96,6 +96,7 @@ public final class ConfigLoader {
                 SchemaRegistryConfig::from);
         Topics topics = section(applicationFile, root, Topics.DEF, Topics::from);
         Processing processing = section(applicationFile, root, Processing.DEF, Processing::from);
+        HttpSettings http = section(applicationFile, root, HttpSettings.DEF, HttpSettings::from);
         ConfigValues identitySection = values(applicationFile, ConfigKeys.IDENTITY,
                 mapping(applicationFile, ConfigKeys.IDENTITY.section(), root));
         Map<String, String> streams = streams(applicationFile, mapping(applicationFile, ConfigKeys.STREAMS, root));
@@ -122,7 +123,7 @@ public final class ConfigLoader {
             throw new ConfigException(policyFile + ": " + e.getMessage(), e);
         }
         return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, identity, streams,
-                policyFile, loaded.policy(), honeytokens, loaded.tcf());
+                policyFile, loaded.policy(), honeytokens, loaded.tcf(), http);
     }
 
     /** The section's entries, or none if it is absent; a section that is not a mapping is a wrong type. */

@@ -28,6 +28,7 @@ import org.purposefirewall.registry.SchemaRegistryConfig;
  * @param honeytokens the policy's honeytokens, normalized under {@code identity}; none if null
  * @param consentSignals how TCF consent maps onto the taxonomy (the policy's {@code consent-signals.tcf}); the
  *     defaults if null
+ * @param http the service's HTTP endpoint (metrics, health, monitor); the defaults if null
  */
 public record FirewallConfig(String applicationId,
                              String bootstrapServers,
@@ -39,7 +40,8 @@ public record FirewallConfig(String applicationId,
                              Path policyFile,
                              Policy policy,
                              Honeytokens honeytokens,
-                             TcfSettings consentSignals) {
+                             TcfSettings consentSignals,
+                             HttpSettings http) {
 
     public FirewallConfig {
         Objects.requireNonNull(applicationId, "application-id");
@@ -51,7 +53,16 @@ public record FirewallConfig(String applicationId,
         identity = identity == null ? IdentityOptions.defaults() : identity;
         honeytokens = honeytokens == null ? Honeytokens.none() : honeytokens;
         consentSignals = consentSignals == null ? TcfSettings.defaults() : consentSignals;
+        http = http == null ? HttpSettings.defaults() : http;
         streams = Map.copyOf(new TreeMap<>(streams == null ? Map.of() : streams));
+    }
+
+    /** A configuration with the default HTTP endpoint. */
+    public FirewallConfig(String applicationId, String bootstrapServers, SchemaRegistryConfig schemaRegistry,
+                          Topics topics, Processing processing, IdentityOptions identity, Map<String, String> streams,
+                          Path policyFile, Policy policy, Honeytokens honeytokens, TcfSettings consentSignals) {
+        this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
+                policy, honeytokens, consentSignals, null);
     }
 
     /** A configuration with the default consent-signal mapping. */
@@ -73,25 +84,25 @@ public record FirewallConfig(String applicationId,
     /** A copy with other topics, e.g. with guarded topics added. */
     public FirewallConfig withTopics(Topics other) {
         return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, other, processing, identity,
-                streams, policyFile, policy, honeytokens, consentSignals);
+                streams, policyFile, policy, honeytokens, consentSignals, http);
     }
 
     /** A copy with other bootstrap servers, for command-line overrides. */
     public FirewallConfig withBootstrapServers(String servers) {
         return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, identity, streams,
-                policyFile, policy, honeytokens, consentSignals);
+                policyFile, policy, honeytokens, consentSignals, http);
     }
 
     /** A copy with other schema registry settings, for command-line overrides. */
     public FirewallConfig withSchemaRegistry(SchemaRegistryConfig settings) {
         return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, identity, streams,
-                policyFile, policy, honeytokens, consentSignals);
+                policyFile, policy, honeytokens, consentSignals, http);
     }
 
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);
         return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, identity, streams, policyFile,
-                policy, honeytokens, consentSignals);
+                policy, honeytokens, consentSignals, http);
     }
 }
