@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * exists in README.md), every expression is plausible PromQL (balanced brackets, known functions and keywords, valid
  * durations), and every metric and label matcher it uses is one the firewall exposes ({@link #KNOWN_METRICS}: check
  * that list against a live /metrics scrape when the names change). With promtool on the PATH, also
- * {@code promtool check rules}.
+ * {@code promtool check rules} and {@code promtool test rules} on alerts_test.yml.
  */
 class AlertRulesTest {
 
@@ -170,10 +170,16 @@ class AlertRulesTest {
     void promtoolAcceptsTheRulesWhenInstalled() throws Exception {
         String promtool = onPath("promtool");
         Assumptions.assumeTrue(promtool != null, "promtool is not installed");
-        Process p = new ProcessBuilder(promtool, "check", "rules", RULES.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        promtool(promtool, "check", "rules", RULES.toString());
+        // The rules' unit tests: synthetic series for which each tested alert must fire, or not.
+        promtool(promtool, "test", "rules", RULES.resolveSibling("alerts_test.yml").toString());
+    }
+
+    private static void promtool(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
     }
 
     // ---- the checker -------------------------------------------------------------------------------------------
