@@ -118,7 +118,7 @@ final class CreateTopicsCommand extends ConfiguredCommand {
         }
         Map<String, KafkaFuture<Void>> results = create.isEmpty() ? Map.of() : admin.createTopics(create).values();
         for (Wanted w : wanted) {
-            String kind = (w.input() ? "input " : "output") + (w.compacted() ? ", compacted" : "");
+            String kind = (w.input() ? "input" : "output") + (w.compacted() ? ", compacted" : "");
             Integer count = existing.get(w.name());
             if (count != null) {
                 out().println("exists   " + w.name() + " (" + kind + ", " + count + " partitions)");
