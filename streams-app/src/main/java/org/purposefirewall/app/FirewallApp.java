@@ -22,6 +22,7 @@ import org.purposefirewall.serde.RegistryRetry;
 import org.purposefirewall.topology.FirewallTopology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One running firewall: serdes, topology and {@link KafkaStreams}, started and stopped together.
@@ -72,6 +73,7 @@ public final class FirewallApp implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
+        logEffectiveConfig();
         inputPartitions = TopicCheck.verify(config, config.processing().maxEventTimeSkew().toMillis(),
                 MAX_EVENT_TIME_PAST_MS, TOPIC_CHECK_TIMEOUT);
         serdes.health().registerJmx(config.applicationId());
@@ -114,6 +116,13 @@ public final class FirewallApp implements AutoCloseable {
         streams.start();
     }
 
+    /** Every effective setting, once, as key-values of one line (secrets hidden: {@link EffectiveConfig}). */
+    private void logEffectiveConfig() {
+        LoggingEventBuilder event = LOG.atInfo();
+        EffectiveConfig.of(config).forEach(event::addKeyValue);
+        event.log("effective configuration");
+    }
+
     private void registerOutputSchemas() {
         Topics topics = config.topics();
         List<Output> outputs = List.of(
@@ -130,6 +139,12 @@ public final class FirewallApp implements AutoCloseable {
                 int id = retry.call(() -> output.serde().schemaIdFor(output.topic()));
                 LOG.atInfo().addKeyValue("subject", subject).addKeyValue("schemaId", id).log("output schema ready");
             } catch (RuntimeException e) {
+                if (causedByRegistryOutage(e)) {
+                    throw new IllegalStateException("the schema registry at " + config.schemaRegistry().url()
+                            + " did not answer within " + config.processing().registryOutageMaxBlock().toMillis()
+                            + " ms (processing.registry-outage-max-block-ms) to register or look up subject "
+                            + subject + ": is it running, and is schema-registry.schema.registry.url right?", e);
+                }
                 throw new IllegalStateException("output schema for subject " + subject + " cannot be used: "
                         + e.getMessage(), e);
             }

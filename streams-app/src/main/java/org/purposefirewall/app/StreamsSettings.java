@@ -32,8 +32,13 @@ public final class StreamsSettings {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndFailProcessingExceptionHandler.class);
-        // Kafka 4.4 asks for this explicitly; it becomes the default in 5.0.
+        // Kafka 4.4 asks for this explicitly; it becomes the default in 5.0. The topology has no global stores, so
+        // it changes nothing here but the warning. The main consumer's partition assignor reads its own copy of the
+        // Streams settings from the consumer's configs, which carry only consumer keys and main.consumer.*
+        // overrides (unfiltered): without the prefixed copy it would warn that the handler is not enabled.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                true);
         props.putAll(config.streams());
         return props;
     }

@@ -1,5 +1,10 @@
 package org.purposefirewall.app;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +27,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
@@ -61,6 +67,9 @@ public final class TopicCheck {
     static final String LEGACY_DIFFERENCE_MAX_MS = "message.timestamp.difference.max.ms";
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicCheck.class);
+
+    /** The most one connection attempt of {@link #requireReachable} takes. */
+    private static final long PROBE_CONNECT_MS = 5_000L;
 
     private TopicCheck() {
     }
@@ -189,6 +198,7 @@ public final class TopicCheck {
      * @throws IllegalStateException if a check fails or the cluster cannot be reached; the message says what to fix
      */
     public static int verify(FirewallConfig config, long maxFutureSkewMs, long maxPastMs, Duration timeout) {
+        requireReachable(config.bootstrapServers(), timeout);
         Admin admin;
         try {
             admin = Admin.create(adminProperties(config));
@@ -209,6 +219,45 @@ public final class TopicCheck {
                 .addKeyValue("inputPartitions", result.inputPartitions())
                 .log("input and output topics checked");
         return result.inputPartitions();
+    }
+
+    /**
+     * Fails at once, with one message naming the bootstrap servers, when none of them accepts a TCP connection: a
+     * broker that is not running, a wrong port, an unknown host. Without it the admin client would retry (and log a
+     * warning per attempt) until {@code timeout}. A server that accepts connections passes, whatever it is: the
+     * admin client's own check, bounded by its time-out, follows.
+     *
+     * @param timeout the most one connection attempt may take (at most 5 s is used per address)
+     * @throws IllegalStateException if no bootstrap server accepts a connection
+     */
+    static void requireReachable(String bootstrapServers, Duration timeout) {
+        int connectMs = (int) Math.max(1, Math.min(timeout.toMillis(), PROBE_CONNECT_MS));
+        List<String> failures = new ArrayList<>();
+        for (String entry : bootstrapServers.split(",")) {
+            String address = entry.strip();
+            int scheme = address.indexOf("://");
+            String hostPort = scheme < 0 ? address : address.substring(scheme + 3);
+            String host = Utils.getHost(hostPort);
+            Integer port = Utils.getPort(hostPort);
+            if (host == null || port == null) {
+                failures.add(address + ": not host:port");
+                continue;
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), connectMs);
+                return;
+            } catch (UnknownHostException e) {
+                failures.add(hostPort + ": unknown host");
+            } catch (SocketTimeoutException e) {
+                failures.add(hostPort + ": no answer within " + seconds(Duration.ofMillis(connectMs)));
+            } catch (IOException e) {
+                failures.add(hostPort + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                failures.add(hostPort + ": " + e.getMessage());
+            }
+        }
+        throw new IllegalStateException("no Kafka broker accepts connections at bootstrap servers " + bootstrapServers
+                + " (" + String.join("; ", failures) + "): is it running, and is bootstrap-servers right?");
     }
 
     /**

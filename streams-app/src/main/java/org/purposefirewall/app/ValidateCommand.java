@@ -3,20 +3,27 @@ package org.purposefirewall.app;
 import org.purposefirewall.config.FirewallConfig;
 import picocli.CommandLine.Command;
 
-/** {@code validate}: checks the configuration and policy, prints a summary, exits. */
+/**
+ * {@code validate}: checks the configuration and policy, prints a summary and every effective setting (defaults
+ * and command-line overrides applied, secrets hidden: {@link EffectiveConfig}), exits. Talks to no server.
+ */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "check the configuration and policy, print a summary, exit")
+        description = "check the configuration and policy, print the effective settings, exit")
 final class ValidateCommand extends ConfiguredCommand {
 
     @Override
     int run(FirewallConfig config) {
         out().println("configuration OK");
-        out().println("  application-id:  " + config.applicationId());
-        out().println("  policy:          " + config.policyFile() + " (version " + config.policy().version() + ")");
-        out().println("  ad purpose:      " + config.policy().adPurpose());
-        out().println("  restricted:      " + config.policy().restrictedPurposes());
-        out().println("  topics:          " + config.topics());
-        out().println("  guarantee:       " + config.processing().guarantee());
+        out().println("  policy:      " + config.policyFile() + " (version " + config.policy().version() + ")");
+        out().println("  ad purpose:  " + config.policy().adPurpose());
+        out().println("  restricted:  " + config.policy().restrictedPurposes());
+        if (config.inMemoryRegistry()) {
+            out().println("  note:        the schema registry is in memory (" + config.schemaRegistry().url()
+                    + "): run refuses it without --allow-in-memory-registry");
+        }
+        out().println("effective settings:");
+        out().print(EffectiveConfig.lines(config));
+        out().flush();
         return PurposeFirewallMain.OK;
     }
 }

@@ -81,6 +81,15 @@ public record FirewallConfig(String applicationId,
                 policy, null);
     }
 
+    /**
+     * Whether the schemas live in the in-memory {@code mock://} registry: nothing outside this process can read or
+     * register them, so no producer can write records the firewall reads. For tests and trying the firewall alone;
+     * {@code run} refuses it unless told otherwise, and the health endpoint may report it.
+     */
+    public boolean inMemoryRegistry() {
+        return schemaRegistry.inMemory();
+    }
+
     /** A copy with other topics, e.g. with guarded topics added. */
     public FirewallConfig withTopics(Topics other) {
         return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, other, processing, identity,

@@ -70,9 +70,11 @@ public record Processing(Guarantee guarantee,
                     + "bounds latency: 50 keeps p99 within settle-ms + 300 ms; 100 (Kafka's exactly-once default) "
                     + "gives about 15% more throughput and about 150 ms more p99.");
     public static final Key<Path> STATE_DIR = DEF.define("state-dir", Type.PATH,
-            Default.computed(Path.of(System.getProperty("java.io.tmpdir"), "purpose-firewall"),
-                    "<java.io.tmpdir>/purpose-firewall"),
-            "Local state; a relative path resolves against the configuration file.");
+            Default.computed(Path.of(System.getProperty("user.home"), ".purpose-firewall", "state"),
+                    "<user.home>/.purpose-firewall/state"),
+            "Local state (Kafka Streams adds a directory per application id); a relative path resolves against the "
+                    + "configuration file. The default is outside the OS temporary directory, which the OS may "
+                    + "clean under a running instance (Kafka Streams warns about it).");
     public static final Key<Duration> REGISTRY_OUTAGE_MAX_BLOCK = DEF.define("registry-outage-max-block-ms",
             Type.DURATION_MS, Default.of(Duration.ofSeconds(2)),
             atLeast(0).and(below(300_000L, "max.poll.interval.ms (300000), or the consumer leaves its group while "

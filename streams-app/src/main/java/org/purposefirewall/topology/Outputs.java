@@ -28,6 +28,7 @@ import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.schema.SuppressedRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Every record the firewall writes, with its metric and its log line, in one place: this is where "every input
@@ -162,27 +163,30 @@ final class Outputs {
         metrics.quarantined();
         if (decision.reason() == Reason.HONEYTOKEN) {
             metrics.honeytokenHit();
-            LOG.atError()
+            withFieldPath(LOG.atError()
                     .addKeyValue("event", "honeytoken")
                     .addKeyValue("severity", "high")
                     .addKeyValue("topic", source.getTopic())
                     .addKeyValue("partition", source.getPartition())
                     .addKeyValue("offset", source.getOffset())
-                    .addKeyValue("honeytoken", decision.honeytoken())
-                    .addKeyValue("fieldPath", path)
+                    .addKeyValue("honeytoken", decision.honeytoken()), path)
                     .addKeyValue("policyVersion", decision.policyVersion())
                     .log("honeytoken reached a guarded topic: security data is flowing toward the ad side");
             return;
         }
-        LOG.atInfo()
+        withFieldPath(LOG.atInfo()
                 .addKeyValue("topic", source.getTopic())
                 .addKeyValue("partition", source.getPartition())
                 .addKeyValue("offset", source.getOffset())
                 .addKeyValue("reason", decision.reason())
-                .addKeyValue("rule", decision.rule())
-                .addKeyValue("fieldPath", path)
+                .addKeyValue("rule", decision.rule()), path)
                 .addKeyValue("policyVersion", decision.policyVersion())
                 .log("record quarantined");
+    }
+
+    /** The field path as a key-value, or nothing when the match was the record's own identifier (no path). */
+    private static LoggingEventBuilder withFieldPath(LoggingEventBuilder event, String path) {
+        return path == null ? event : event.addKeyValue("fieldPath", path);
     }
 
     /** Sends the record's decision, without the record, to the suppressed topic. */

@@ -85,7 +85,8 @@ class PurposeFirewallMainTest {
     @Test
     void shouldListEveryCommandInItsHelpAndTreatNoCommandAsAUsageError() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("run", "validate", "describe", "exposure-report");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("run", "validate", "create-topics", "describe", "exposure-report");
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("a command is required", "Usage:");
         assertThat(run("exposure-report", "--help")).isZero();
@@ -104,5 +105,104 @@ class PurposeFirewallMainTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("does/not/exist.yaml", "no such file");
+    }
+
+    @Test
+    void validatePrintsEveryEffectiveSettingWithOverridesApplied() {
+        // When validated with command-line overrides
+        int code = run("validate", "--config", REPO_CONFIG.toString(), "--bootstrap-servers", "broker-a:9092",
+                "--schema-registry-url", "http://registry.example:8081/apis/ccompat/v7", "--state-dir", "/srv/pf");
+
+        // Then the region, idle, commit, settle, guarantee, topics, registry and HTTP settings are shown as in effect
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("effective settings:")
+                .containsPattern("bootstrap-servers: +broker-a:9092")
+                .containsPattern("schema-registry.schema.registry.url: +http://registry.example:8081/apis/ccompat/v7")
+                .containsPattern("identity.default-region: +none")
+                .containsPattern("processing.max-task-idle-ms: +0")
+                .containsPattern("processing.commit-interval-ms: +50")
+                .containsPattern("processing.settle-ms: +200")
+                .containsPattern("processing.guarantee: +exactly_once_v2")
+                .containsPattern("processing.state-dir: +/srv/pf")
+                .containsPattern("topics.consent: +privacy.consent")
+                .containsPattern("http.port: +8080");
+    }
+
+    @Test
+    void validateHidesSecretsOfTheRegistryAndThePassThrough(@TempDir Path dir) throws IOException {
+        // Given a registry URL with user info and pass-through settings that hold secrets
+        Files.copy(REPO_CONFIG.resolveSibling("policy.yaml"), dir.resolve("policy.yaml"));
+        Path config = dir.resolve("application.yaml");
+        Files.writeString(config, Files.readString(REPO_CONFIG)
+                .replace("schema.registry.url: mock://purpose-firewall",
+                        "schema.registry.url: http://alice:s3cret@registry.example:8081\n"
+                                + "  basic.auth.credentials.source: URL")
+                .replace("streams: {}", """
+                        streams:
+                          security.protocol: SASL_SSL
+                          sasl.mechanism: PLAIN
+                          sasl.jaas.config: org.apache.kafka.common.security.plain.PlainLoginModule required \
+                        username="bob" password="hunter2";
+                          ssl.truststore.password: trustpass
+                        """));
+
+        // When validated
+        int code = run("validate", "--config", config.toString());
+
+        // Then no secret is printed, and the settings that are not secret are
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(printed).doesNotContain("s3cret", "alice", "hunter2", "trustpass")
+                .containsPattern("streams.sasl.jaas.config: +\\[hidden\\]")
+                .containsPattern("streams.ssl.truststore.password: +\\[hidden\\]")
+                .containsPattern("streams.security.protocol: +SASL_SSL")
+                .contains("registry.example:8081");
+    }
+
+    @Test
+    void runRefusesTheInMemoryRegistryWithoutTheFlagBeforeConnectingAnywhere() {
+        // Given the shipped config, whose registry is mock://
+        // When run without --allow-in-memory-registry
+        int code = run("run", "--config", REPO_CONFIG.toString());
+
+        // Then it stops at once, saying why and what to give instead
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("startup failed:", "mock://purpose-firewall", "in-memory registry", "--schema-registry-url",
+                        "--allow-in-memory-registry")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void runAndCreateTopicsStopWithinSecondsInOneLineWhenNoBrokerListens() throws IOException {
+        // Given bootstrap servers where nothing listens
+        String nowhere;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            nowhere = "127.0.0.1:" + socket.getLocalPort();
+        }
+
+        for (String command : new String[] {"run", "create-topics"}) {
+            err.reset();
+            long start = System.nanoTime();
+            // When run (in-memory registry allowed, so that the broker is what is missing) or create-topics
+            int code = command.equals("run")
+                    ? run("run", "--config", REPO_CONFIG.toString(), "--bootstrap-servers", nowhere,
+                            "--allow-in-memory-registry")
+                    : run("create-topics", "--config", REPO_CONFIG.toString(), "--bootstrap-servers", nowhere);
+            java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+
+            // Then one line names the bootstrap servers, exit 2, well within the topic check's 30 s
+            assertThat(code).as(command).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).as(command)
+                    .contains("no Kafka broker accepts connections at bootstrap servers " + nowhere)
+                    .hasLineCount(1);
+            assertThat(took).as(command).isLessThan(java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void createTopicsRejectsANonPositivePartitionCount() {
+        assertThat(run("create-topics", "--config", REPO_CONFIG.toString(), "--partitions", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--partitions must be at least 1");
     }
 }

@@ -17,7 +17,10 @@ class ProcessingTest {
         assertThat(defaults.settle()).isEqualTo(Processing.SETTLE.defaultValue()).isEqualTo(Duration.ofMillis(200));
         assertThat(defaults.numStreamThreads()).isEqualTo(1);
         assertThat(defaults.maxHeldRecords()).isEqualTo(100_000);
-        assertThat(defaults.stateDir()).isAbsolute();
+        assertThat(defaults.stateDir()).isAbsolute()
+                .isEqualTo(java.nio.file.Path.of(System.getProperty("user.home"), ".purpose-firewall", "state"));
+        assertThat(defaults.stateDir().startsWith(System.getProperty("java.io.tmpdir")))
+                .as("outside the OS temporary directory, which Kafka Streams warns about").isFalse();
     }
 
     @Test
