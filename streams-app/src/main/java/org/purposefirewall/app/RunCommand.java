@@ -11,9 +11,9 @@ final class RunCommand extends ConfiguredCommand {
 
     @Override
     int run(FirewallConfig config) {
-        FirewallApp app;
+        FirewallService app;
         try {
-            app = FirewallApp.fromConfig(config);
+            app = FirewallService.fromConfig(config);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err().println("startup failed: " + e.getMessage());
             return PurposeFirewallMain.USAGE_ERROR;
