@@ -74,7 +74,12 @@ public final class PrometheusFirewallMetrics {
 
     /** Opens, per processor, a recorder for these meters and the task's Kafka Streams sensors. */
     public FirewallMetrics.Factory factory() {
-        return (streamsMetrics, taskId) -> new Recorder(new StreamsFirewallMetrics(streamsMetrics, taskId));
+        return (streamsMetrics, taskId) -> recorder(new StreamsFirewallMetrics(streamsMetrics, taskId));
+    }
+
+    /** A recorder for these meters that also records into {@code sensors}. */
+    FirewallMetrics recorder(FirewallMetrics sensors) {
+        return new Recorder(sensors);
     }
 
     /** Records in the set-aside buffers of this process's open processors now. */
