@@ -15,6 +15,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.monitoring.FirewallMetrics;
 import org.purposefirewall.serde.AvroSerde;
 import org.purposefirewall.registry.RegistryUnavailableException;
 import org.purposefirewall.serde.FirewallSerdes;
@@ -42,6 +43,7 @@ public final class FirewallApp implements AutoCloseable {
 
     private final FirewallConfig config;
     private final FirewallSerdes serdes;
+    private final FirewallMetrics.Factory metrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private KafkaStreams streams;
     private BrokerSideRecordBarrier barrier;
@@ -49,8 +51,14 @@ public final class FirewallApp implements AutoCloseable {
     private int inputPartitions;
 
     public FirewallApp(FirewallConfig config, FirewallSerdes serdes) {
+        this(config, serdes, FirewallMetrics.Factory.KAFKA_SENSORS);
+    }
+
+    /** @param metrics opens each processor's metrics ({@link FirewallService} adds the Prometheus ones) */
+    public FirewallApp(FirewallConfig config, FirewallSerdes serdes, FirewallMetrics.Factory metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.serdes = Objects.requireNonNull(serdes, "serdes");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /** Builds serdes from the config's {@code schema-registry} settings. */
@@ -86,7 +94,7 @@ public final class FirewallApp implements AutoCloseable {
                 config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
                 config.processing().sideBarrierPoll());
         barrier.start();
-        Topology topology = FirewallTopology.build(config, serdes, partitions, barrier);
+        Topology topology = FirewallTopology.build(config, serdes, partitions, barrier, metrics);
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
                 .addKeyValue("policyVersion", config.policy().version())
                 .addKeyValue("guarantee", config.processing().guarantee().kafkaValue())

@@ -39,9 +39,9 @@ final class RunCommand extends ConfiguredCommand {
                             + "no outside producer can write records the firewall reads. Not for production");
         }
         StopSignals signals = StopSignals.install();
-        FirewallApp app;
+        FirewallService app;
         try {
-            app = FirewallApp.fromConfig(config);
+            app = FirewallService.withMonitor(config);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err().println("startup failed: " + e.getMessage());
             return PurposeFirewallMain.USAGE_ERROR;

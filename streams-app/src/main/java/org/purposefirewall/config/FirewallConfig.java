@@ -108,6 +108,12 @@ public record FirewallConfig(String applicationId,
                 policyFile, policy, honeytokens, consentSignals, http);
     }
 
+    /** A copy with other HTTP endpoint settings (tests listen on port 0). */
+    public FirewallConfig withHttp(HttpSettings settings) {
+        return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity,
+                streams, policyFile, policy, honeytokens, consentSignals, settings);
+    }
+
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);

@@ -42,6 +42,55 @@ public final class MetricNames {
      */
     public static final String LATE_SIDE_RECORDS = "late-side-records";
 
+    /**
+     * The metrics {@code /metrics} exports in Prometheus' text format, as Micrometer names them (dots; the Prometheus
+     * registry writes them with underscores and a {@code _total} suffix on counters): the exported name is in each
+     * constant's doc. Alert rules are written against the exported names: never rename one.
+     */
+    public static final class Prometheus {
+
+        /** {@code purpose_firewall_decisions_total{outcome,reason,rule,topic}}: one per input record decided. */
+        public static final String DECISIONS = "purpose.firewall.decisions";
+        /** {@code purpose_firewall_quarantines_total{reason,source_system,topic}}. */
+        public static final String QUARANTINES = "purpose.firewall.quarantines";
+        /** {@code purpose_firewall_dead_letters_total{reason,topic}}. */
+        public static final String DEAD_LETTERS = "purpose.firewall.dead.letters";
+        /** {@code purpose_firewall_recalls_total{reason}}: recall records. */
+        public static final String RECALLS = "purpose.firewall.recalls";
+        /** {@code purpose_firewall_honeytoken_hits_total{topic}}: alert on any increase. */
+        public static final String HONEYTOKEN_HITS = "purpose.firewall.honeytoken.hits";
+        /** {@code purpose_firewall_records_waiting{wait}} (gauge): records in the set-aside buffer now. */
+        public static final String RECORDS_WAITING = "purpose.firewall.records.waiting";
+        /** {@code purpose_firewall_late_side_records_total}. */
+        public static final String LATE_SIDE_RECORDS = "purpose.firewall.late.side.records";
+        /** {@code purpose_firewall_registry_available} (gauge, 0 or 1). */
+        public static final String REGISTRY_AVAILABLE = "purpose.firewall.registry.available";
+        /** {@code purpose_firewall_ready} (gauge, 0 or 1): Kafka Streams is RUNNING, as {@code /health/ready}. */
+        public static final String READY = "purpose.firewall.ready";
+
+        public static final String OUTCOME = "outcome";
+        public static final String REASON = "reason";
+        public static final String RULE = "rule";
+        public static final String TOPIC = "topic";
+        public static final String SOURCE_SYSTEM = "source_system";
+        public static final String WAIT = "wait";
+
+        /** {@value #OUTCOME} values. */
+        public static final String FORWARDED = "forwarded";
+        public static final String QUARANTINED = "quarantined";
+        public static final String SUPPRESSED = "suppressed";
+        public static final String DEAD_LETTERED = "dead_lettered";
+        /** The {@value #RULE} of a dead letter: rejections have a reason, not a policy rule. */
+        public static final String REJECTION_RULE = "rejection";
+        /** A tag whose value is absent (no rule, no matched registration). */
+        public static final String NONE = "none";
+        /** The {@value #SOURCE_SYSTEM} past the cap of distinct values, or one that is not a plain name. */
+        public static final String OTHER = "other";
+
+        private Prometheus() {
+        }
+    }
+
     private MetricNames() {
     }
 

@@ -6,7 +6,8 @@ import org.apache.kafka.streams.StreamsMetrics;
 
 /**
  * {@link FirewallMetrics} as Kafka Streams sensors, so they appear wherever the application's other metrics do
- * (JMX, {@code KafkaStreams#metrics()}, any metrics reporter).
+ * (JMX, {@code KafkaStreams#metrics()}, any metrics reporter): counts per task, without tags (the Prometheus
+ * metrics of {@link PrometheusFirewallMetrics} carry them).
  */
 public final class StreamsFirewallMetrics implements FirewallMetrics {
 
@@ -43,27 +44,27 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
-    public void forwarded() {
+    public void forwarded(String topic, String reason, String rule) {
         forwarded.record();
     }
 
     @Override
-    public void quarantined() {
+    public void quarantined(String topic, String reason, String rule, String sourceSystem) {
         quarantined.record();
     }
 
     @Override
-    public void suppressed() {
+    public void suppressed(String topic, String reason, String rule) {
         suppressed.record();
     }
 
     @Override
-    public void deadLettered() {
+    public void deadLettered(String topic, String reason) {
         deadLettered.record();
     }
 
     @Override
-    public void honeytokenHit() {
+    public void honeytokenHit(String topic) {
         honeytokenHits.record();
     }
 
@@ -73,7 +74,7 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
-    public void recalled() {
+    public void recalled(String reason) {
         recalled.record();
     }
 

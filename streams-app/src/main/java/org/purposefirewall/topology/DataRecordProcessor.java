@@ -11,7 +11,6 @@ import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.monitoring.FirewallMetrics;
-import org.purposefirewall.monitoring.StreamsFirewallMetrics;
 import org.purposefirewall.policy.Decision;
 import org.purposefirewall.policy.EventTimeBounds;
 import org.purposefirewall.policy.Policy;
@@ -65,10 +64,12 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param bounds plausible event times
      * @param barrier how far side records are applied, per home partition
      * @param settleMs how long after its read a data record still waits for side records
+     * @param metrics opens each processor's metrics
      */
     record Shared(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
                   List<String> sideTopics, String audienceTopic, long consentHoldMs, int maxWaiting,
-                  Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs) {
+                  Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs,
+                  FirewallMetrics.Factory metrics) {
     }
 
     private final String topic;
@@ -97,7 +98,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.metrics = new StreamsFirewallMetrics(context.metrics(), context.taskId().toString());
+        this.metrics = shared.metrics().open(context.metrics(), context.taskId().toString());
         this.outputs = new Outputs(context, metrics, policy.version(), shared.audienceTopic(), shared.bounds());
         this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, shared.routing(),
                 outputs);
@@ -210,7 +211,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
                 for (int i : verdict.forwarded()) {
                     forward(in, facts, facts.identifiers().get(i), decided.histories().get(i), decision);
                 }
-                outputs.forwarded();
+                outputs.forwarded(in, decision);
             }
         }
     }

@@ -21,6 +21,7 @@ import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.consent.ConsentDecoder;
 import org.purposefirewall.identity.IdentifierNormalizer;
+import org.purposefirewall.monitoring.FirewallMetrics;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.PurposeRegistration;
@@ -69,6 +70,16 @@ public final class FirewallTopology {
      */
     public static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
                                  SideRecordBarrier barrier) {
+        return build(config, serdes, partitions, barrier, FirewallMetrics.Factory.KAFKA_SENSORS);
+    }
+
+    /**
+     * @param partitions the input topics' common partition count, as checked at startup
+     * @param barrier how far side records are applied per home partition
+     * @param metrics opens each processor's metrics when its task starts (the topology itself stays inert)
+     */
+    public static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
+                                 SideRecordBarrier barrier, FirewallMetrics.Factory metrics) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
@@ -84,7 +95,7 @@ public final class FirewallTopology {
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
                 config.processing().consentHold().toMillis(), maxWaiting, direct, bounds, barrier,
-                config.processing().settle().toMillis());
+                config.processing().settle().toMillis(), metrics);
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();
@@ -135,14 +146,14 @@ public final class FirewallTopology {
                         (stores, outputs) -> new ConsentApplier(new ConsentAdapter(consentDecoder, bounds),
                                 config.policy(), stores, outputs),
                         SetAside.Decoder.of(serdes.consentState(), serdes.health()), policyVersion,
-                        topics.audience(), bounds, maxWaiting, rehomed)),
+                        topics.audience(), bounds, maxWaiting, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new SideRecordProcessor<>(new SideRecordProcessor.Parts<>(topics.registrations(),
                         (stores, outputs) -> new RegistrationApplier(new RegistrationAdapter(normalizer, bounds),
                                 config.policy(), stores, outputs),
                         SetAside.Decoder.of(serdes.registration(), serdes.health()), policyVersion,
-                        topics.audience(), bounds, maxWaiting, rehomed)),
+                        topics.audience(), bounds, maxWaiting, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.DECIDER,
                 () -> new DataRecordProcessor<>(topics.contactPoints(), new ContactPointAdapter(normalizer, bounds),

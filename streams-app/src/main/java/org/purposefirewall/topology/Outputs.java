@@ -92,7 +92,7 @@ final class Outputs {
         // A key no user id can be (too long) is not written as the output's key either: it could exceed the limit.
         String outKey = in.key() != null && in.key().length() <= Limits.MAX_USER_ID_CHARS ? in.key() : null;
         context.forward(new Record<>(outKey, dead, bounds.safe(in.timestamp(), -1L, now())), Names.DEAD_LETTER_SINK);
-        metrics.deadLettered();
+        metrics.deadLettered(in.at().topic(), reason.name());
         LOG.atWarn()
                 .addKeyValue("topic", source.getTopic())
                 .addKeyValue("partition", source.getPartition())
@@ -122,8 +122,8 @@ final class Outputs {
     }
 
     /** Counts a record whose identifiers were forwarded ({@link #forward} once per distinct identifier). */
-    void forwarded() {
-        metrics.forwarded();
+    void forwarded(InputRecord<?> in, Decision decision) {
+        metrics.forwarded(in.at().topic(), decision.reason().name(), decision.rule());
     }
 
     /**
@@ -160,9 +160,10 @@ final class Outputs {
                 .setHoneytoken(decision.honeytoken())
                 .build();
         context.forward(new Record<>(userId, out, in.timestamp()), Names.QUARANTINE_SINK);
-        metrics.quarantined();
+        metrics.quarantined(in.at().topic(), decision.reason().name(), decision.rule(),
+                matched == null ? null : matched.sourceSystem());
         if (decision.reason() == Reason.HONEYTOKEN) {
-            metrics.honeytokenHit();
+            metrics.honeytokenHit(in.at().topic());
             withFieldPath(LOG.atError()
                     .addKeyValue("event", "honeytoken")
                     .addKeyValue("severity", "high")
@@ -203,7 +204,7 @@ final class Outputs {
                 .setDecisionTime(Instant.ofEpochMilli(now()))
                 .build();
         context.forward(new Record<>(userId, out, in.timestamp()), Names.SUPPRESSED_SINK);
-        metrics.suppressed();
+        metrics.suppressed(in.at().topic(), decision.reason().name(), decision.rule());
     }
 
     /**
@@ -233,7 +234,7 @@ final class Outputs {
                 .setDecisionTime(Instant.ofEpochMilli(now()))
                 .build();
         context.forward(new Record<>(userId, out, causeTime), Names.RECALL_SINK);
-        metrics.recalled();
+        metrics.recalled(out.getReason().name());
         LOG.atInfo()
                 .addKeyValue("topic", source.getTopic())
                 .addKeyValue("partition", source.getPartition())

@@ -258,6 +258,9 @@ final class SetAside<V> {
             }
             finish(lane, head, changed);
         }
+        if (!taken.isEmpty()) {
+            metrics.waiting(wait, counts[wait.ordinal()]);
+        }
         return taken;
     }
 
@@ -298,6 +301,9 @@ final class SetAside<V> {
                     write(chunk);
                 }
             }
+        }
+        if (!released.isEmpty()) {
+            metrics.waiting(Wait.CONSENT, counts[Wait.CONSENT.ordinal()]);
         }
         released.forEach(decide);
     }
@@ -341,6 +347,7 @@ final class SetAside<V> {
         tail.bytes += entry.framed.length;
         write(tail);
         counts[wait.ordinal()]++;
+        metrics.waiting(wait, counts[wait.ordinal()]);
     }
 
     /** After releasing from {@code head}: deletes it if empty, else writes what is left of it if anything left. */
@@ -411,6 +418,9 @@ final class SetAside<V> {
                     counts[wait.ordinal()] += chunk.entries.size();
                 }
             }
+        }
+        for (Wait wait : Wait.values()) {
+            metrics.waiting(wait, counts[wait.ordinal()]);
         }
         publish();
     }

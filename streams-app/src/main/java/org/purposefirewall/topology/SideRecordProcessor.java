@@ -7,7 +7,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.purposefirewall.monitoring.FirewallMetrics;
-import org.purposefirewall.monitoring.StreamsFirewallMetrics;
 import org.purposefirewall.policy.EventTimeBounds;
 import org.purposefirewall.policy.SetAsideRules;
 import org.purposefirewall.serde.Decoded;
@@ -50,9 +49,11 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param audienceTopic named in its recalls
      * @param bounds plausible event times
      * @param maxWaiting the most records it sets aside
+     * @param metrics opens the processor's metrics
      */
     record Parts<V>(String topic, ApplierFactory<V> applier, SetAside.Decoder<V> decoder, String policyVersion,
-                    String audienceTopic, EventTimeBounds bounds, int maxWaiting, Arrival.Routing routing) {
+                    String audienceTopic, EventTimeBounds bounds, int maxWaiting, Arrival.Routing routing,
+                    FirewallMetrics.Factory metrics) {
     }
 
     private final Parts<V> parts;
@@ -70,7 +71,7 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.metrics = new StreamsFirewallMetrics(context.metrics(), context.taskId().toString());
+        this.metrics = parts.metrics().open(context.metrics(), context.taskId().toString());
         this.outputs = new Outputs(context, metrics, parts.policyVersion(), parts.audienceTopic(), parts.bounds());
         this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, parts.routing(), outputs);
         TaskStores stores = TaskStores.open(context);

@@ -19,6 +19,7 @@ import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
 import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
+import org.purposefirewall.monitoring.FirewallMetrics;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
@@ -97,8 +98,21 @@ final class FirewallDriver implements AutoCloseable {
         this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, null);
     }
 
+    /** @param metrics opens each processor's metrics (the Prometheus recorder, for its tests) */
+    FirewallDriver(Path stateDir, FirewallMetrics.Factory metrics) {
+        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), 0L, SideRecordBarrier.SYNCHRONOUS,
+                null, null, metrics);
+    }
+
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs) {
+        this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, settleMs,
+                FirewallMetrics.Factory.KAFKA_SENSORS);
+    }
+
+    private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
+                           long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
+                           FirewallMetrics.Factory metrics) {
         topics = Topics.defaults().withGuarded(guarded);
         // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
         Processing.Builder processing = Processing.builder().maxTaskIdle(Duration.ZERO)
@@ -115,7 +129,8 @@ final class FirewallDriver implements AutoCloseable {
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes, 1, barrier), props, WALL_CLOCK);
+        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes, 1, barrier, metrics), props,
+                WALL_CLOCK);
         StringSerializer keys = new StringSerializer();
         StringDeserializer keyReader = new StringDeserializer();
         contactPoints = driver.createInputTopic(topics.contactPoints(), keys, serdes.contactPoint().serializer());
