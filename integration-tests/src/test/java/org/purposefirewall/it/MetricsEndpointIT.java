@@ -145,6 +145,21 @@ class MetricsEndpointIT {
                     || l.startsWith(TASK_SENSOR))
                     .forEach(l -> System.out.println("[MetricsEndpointIT] " + l));
 
+            // And every metric the shipped alert rules use is a series on /metrics (a missing one never fires)
+            String rules = java.nio.file.Files.readString(java.nio.file.Path.of("..", "monitoring", "prometheus",
+                    "alerts.yml"));
+            java.util.Set<String> used = new java.util.TreeSet<>();
+            java.util.regex.Matcher names = java.util.regex.Pattern
+                    .compile("\\b(purpose_firewall_[a-z_]+|kafka_[a-z_]+)\\b").matcher(rules);
+            while (names.find()) {
+                used.add(names.group(1));
+            }
+            assertThat(used).as("the rules must be seen using metrics, or this check passes vacuously")
+                    .contains("purpose_firewall_honeytoken_hits_total", CONSUMER_LAG);
+            java.util.Set<String> exposed = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                    .map(l -> l.split("[{ ]", 2)[0]).collect(java.util.stream.Collectors.toSet());
+            assertThat(exposed).as("series on /metrics").containsAll(used);
+
             // And nothing in it identifies a person: no identifier, digest (any form) or user id
             assertThat(metrics).doesNotContain(EMAIL, "447700900417", "7700 900417", FORWARDED_USER, QUARANTINED_USER,
                     DEAD_LETTER_USER);

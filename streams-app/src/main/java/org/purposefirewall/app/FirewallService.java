@@ -84,6 +84,9 @@ public final class FirewallService implements AutoCloseable {
         this.extraRoutes = List.copyOf(all);
         PrometheusFirewallMetrics metrics = new PrometheusFirewallMetrics(registry, serdes.health(),
                 () -> health().ready());
+        List<String> dataTopics = new ArrayList<>(List.of(config.topics().contactPoints()));
+        dataTopics.addAll(config.topics().guarded());
+        metrics.preRegister(dataTopics);
         this.app = new FirewallApp(config, serdes, metrics.factory());
     }
 

@@ -72,6 +72,20 @@ public final class PrometheusFirewallMetrics {
                 .register(registry);
     }
 
+    /**
+     * Registers, at zero, the counters an alert watches before their first event: honeytoken hits for every data
+     * topic, recalls for every reason. A counter that does not exist yet is no series for {@code increase()}, so its
+     * first hit would not fire.
+     */
+    public void preRegister(java.util.Collection<String> dataTopics) {
+        for (String topic : dataTopics) {
+            Counter.builder(Prometheus.HONEYTOKEN_HITS).tag(Prometheus.TOPIC, orNone(topic)).register(registry);
+        }
+        for (org.purposefirewall.schema.RecallReason reason : org.purposefirewall.schema.RecallReason.values()) {
+            Counter.builder(Prometheus.RECALLS).tag(Prometheus.REASON, reason.name()).register(registry);
+        }
+    }
+
     /** Opens, per processor, a recorder for these meters and the task's Kafka Streams sensors. */
     public FirewallMetrics.Factory factory() {
         return (streamsMetrics, taskId) -> recorder(new StreamsFirewallMetrics(streamsMetrics, taskId));
