@@ -156,26 +156,40 @@ final class Demo {
                 registryScope = options.registryUrl().substring(SchemaRegistryClients.MOCK_SCHEME.length());
             }
 
-            broker = LocalKafkaBroker.start();
             Topics topics = config.topics();
-            FirewallTopics.createAll(broker, topics, options.partitions());
-            config = config.withBootstrapServers(broker.bootstrapServers())
+            boolean external = options.bootstrapServers() != null;
+            String bootstrap;
+            if (external) {
+                // A running firewall decides: this process only produces and counts.
+                bootstrap = options.bootstrapServers();
+            } else {
+                broker = LocalKafkaBroker.start();
+                FirewallTopics.createAll(broker, topics, options.partitions());
+                bootstrap = broker.bootstrapServers();
+            }
+            config = config.withBootstrapServers(bootstrap)
                     .withApplicationId(APPLICATION_ID, Files.createDirectories(tempRoot.resolve("state")));
-
-            app = new FirewallApp(config, serdes);
-            app.start();
             OutputTally tally = new OutputTally(topics, config.policy().version(), serdes);
-            consumer = outputConsumer(broker, tally);
-            awaitRunning(app);
+            if (!external) {
+                app = new FirewallApp(config, serdes);
+                app.start();
+            }
+            consumer = outputConsumer(bootstrap, tally, external);
+            if (app != null) {
+                awaitRunning(app);
+            }
             long startupNanos = System.nanoTime() - started;
-            out.println("broker on " + broker.bootstrapServers() + ", firewall " + config.processing().guarantee()
+            out.println(external ? "cluster " + bootstrap + ", its firewall deciding; producing (Ctrl-C stops and "
+                    + "reports)" : "broker on " + bootstrap + ", firewall " + config.processing().guarantee()
                     + ", started in " + seconds(startupNanos) + " s; producing (Ctrl-C stops and reports)");
 
             // Event times end now; Kafka 4 rejects timestamps more than an hour ahead of the broker clock.
             long startMs = System.currentTimeMillis() - options.users() * 10L - 1_000;
             ScenarioTraffic scenario = new ScenarioTraffic(topics, serdes, startMs);
-            producer = producer(broker);
-            traffic = new TrafficProducer(producer, scenario, options.partitions(), serdes, topics,
+            producer = producer(bootstrap);
+            // On a running cluster the topics are the operator's: mark the end of traffic on each of their partitions.
+            int partitions = external ? producer.partitionsFor(topics.contactPoints()).size() : options.partitions();
+            traffic = new TrafficProducer(producer, scenario, partitions, serdes, topics,
                     options.users(), options.rate(), tally);
             producerThread = new Thread(traffic, "purpose-firewall-demo-producer");
             producerThread.setDaemon(true);
@@ -197,7 +211,7 @@ final class Demo {
             }
             long trafficNanos = System.nanoTime() - trafficStart;
             tick(tally, traffic, trafficStart);
-            return report(ending, tally, traffic, started, startupNanos, trafficNanos, app.failed());
+            return report(ending, tally, traffic, started, startupNanos, trafficNanos, app != null && app.failed());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("demo: interrupted");
@@ -280,9 +294,13 @@ final class Demo {
         }
     }
 
-    private KafkaConsumer<byte[], byte[]> outputConsumer(LocalKafkaBroker broker, OutputTally tally) {
+    /**
+     * Reads the outputs, read_committed, without a group: from the beginning on the demo's own broker, from their
+     * current end on a running cluster (only what the firewall writes for this run's traffic counts).
+     */
+    private KafkaConsumer<byte[], byte[]> outputConsumer(String bootstrap, OutputTally tally, boolean fromNow) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "purpose-firewall-demo-counter");
         // Only what the firewall committed: aborted transactions must not count.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -298,13 +316,18 @@ final class Demo {
         }
         // No group: the demo counts everything from the start and commits nothing.
         consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        if (fromNow) {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        } else {
+            consumer.seekToBeginning(partitions);
+        }
         return consumer;
     }
 
-    private static KafkaProducer<String, byte[]> producer(LocalKafkaBroker broker) {
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "purpose-firewall-demo-producer");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -360,6 +383,9 @@ final class Demo {
     }
 
     private static boolean firewallStopped(FirewallApp app) {
+        if (app == null) {
+            return false;
+        }
         KafkaStreams.State state = app.streams().state();
         return app.failed() || !state.isRunningOrRebalancing();
     }

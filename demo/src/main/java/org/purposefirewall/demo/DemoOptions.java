@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param registryUrl {@code schema.registry.url} for the firewall and the demo's producer
  * @param config the application config file; null means {@code config/application.yaml} in the working directory
  *     if it exists, else the copy bundled with the demo
+ * @param bootstrapServers a running cluster whose firewall ({@code bin/purpose-firewall run}) decides the traffic:
+ *     the demo then starts no broker and no firewall, only produces and counts; null for the in-process demo
  */
-record DemoOptions(int users, int rate, Duration duration, int partitions, String registryUrl, Path config) {
+record DemoOptions(int users, int rate, Duration duration, int partitions, String registryUrl, Path config,
+                   String bootstrapServers) {
 
     static final int DEFAULT_USERS = 20_000;
     static final int DEFAULT_RATE = 2_000;
@@ -37,6 +40,10 @@ record DemoOptions(int users, int rate, Duration duration, int partitions, Strin
                                      Confluent-compatible registry (default %s)
               --config FILE          application config (default: config/application.yaml if present in the
                                      working directory, else the copy bundled with the demo)
+              --bootstrap-servers S  a running cluster with its own firewall (bin/purpose-firewall run): start
+                                     no broker and no firewall, produce the traffic to the configured topics
+                                     (create-topics first) and count what the firewall writes from now on;
+                                     give --registry-url the firewall's registry
               -h, --help             print this help
             exit status: 0 every output count as expected; 1 otherwise or on failure; 2 bad usage or configuration
             """.formatted(DEFAULT_USERS, DEFAULT_RATE, DEFAULT_PARTITIONS, DEFAULT_REGISTRY_URL);
@@ -58,10 +65,18 @@ record DemoOptions(int users, int rate, Duration duration, int partitions, Strin
         if (registryUrl.isBlank()) {
             throw new UsageException("--registry-url must not be empty");
         }
+        if (bootstrapServers != null && bootstrapServers.isBlank()) {
+            throw new UsageException("--bootstrap-servers must not be empty");
+        }
+        if (bootstrapServers != null && registryUrl.startsWith("mock://")) {
+            throw new UsageException("--bootstrap-servers needs --registry-url of the firewall's registry: an "
+                    + "in-memory one (" + registryUrl + ") is not the running firewall's");
+        }
     }
 
     static DemoOptions defaults() {
-        return new DemoOptions(DEFAULT_USERS, DEFAULT_RATE, null, DEFAULT_PARTITIONS, DEFAULT_REGISTRY_URL, null);
+        return new DemoOptions(DEFAULT_USERS, DEFAULT_RATE, null, DEFAULT_PARTITIONS, DEFAULT_REGISTRY_URL, null,
+                null);
     }
 
     /**
@@ -77,6 +92,7 @@ record DemoOptions(int users, int rate, Duration duration, int partitions, Strin
         int partitions = DEFAULT_PARTITIONS;
         String registryUrl = DEFAULT_REGISTRY_URL;
         Path config = null;
+        String bootstrapServers = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -90,7 +106,8 @@ record DemoOptions(int users, int rate, Duration duration, int partitions, Strin
                 value = arg.substring(eq + 1);
             }
             switch (name) {
-                case "--users", "--rate", "--duration", "--partitions", "--registry-url", "--config" -> {
+                case "--users", "--rate", "--duration", "--partitions", "--registry-url", "--config",
+                     "--bootstrap-servers" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -106,10 +123,11 @@ record DemoOptions(int users, int rate, Duration duration, int partitions, Strin
                 case "--duration" -> duration = seconds(name, value);
                 case "--partitions" -> partitions = integer(name, value);
                 case "--registry-url" -> registryUrl = value.strip();
+                case "--bootstrap-servers" -> bootstrapServers = value.strip();
                 default -> config = Path.of(value);
             }
         }
-        return new DemoOptions(users, rate, duration, partitions, registryUrl, config);
+        return new DemoOptions(users, rate, duration, partitions, registryUrl, config, bootstrapServers);
     }
 
     private static int integer(String name, String value) {
