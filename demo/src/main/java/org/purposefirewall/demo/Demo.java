@@ -465,7 +465,8 @@ final class Demo {
                         check.missing(), check.repeated(), check.unexpected())));
         out.println("  security identifiers on the ad topic: " + check.securityOnAdTopic());
         double trafficSeconds = Math.max(1e-9, trafficNanos / 1e9);
-        out.printf(Locale.ROOT, "  elapsed: %s s (broker and firewall start %s s, traffic and decisions %s s)%n",
+        out.printf(Locale.ROOT, "  elapsed: %s s (" + (options.bootstrapServers() == null
+                ? "broker and firewall start" : "connecting to the cluster") + " %s s, traffic and decisions %s s)%n",
                 seconds(System.nanoTime() - started), seconds(startupNanos), seconds(trafficNanos));
         out.printf(Locale.ROOT, "  throughput: %.0f contact points decided/s, %.0f input records/s%n",
                 tally.decidedContactPoints() / trafficSeconds, traffic.recordsSent() / trafficSeconds);
