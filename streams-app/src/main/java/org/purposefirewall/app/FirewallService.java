@@ -148,11 +148,11 @@ public final class FirewallService implements AutoCloseable {
     public Health health() {
         KafkaStreams running = streams;
         if (running == null) {
-            return new Health(STARTING, !app.failed(), false);
+            return new Health(STARTING, !app.failed(), false, config.inMemoryRegistry());
         }
         KafkaStreams.State state = running.state();
         boolean live = state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR && !app.failed();
-        return new Health(state.name(), live, state == KafkaStreams.State.RUNNING);
+        return new Health(state.name(), live, state == KafkaStreams.State.RUNNING, config.inMemoryRegistry());
     }
 
     /** The port the HTTP endpoint listens on (the one picked, for port 0). */

@@ -20,8 +20,16 @@ public final class HealthRoutes {
      * @param state the Kafka Streams state's name, or {@code STARTING} before Kafka Streams exists
      * @param live false once the service cannot recover by itself (a restart is the remedy)
      * @param ready true while it processes: stores restored, tasks assigned
+     * @param inMemoryRegistry the schema registry is the in-memory one ({@code run --allow-in-memory-registry}): no
+     *     producer outside the process can write records the firewall reads, so the body says so
      */
-    public record Health(String state, boolean live, boolean ready) {
+    public record Health(String state, boolean live, boolean ready, boolean inMemoryRegistry) {
+
+        /** A service with a real schema registry. */
+        public Health(String state, boolean live, boolean ready) {
+            this(state, live, ready, false);
+        }
+
         public Health {
             Objects.requireNonNull(state, "state");
             if (!state.matches("[A-Z_]{1,32}")) {
@@ -52,6 +60,8 @@ public final class HealthRoutes {
 
     /** The state is an enum name (or STARTING): nothing to escape. */
     static String body(boolean up, Health health) {
-        return "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + health.state() + "\"}\n";
+        return "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + health.state() + "\""
+                + (health.inMemoryRegistry() ? ",\"warning\":\"in-memory schema registry: no outside producer can "
+                + "use its schemas\"" : "") + "}\n";
     }
 }

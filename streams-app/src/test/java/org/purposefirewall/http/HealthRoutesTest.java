@@ -60,4 +60,12 @@ class HealthRoutesTest {
     private static URI uri(HttpEndpoint http, String path) {
         return URI.create("http://127.0.0.1:" + http.port() + path);
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldFlagAnInMemoryRegistryInTheHealthBody() {
+        assertThat(HealthRoutes.body(true, new Health("RUNNING", true, true, true)))
+                .isEqualTo("{\"status\":\"UP\",\"state\":\"RUNNING\",\"warning\":\"in-memory schema registry: no "
+                        + "outside producer can use its schemas\"}\n");
+        assertThat(HealthRoutes.body(true, new Health("RUNNING", true, true))).doesNotContain("warning");
+    }
 }
