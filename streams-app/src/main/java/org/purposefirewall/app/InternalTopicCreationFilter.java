@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import org.slf4j.Marker;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Drops the Kafka client's WARN that the firewall's own internal topic does not exist yet: on a first start Kafka
@@ -22,16 +23,19 @@ public final class InternalTopicCreationFilter extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
                               Throwable t) {
-        if (level != Level.WARN || logger == null || !NETWORK_CLIENT.equals(logger.getName()) || params == null
-                || format == null || !format.contains("recoverable issue")) {
+        if (level != Level.WARN || logger == null || !NETWORK_CLIENT.equals(logger.getName()) || format == null
+                || !format.contains("recoverable issue")) {
             return FilterReply.NEUTRAL;
         }
-        for (Object param : params) {
-            if (param instanceof java.util.Map<?, ?> topics && topics.size() == 1
-                    && String.valueOf(topics).contains(SUFFIX)) {
-                return FilterReply.DENY;
-            }
+        // Kafka's LogContext formats the message itself (params null); other callers pass the map as a parameter.
+        String text = params == null || params.length == 0 ? format
+                : MessageFormatter.arrayFormat(format, params).getMessage();
+        int errors = text.lastIndexOf('{');
+        if (errors < 0) {
+            return FilterReply.NEUTRAL;
         }
-        return FilterReply.NEUTRAL;
+        String map = text.substring(errors);
+        boolean onlyInternal = map.contains(SUFFIX) && map.indexOf('=') == map.lastIndexOf('=');
+        return onlyInternal ? FilterReply.DENY : FilterReply.NEUTRAL;
     }
 }

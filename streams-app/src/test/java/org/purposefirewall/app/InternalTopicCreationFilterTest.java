@@ -32,6 +32,15 @@ class InternalTopicCreationFilterTest {
                 .as("another logger").isEqualTo(FilterReply.NEUTRAL);
     }
 
+    @Test
+    void shouldDropItAlsoWhenKafkasLogContextFormattedTheMessageItself() {
+        String formatted = "[Consumer clientId=c, groupId=g] The metadata response from the cluster reported a "
+                + "recoverable issue with correlation id 2 : {app-side-records-repartition=UNKNOWN_TOPIC_OR_PARTITION}";
+        assertThat(filter.decide(null, networkClient, Level.WARN, formatted, null, null)).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, networkClient, Level.WARN, formatted.replace("app-side-records-repartition",
+                "privacy.consent"), null, null)).isEqualTo(FilterReply.NEUTRAL);
+    }
+
     private FilterReply decide(Map<String, String> errors) {
         return filter.decide(null, networkClient, Level.WARN, FORMAT, new Object[]{2, errors}, null);
     }
