@@ -194,7 +194,7 @@ public final class DockerfileCheck {
                     + "\n" + tail(work.resolve("validate.log"), 30));
         }
         System.out.println("runtime stage: " + entrypoint.get(2) + " validate --config "
-                + "/etc/purpose-firewall/application.yaml: " + tail(work.resolve("validate.log"), 20).lines()
+                + "/etc/purpose-firewall/application.yaml: " + Files.readString(work.resolve("validate.log")).lines()
                 .filter(l -> l.startsWith("configuration")).findFirst().orElse("?"));
         System.out.printf(Locale.ROOT, "dockerfile check OK in %.0f s%n", (System.nanoTime() - started) / 1e9);
         if (opts.containsKey("work") || "true".equals(opts.get("keep"))) {
