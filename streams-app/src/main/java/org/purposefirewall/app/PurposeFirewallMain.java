@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The command line. Each command is a class of its own ({@link RunCommand}, {@link ValidateCommand},
- * {@link CreateTopicsCommand}, {@link DescribeCommand}, {@link ExposureReportCommand}), listed here, so a new
+ * {@link CreateTopicsCommand}, {@link DescribeCommand}, {@link ExposureReportCommand}, {@link AuditCommand}), listed here, so a new
  * command is a new file and a line.
  * Wiring only.
  *
@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "purpose-firewall", mixinStandardHelpOptions = true, version = "purpose-firewall 0.1.0",
         description = "Enforces purpose limitation on personal data in motion (Kafka Streams).",
         subcommands = {RunCommand.class, ValidateCommand.class, CreateTopicsCommand.class, DescribeCommand.class,
-                ExposureReportCommand.class},
+                ExposureReportCommand.class, AuditCommand.class},
         exitCodeOnInvalidInput = PurposeFirewallMain.USAGE_ERROR)
 public final class PurposeFirewallMain implements Runnable {
 

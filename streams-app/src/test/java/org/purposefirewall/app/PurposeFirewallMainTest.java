@@ -86,17 +86,20 @@ class PurposeFirewallMainTest {
     void shouldListEveryCommandInItsHelpAndTreatNoCommandAsAUsageError() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("run", "validate", "create-topics", "describe", "exposure-report");
+                .contains("run", "validate", "create-topics", "describe", "exposure-report", "audit");
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("a command is required", "Usage:");
         assertThat(run("exposure-report", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--user", "--from", "--to", "--config");
+        assertThat(run("audit", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--json");
     }
 
     @Test
     void shouldRejectATimeThatIsNotAnIsoInstantBeforeReadingAnything() {
         assertThat(run("exposure-report", "--config", REPO_CONFIG.toString(), "--from", "yesterday")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("ISO-8601 instant");
+        assertThat(run("audit", "--config", REPO_CONFIG.toString(), "--to", "tomorrow")).isEqualTo(2);
     }
 
     @Test
