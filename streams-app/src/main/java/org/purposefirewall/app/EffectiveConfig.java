@@ -33,7 +33,9 @@ final class EffectiveConfig {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("application-id", config.applicationId());
         s.put("bootstrap-servers", config.bootstrapServers());
-        s.put("policy-file", config.policyFile() + " (version " + config.policy().version() + ")");
+        // The hash names the exact policy text every output of this run is stamped with (policyHash).
+        s.put("policy-file", config.policyFile() + " (version " + config.policy().version()
+                + (config.policy().contentHash() == null ? "" : ", sha256 " + config.policy().contentHash()) + ")");
         SchemaRegistryConfig registry = config.schemaRegistry();
         s.put("schema-registry.schema.registry.url", registry.url()
                 + (config.inMemoryRegistry() ? " (in memory: no producer outside this process can use it)" : ""));

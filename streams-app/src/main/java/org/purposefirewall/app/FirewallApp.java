@@ -97,6 +97,7 @@ public final class FirewallApp implements AutoCloseable {
         Topology topology = FirewallTopology.build(config, serdes, partitions, barrier, metrics);
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
                 .addKeyValue("policyVersion", config.policy().version())
+                .addKeyValue("policyHash", config.policy().contentHash())
                 .addKeyValue("guarantee", config.processing().guarantee().kafkaValue())
                 .log("starting purpose firewall");
         streams = new KafkaStreams(topology, props);

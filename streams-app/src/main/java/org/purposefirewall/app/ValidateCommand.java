@@ -15,6 +15,8 @@ final class ValidateCommand extends ConfiguredCommand {
     int run(FirewallConfig config) {
         out().println("configuration OK");
         out().println("  policy:      " + config.policyFile() + " (version " + config.policy().version() + ")");
+        out().println("  policy hash: sha256 " + config.policy().contentHash()
+                + " (stamped on every output as policyHash; compare with sha256sum of the policy file)");
         out().println("  ad purpose:  " + config.policy().adPurpose());
         out().println("  restricted:  " + config.policy().restrictedPurposes());
         if (config.inMemoryRegistry()) {

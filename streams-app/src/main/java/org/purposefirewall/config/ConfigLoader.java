@@ -11,10 +11,16 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -185,7 +191,10 @@ public final class ConfigLoader {
     }
 
     private LoadedPolicy readPolicy(Path policyFile) {
-        PolicyFile file = read(policyFile, PolicyFile.class);
+        // One read: the hash is over the very bytes that were parsed, so it names the text that decides.
+        byte[] bytes = readBytes(policyFile);
+        String contentHash = sha256Hex(bytes);
+        PolicyFile file = parse(policyFile, decode(policyFile, bytes), PolicyFile.class);
         if (file == null) {
             throw new ConfigException(policyFile + ": the file is empty");
         }
@@ -201,7 +210,7 @@ public final class ConfigLoader {
         Taxonomy taxonomy = taxonomy(policyFile, file.knownPurposes());
         Policy policy;
         try {
-            policy = new Policy(version, adPurpose, restricted, taxonomy);
+            policy = new Policy(version, adPurpose, restricted, taxonomy, contentHash);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(policyFile + ": " + e.getMessage(), e);
         }
@@ -319,18 +328,41 @@ public final class ConfigLoader {
     }
 
     private static String readText(Path file) {
-        String text;
+        return decode(file, readBytes(file));
+    }
+
+    /** The file's bytes exactly as on disk: what the policy's content hash is computed over. */
+    private static byte[] readBytes(Path file) {
         try {
-            text = Files.readString(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": no such file", e);
         } catch (IOException e) {
+            throw new ConfigException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** The bytes as UTF-8, strictly (as {@link Files#readString} reads them); blank is an error. */
+    private static String decode(Path file, byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
             throw new ConfigException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")", e);
         }
         if (text.isBlank()) {
             throw new ConfigException(file + ": the file is empty");
         }
         return text;
+    }
+
+    /** SHA-256 of {@code bytes}, lowercase hex: what {@code sha256sum} prints for the file. */
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private static ConfigException notYaml(Path file, String text, JsonProcessingException e) {
@@ -340,7 +372,10 @@ public final class ConfigLoader {
     }
 
     private <T> T read(Path file, Class<T> type) {
-        String text = readText(file);
+        return parse(file, readText(file), type);
+    }
+
+    private <T> T parse(Path file, String text, Class<T> type) {
         try {
             return yaml.readValue(text, type);
         } catch (UnrecognizedPropertyException e) {

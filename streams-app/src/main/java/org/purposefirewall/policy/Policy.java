@@ -12,8 +12,12 @@ import java.util.Objects;
  *     ad side
  * @param taxonomy the purposes the policy knows ({@code known-purposes}); the ad purpose and every restricted
  *     purpose must lie within it. See {@link Taxonomy} for what an unknown purpose does
+ * @param contentHash SHA-256 (lowercase hex) of the policy file's bytes as loaded, stamped on every output next to
+ *     the version: a version is a label someone must remember to bump, the hash names the exact text that decided.
+ *     Null for a policy built in code rather than read from a file
  */
-public record Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes, Taxonomy taxonomy) {
+public record Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes, Taxonomy taxonomy,
+                     String contentHash) {
 
     public Policy {
         Objects.requireNonNull(version, "version");
@@ -22,6 +26,9 @@ public record Policy(String version, Purpose adPurpose, List<Purpose> restricted
         Objects.requireNonNull(taxonomy, "taxonomy");
         if (version.isBlank()) {
             throw new IllegalArgumentException("version must not be blank");
+        }
+        if (contentHash != null && contentHash.isBlank()) {
+            contentHash = null;
         }
         if (restrictedPurposes.isEmpty()) {
             throw new IllegalArgumentException("restricted-purposes must name at least one purpose");
@@ -46,9 +53,19 @@ public record Policy(String version, Purpose adPurpose, List<Purpose> restricted
         }
     }
 
-    /** A policy over the default taxonomy, fideslang's data uses ({@link Taxonomy#fideslang()}). */
+    /** A policy built in code, not read from a file: it has no content hash. */
+    public Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes, Taxonomy taxonomy) {
+        this(version, adPurpose, restrictedPurposes, taxonomy, null);
+    }
+
+    /** A policy over the default taxonomy, fideslang's data uses ({@link Taxonomy#fideslang()}); no content hash. */
     public Policy(String version, Purpose adPurpose, List<Purpose> restrictedPurposes) {
         this(version, adPurpose, restrictedPurposes, Taxonomy.fideslang());
+    }
+
+    /** This policy, stamped with the hash of the file it was read from. */
+    public Policy withContentHash(String hash) {
+        return new Policy(version, adPurpose, restrictedPurposes, taxonomy, hash);
     }
 
     /** The restricted purpose that covers {@code purpose}, or null. */

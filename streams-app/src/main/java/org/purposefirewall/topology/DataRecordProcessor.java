@@ -99,7 +99,8 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = shared.metrics().open(context.metrics(), context.taskId().toString());
-        this.outputs = new Outputs(context, metrics, policy.version(), shared.audienceTopic(), shared.bounds());
+        this.outputs = new Outputs(context, metrics, policy.version(), policy.contentHash(),
+                shared.audienceTopic(), shared.bounds());
         this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, shared.routing(),
                 outputs);
         TaskStores stores = TaskStores.open(context);

@@ -141,19 +141,20 @@ public final class FirewallTopology {
                 keys, contactDecoder, topics.contactPoints());
 
         String policyVersion = config.policy().version();
+        String policyHash = config.policy().contentHash();
         topology.addProcessor(Names.CONSENT_UPDATER,
                 () -> new SideRecordProcessor<>(new SideRecordProcessor.Parts<>(topics.consent(),
                         (stores, outputs) -> new ConsentApplier(new ConsentAdapter(consentDecoder, bounds),
                                 config.policy(), stores, outputs),
                         SetAside.Decoder.of(serdes.consentState(), serdes.health()), policyVersion,
-                        topics.audience(), bounds, maxWaiting, rehomed, metrics)),
+                        policyHash, topics.audience(), bounds, maxWaiting, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new SideRecordProcessor<>(new SideRecordProcessor.Parts<>(topics.registrations(),
                         (stores, outputs) -> new RegistrationApplier(new RegistrationAdapter(normalizer, bounds),
                                 config.policy(), stores, outputs),
                         SetAside.Decoder.of(serdes.registration(), serdes.health()), policyVersion,
-                        topics.audience(), bounds, maxWaiting, rehomed, metrics)),
+                        policyHash, topics.audience(), bounds, maxWaiting, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.DECIDER,
                 () -> new DataRecordProcessor<>(topics.contactPoints(), new ContactPointAdapter(normalizer, bounds),

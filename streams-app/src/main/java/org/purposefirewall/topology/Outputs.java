@@ -45,15 +45,22 @@ final class Outputs {
     private final ProcessorContext<String, Object> context;
     private final FirewallMetrics metrics;
     private final String policyVersion;
+    private final String policyHash;
     private final String adTopic;
     private final EventTimeBounds bounds;
     private final Set<Integer> misroutedPartitionsLogged = new HashSet<>();
 
-    Outputs(ProcessorContext<String, Object> context, FirewallMetrics metrics, String policyVersion, String adTopic,
-            EventTimeBounds bounds) {
+    /**
+     * @param policyVersion stamped on every decision and recall, and part of every decision id
+     * @param policyHash SHA-256 of the policy file's bytes, stamped next to the version so each output names the
+     *     exact policy text; null for a policy not read from a file
+     */
+    Outputs(ProcessorContext<String, Object> context, FirewallMetrics metrics, String policyVersion,
+            String policyHash, String adTopic, EventTimeBounds bounds) {
         this.context = context;
         this.metrics = metrics;
         this.policyVersion = policyVersion;
+        this.policyHash = policyHash;
         this.adTopic = adTopic;
         this.bounds = bounds;
     }
@@ -103,8 +110,8 @@ final class Outputs {
     }
 
     /**
-     * Sends one minimized identifier to the ad topic: user id, type, digest, purpose, policy version and decision id,
-     * nothing else of the input (headers included).
+     * Sends one minimized identifier to the ad topic: user id, type, digest, purpose, policy version and hash and
+     * decision id, nothing else of the input (headers included).
      */
     void forward(InputRecord<?> in, String userId, IdentifierType type, MatchKeys keys, Decision decision,
                  String adPurpose, String decisionId, long eventTime) {
@@ -117,6 +124,7 @@ final class Outputs {
                 .setPolicyVersion(decision.policyVersion())
                 .setDecisionId(decisionId)
                 .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setPolicyHash(policyHash)
                 .build();
         context.forward(new Record<>(userId, out, in.timestamp()), Names.AUDIENCE_SINK);
     }
@@ -158,6 +166,7 @@ final class Outputs {
                 .setOriginalValue(original == null || !copy ? null : ByteBuffer.wrap(original))
                 .setFieldPath(path)
                 .setHoneytoken(decision.honeytoken())
+                .setPolicyHash(policyHash)
                 .build();
         context.forward(new Record<>(userId, out, in.timestamp()), Names.QUARANTINE_SINK);
         metrics.quarantined(in.at().topic(), decision.reason().name(), decision.rule(),
@@ -202,6 +211,7 @@ final class Outputs {
                 .setPolicyVersion(decision.policyVersion())
                 .setSource(in.at().at(eventTime))
                 .setDecisionTime(Instant.ofEpochMilli(now()))
+                .setPolicyHash(policyHash)
                 .build();
         context.forward(new Record<>(userId, out, in.timestamp()), Names.SUPPRESSED_SINK);
         metrics.suppressed(in.at().topic(), decision.reason().name(), decision.rule());
@@ -232,6 +242,7 @@ final class Outputs {
                 .setPolicyVersion(policyVersion)
                 .setSource(source)
                 .setDecisionTime(Instant.ofEpochMilli(now()))
+                .setPolicyHash(policyHash)
                 .build();
         context.forward(new Record<>(userId, out, causeTime), Names.RECALL_SINK);
         metrics.recalled(out.getReason().name());

@@ -46,13 +46,14 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param applier what applies its records
      * @param decoder how a record set aside is decoded again
      * @param policyVersion named in its recalls
+     * @param policyHash the policy file's SHA-256, named in its recalls; null for a policy not read from a file
      * @param audienceTopic named in its recalls
      * @param bounds plausible event times
      * @param maxWaiting the most records it sets aside
      * @param metrics opens the processor's metrics
      */
     record Parts<V>(String topic, ApplierFactory<V> applier, SetAside.Decoder<V> decoder, String policyVersion,
-                    String audienceTopic, EventTimeBounds bounds, int maxWaiting, Arrival.Routing routing,
+                    String policyHash, String audienceTopic, EventTimeBounds bounds, int maxWaiting, Arrival.Routing routing,
                     FirewallMetrics.Factory metrics) {
     }
 
@@ -72,7 +73,8 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = parts.metrics().open(context.metrics(), context.taskId().toString());
-        this.outputs = new Outputs(context, metrics, parts.policyVersion(), parts.audienceTopic(), parts.bounds());
+        this.outputs = new Outputs(context, metrics, parts.policyVersion(), parts.policyHash(),
+                parts.audienceTopic(), parts.bounds());
         this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, parts.routing(), outputs);
         TaskStores stores = TaskStores.open(context);
         this.applier = parts.applier().open(stores, outputs);

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,19 @@ class PurposeFirewallMainTest {
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("configuration OK", "version 2026-11-25.1", "marketing.advertising.third_party.targeted",
                         "exactly_once_v2");
+    }
+
+    @Test
+    void validatePrintsTheSha256OfThePolicyFileThatOutputsCarryAsPolicyHash() throws Exception {
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(REPO_CONFIG.resolveSibling("policy.yaml"))));
+
+        int code = run("validate", "--config", REPO_CONFIG.toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("policy hash: sha256 " + expected)
+                .contains("policy-file", "version 2026-11-25.1, sha256 " + expected);
     }
 
     @Test

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -111,8 +115,50 @@ class ConfigLoaderTest {
         assertThat(config.processing().numStreamThreads()).isEqualTo(2);
         assertThat(config.policy()).isEqualTo(new Policy("test-1",
                 new Purpose("marketing.advertising.third_party.targeted"),
-                List.of(new Purpose("essential.service.security"))));
+                List.of(new Purpose("essential.service.security"))).withContentHash(sha256(POLICY)));
         assertThat(config.policyFile()).isEqualTo(dir.resolve("policy.yaml").toAbsolutePath().normalize());
+    }
+
+    @Test
+    void thePolicyCarriesTheSha256OfItsFileBytesAsLoaded() throws IOException {
+        // Given a policy file with a comment and CRLF line ends, bytes a YAML parser would read the same as POLICY
+        Path app = write("application.yaml", APPLICATION);
+        byte[] bytes = ("# reviewed by legal\r\n" + POLICY.replace("\n", "\r\n")).getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("policy.yaml"), bytes);
+
+        // When it is loaded
+        Policy policy = loader.load(app).policy();
+
+        // Then its content hash is what sha256sum prints for the file: the bytes, not the parsed rules
+        assertThat(policy.contentHash()).isEqualTo(hex(bytes)).hasSize(64).matches("[0-9a-f]{64}");
+        assertThat(policy.version()).isEqualTo("test-1");
+    }
+
+    @Test
+    void thePolicyHashChangesWhenThePolicyFileChangesEvenWithTheSameVersion() throws IOException {
+        // Given a policy, loaded once
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+        String before = loader.load(app).policy().contentHash();
+
+        // When the file is edited without bumping its version (one more restricted purpose), and loaded again
+        write("policy.yaml", POLICY + "  - essential.service.operations\n");
+        Policy after = loader.load(app).policy();
+
+        // Then the version cannot tell the two apart, but the hash does
+        assertThat(after.version()).isEqualTo("test-1");
+        assertThat(after.contentHash()).isNotEqualTo(before).isEqualTo(sha256(POLICY
+                + "  - essential.service.operations\n"));
+        assertThat(before).isEqualTo(sha256(POLICY));
+    }
+
+    @Test
+    void aPolicyBuiltInCodeHasNoContentHash() {
+        Policy policy = new Policy("code-1", new Purpose("marketing.advertising.third_party.targeted"),
+                List.of(new Purpose("essential.service.security")));
+
+        assertThat(policy.contentHash()).isNull();
+        assertThat(policy.withContentHash("").contentHash()).as("blank is no hash").isNull();
     }
 
     @Test
@@ -838,6 +884,18 @@ class ConfigLoaderTest {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private static String sha256(String utf8) {
+        return hex(utf8.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);

@@ -156,7 +156,7 @@ class ArrivalTest {
     }
 
     private static Outputs outputs(MockProcessorContext<String, Object> context) {
-        return new Outputs(context, FirewallMetrics.NONE, "v1", "ads.audience-identifiers",
+        return new Outputs(context, FirewallMetrics.NONE, "v1", null, "ads.audience-identifiers",
                 EventTimeBounds.defaults());
     }
 

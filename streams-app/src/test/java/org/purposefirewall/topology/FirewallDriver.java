@@ -21,6 +21,7 @@ import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.monitoring.FirewallMetrics;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.identity.Sha256;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.registry.MockSchemaRegistryClient;
@@ -46,8 +47,10 @@ import org.purposefirewall.serde.FirewallSerdes;
 final class FirewallDriver implements AutoCloseable {
 
     static final String AD_PURPOSE = "marketing.advertising.third_party.targeted";
+    /** Stands in for the SHA-256 of a policy file; every output must carry it as policyHash. */
+    static final String POLICY_HASH = Sha256.hex("test-policy-7 as written in its file");
     static final Policy POLICY = new Policy("test-policy-7", Purpose.parse(AD_PURPOSE),
-            List.of(Purpose.parse("essential.service.security")));
+            List.of(Purpose.parse("essential.service.security"))).withContentHash(POLICY_HASH);
     static final Instant WALL_CLOCK = Instant.parse("2026-11-25T12:00:00Z");
 
     final String scope = "topology-test-" + UUID.randomUUID();

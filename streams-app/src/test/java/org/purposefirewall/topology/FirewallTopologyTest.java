@@ -72,6 +72,7 @@ class FirewallTopologyTest {
             assertThat(q.getMatchedRegistration().getPurpose()).isEqualTo("essential.service.security.authentication");
             assertThat(q.getMatchedRegistration().getSourceSystem()).isEqualTo("two-factor-auth");
             assertThat(q.getPolicyVersion()).isEqualTo("test-policy-7");
+            assertThat(q.getPolicyHash()).as("ties the decision to the policy text").isEqualTo(FirewallDriver.POLICY_HASH);
             assertThat(q.getSource().getTopic()).isEqualTo("user.contact-points");
         });
         assertThat(quarantined.get(0).getRecord().getValue()).isEqualTo("14155550100");
@@ -146,6 +147,7 @@ class FirewallTopologyTest {
         assertThat(suppressed.getRule()).isEqualTo("purpose.unknown");
         assertThat(suppressed.getDetail()).contains("foo.bar_baz").doesNotContain("erin@example.com");
         assertThat(suppressed.getPolicyVersion()).isEqualTo("test-policy-7");
+        assertThat(suppressed.getPolicyHash()).isEqualTo(FirewallDriver.POLICY_HASH);
         assertThat(suppressed.getSource().getOffset()).isEqualTo(0L);
         assertThat(fw.suppressed.isEmpty()).isTrue();
         assertThat(fw.audience.readValuesToList()).singleElement()
@@ -269,10 +271,12 @@ class FirewallTopologyTest {
         assertThat(a.getIdentifierHash()).isEqualTo(Sha256.hex("kim@example.com"));
         assertThat(a.getPurpose()).isEqualTo(AD_PURPOSE);
         assertThat(a.getPolicyVersion()).isEqualTo("test-policy-7");
+        assertThat(a.getPolicyHash()).as("the SHA-256 of the policy file that decided")
+                .isEqualTo(FirewallDriver.POLICY_HASH);
         assertThat(a.getDecisionId()).matches("[0-9a-f-]{36}");
         assertThat(AudienceIdentifier.getClassSchema().getFields()).extracting(f -> f.name())
                 .containsExactly("userId", "identifierType", "identifierHash", "hashAlgorithm", "purpose", "policyVersion",
-                        "decisionId", "eventTime");
+                        "decisionId", "eventTime", "policyHash");
         // Input headers and attributes never reach the ad side.
         assertThat(out.headers().toArray()).isEmpty();
         byte[] bytes = fw.serdes.audience().encode("any", a);

@@ -71,6 +71,7 @@ class RecallTopologyTest {
         assertThat(recall.getForwardedCount()).isEqualTo(2);
         assertThat(recall.getCauseTime()).isEqualTo(Instant.ofEpochMilli(T + 100));
         assertThat(recall.getAdTopic()).isEqualTo(fw.topics.audience());
+        assertThat(recall.getPolicyHash()).isEqualTo(FirewallDriver.POLICY_HASH);
         assertThat(recall.getDetail()).contains(TWO_FACTOR).doesNotContain("555");
         assertThat(recall.getSource().getTopic()).isEqualTo(fw.topics.registrations());
     }
