@@ -68,14 +68,6 @@ final class Limits {
         return key.equals(payloadUserId) ? null : Rejection.KEY_MISMATCH;
     }
 
-    /** Why a record keyed by user id alone (no payload user id) is unusable, or null. */
-    static Rejection keyProblem(String key) {
-        if (isBlank(key)) {
-            return Rejection.MISSING_USER_ID;
-        }
-        return key.length() > MAX_USER_ID_CHARS ? Rejection.USER_ID_TOO_LONG : null;
-    }
-
     static String userIdDetail(Rejection problem) {
         return switch (problem) {
             case MISSING_USER_ID -> "the record key and the payload's userId must both hold the user id";
