@@ -11,6 +11,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -35,13 +36,17 @@ import org.purposefirewall.registry.SchemaRegistryClient;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, AvroDecoder<T> {
 
+    /** The package of the firewall's generated record classes, which Avro must be told to trust. */
+    private static final String SCHEMA_PACKAGE = "org.purposefirewall.schema.";
+
     static {
-        // Avro 1.12 only instantiates generated classes from trusted packages.
-        String trusted = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
-        if (trusted == null || !trusted.contains("org.purposefirewall")) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES",
-                    trusted == null ? "org.purposefirewall.schema" : trusted + ",org.purposefirewall.schema");
-        }
+        // Avro 1.12 only instantiates generated classes it trusts. Its system property is read once, when Avro's
+        // validator first loads: a process that built a record (or read one) before this class loaded would never
+        // see a property set here. So trust is added to the global validator itself, whatever was read before;
+        // everything Avro trusted stays trusted.
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current,
+                type -> type.getName().startsWith(SCHEMA_PACKAGE)));
     }
 
     private final Schema readerSchema;

@@ -26,11 +26,7 @@ final class Rehomed {
     private Rehomed() {
     }
 
-    static Headers headers(ParkedRecord envelope) {
-        return headers(envelope, -1L);
-    }
-
-    /** As {@link #headers(ParkedRecord)}, marking the record as too large if {@code omittedBytes >= 0}. */
+    /** The headers of {@code envelope}'s coordinates, marking the record as too large if {@code omittedBytes >= 0}. */
     static Headers headers(ParkedRecord envelope, long omittedBytes) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(TOPIC, envelope.topic().getBytes(StandardCharsets.UTF_8));

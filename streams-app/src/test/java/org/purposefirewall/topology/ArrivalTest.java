@@ -104,7 +104,7 @@ class ArrivalTest {
         context.setRecordMetadata("user.contact-points", 0, 8L);
         ParkedRecord spoof = new ParkedRecord("user.contact-points", 3, 7L, 1_000L, null, RAW);
         arriveAndDecide(context, 4, new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L,
-                Rehomed.headers(spoof)));
+                Rehomed.headers(spoof, -1L)));
         assertThat(context.forwarded()).singleElement()
                 .satisfies(f -> assertThat(f.childName()).contains(Names.REHOME_SINK));
     }
@@ -117,7 +117,7 @@ class ArrivalTest {
         ParkedRecord original = new ParkedRecord("user.contact-points", 0, 7L, 1_000L, null, RAW);
         InputRecord<ContactPoint> in = new Arrival("app-" + Names.SIDE_RECORDS_TOPIC, new Arrival.Routing(4, true),
                 outputs(context)).accept(new Record<>(user, new Decoded.Ok<>(CONTACT, RAW), 1_000L,
-                Rehomed.headers(original)), context.recordMetadata(), (r, bytes) -> { }, null);
+                Rehomed.headers(original, -1L)), context.recordMetadata(), (r, bytes) -> { }, null);
         assertThat(in.at()).isEqualTo(new Coordinates("user.contact-points", 0, 7L));
         assertThat(context.forwarded()).isEmpty();
     }
