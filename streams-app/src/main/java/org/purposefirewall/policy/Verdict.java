@@ -18,10 +18,14 @@ import java.util.Set;
  *
  * @param outcome where the record goes
  * @param deciding the decision that decided a QUARANTINE or SUPPRESS, or the first identifier's for FORWARD
- * @param index which identifier's decision that is (its position in the input list)
+ * @param index which identifier's decision that is (its position in the input list); -1 for a record without an
+ *     identifier
  * @param forwarded for FORWARD, the positions of the identifiers to forward, each distinct one once; else empty
  */
 public record Verdict(Outcome outcome, Decision deciding, int index, List<Integer> forwarded) {
+
+    /** The id of the combining rule, for audit and {@code explain}. */
+    public static final String RULE = "verdict.combined";
 
     private static final List<Integer> ONLY_FIRST = List.of(0);
 
@@ -71,6 +75,27 @@ public record Verdict(Outcome outcome, Decision deciding, int index, List<Intege
             }
         }
         return new Verdict(Outcome.FORWARD, decisions.get(0), 0, distinct);
+    }
+
+    /**
+     * Which identifier's decision won and why, for an assessor ({@code explain}); identifiers are counted from 1 in
+     * field order and never named. Built on demand, never on the hot path.
+     */
+    public String detail() {
+        if (index < 0) {
+            return "the record holds no identifier: its one decision (" + deciding.rule() + ") is the verdict";
+        }
+        String which = "identifier " + (index + 1);
+        return switch (outcome) {
+            case QUARANTINE -> which + " is the first quarantined (" + deciding.rule()
+                    + "): any identifier quarantined quarantines the whole record";
+            case SUPPRESS -> which + " is the first suppressed (" + deciding.rule()
+                    + ") and none is quarantined: one identifier not forwarded keeps the whole record from the ad "
+                    + "side";
+            case FORWARD -> "every identifier is forwarded (" + deciding.rule() + "); " + forwarded.size()
+                    + (forwarded.size() == 1 ? " distinct identifier, forwarded once"
+                            : " distinct identifiers, each forwarded once");
+        };
     }
 
     /** The verdict of a record that holds no identifier: its one decision ({@link PurposePolicy#decideWithoutIdentifier}). */

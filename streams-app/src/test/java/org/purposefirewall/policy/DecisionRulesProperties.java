@@ -76,6 +76,18 @@ class DecisionRulesProperties {
         assertThat(verdict.forwarded()).containsExactlyElementsOf(firsts);
     }
 
+    @Property(tries = 1_000)
+    void shouldSayWhichIdentifierDecidedTheVerdictByItsPositionAndRule(
+            @ForAll("identifiedLists") List<Identified> identified) {
+        Verdict verdict = verdictOf(identified);
+
+        assertThat(verdict.detail()).contains("(" + verdict.deciding().rule() + ")");
+        if (verdict.outcome() != Outcome.FORWARD) {
+            assertThat(verdict.detail()).startsWith("identifier " + (verdict.index() + 1) + " is the first ");
+        }
+        assertThat(verdict.detail()).as("positions, never digests").doesNotContain("d1", "d2", "d3");
+    }
+
     @Example
     void shouldRefuseAVerdictWithoutIdentifiersThatWouldForward() {
         assertThatThrownBy(() -> Verdict.withoutIdentifier(decision(Reason.CONSENT_GRANTED)))

@@ -427,6 +427,75 @@ class PurposePolicyProperties {
         Statistics.coverage(c -> c.check("restricted").percentage(p -> p >= 5));
     }
 
+    // ---- explain: the same rules, every result -----------------------------------------------------------------
+
+    /** The rules of {@code decide} as the class Javadoc documents them, in order. */
+    private static final List<String> DOCUMENTED_RULES = List.of("honeytoken", "restricted.declared",
+            "restricted.registered", "restricted.tripwire", "purpose.unknown", "identifier.limit-ad-tracking",
+            "consent.missing", "consent.invalid", "consent.opt-out", "consent.denied", "consent.not-granted",
+            "consent.granted");
+
+    private static final List<String> DOCUMENTED_RULES_WITHOUT_IDENTIFIER = List.of("honeytoken",
+            "restricted.tripwire", "identifier.none");
+
+    @Property(tries = 2000)
+    void explainDecidesAsDecideAndShowsEveryRuleOnceInOrderWithTheDecidingOneFirstToMatch(
+            @ForAll("scenarios") Scenario generated, @ForAll("purposes") Purpose path,
+            @ForAll("purposes") Purpose registered, @ForAll @IntRange(min = 0, max = 7) int extras,
+            @ForAll boolean problem) {
+        // extras is a bit set over what the scenarios do not generate: 1 = a honeytoken field, 2 = a field holding an
+        // identifier registered for `registered`, 4 = an untrustworthy (problem) or Global-Privacy-Control consent state
+        Scenario s = generated;
+        RecordFacts facts = s.facts();
+        if ((extras & 1) != 0) {
+            facts = withMatch(facts, new FieldMatch(path.value(), List.of(), "canary"));
+        }
+        if ((extras & 2) != 0) {
+            facts = withMatch(facts, new FieldMatch("notes", List.of(new ActiveRegistration(registered, "2fa", 0L)),
+                    null));
+        }
+        if ((extras & 4) != 0 && s.consent().isPresent()) {
+            ConsentSnapshot c = s.consent().get();
+            s = s.withConsent(Optional.of(new ConsentSnapshot(c.choices(), c.optedOutOfTargetedAdvertising(),
+                    c.optedOutOfSale(), !problem, problem ? "the TC string has expired" : null)));
+        }
+        Scenario given = new Scenario(s.policy(), facts, s.consent(), s.registrations());
+
+        Explanation explanation = PurposePolicy.explain(given.policy(), given.facts(), given.consent(),
+                given.registrations());
+        Explanation without = PurposePolicy.explainWithoutIdentifier(given.policy(), given.facts());
+        Statistics.collect(explanation.decision().rule());
+
+        assertThat(explanation.decision()).isEqualTo(given.decide());
+        assertExplains(explanation, DOCUMENTED_RULES);
+        assertThat(without.decision()).isEqualTo(PurposePolicy.decideWithoutIdentifier(given.policy(),
+                given.facts()));
+        assertExplains(without, DOCUMENTED_RULES_WITHOUT_IDENTIFIER);
+        assertThat(PurposePolicy.rules()).containsExactlyElementsOf(DOCUMENTED_RULES);
+        assertThat(PurposePolicy.rulesWithoutIdentifier()).containsExactlyElementsOf(DOCUMENTED_RULES_WITHOUT_IDENTIFIER);
+        Statistics.coverage(c -> {
+            for (String rule : DOCUMENTED_RULES) {
+                c.check(rule).count(n -> n > 0);
+            }
+        });
+    }
+
+    private static void assertExplains(Explanation explanation, List<String> documented) {
+        List<Explanation.RuleCheck> checks = explanation.checks();
+        assertThat(checks).extracting(Explanation.RuleCheck::rule).containsExactlyElementsOf(documented);
+        int firstMatched = -1;
+        for (int i = 0; i < checks.size() && firstMatched < 0; i++) {
+            if (checks.get(i).matched()) {
+                firstMatched = i;
+            }
+        }
+        assertThat(firstMatched).as("the first matched check is the deciding one").isEqualTo(explanation.index());
+        assertThat(checks.subList(0, explanation.index())).noneMatch(Explanation.RuleCheck::matched);
+        assertThat(explanation.deciding().rule()).isEqualTo(explanation.decision().rule());
+        assertThat(explanation.deciding().detail()).isEqualTo(explanation.decision().detail());
+        assertThat(checks).allSatisfy(check -> assertThat(check.detail()).isNotBlank());
+    }
+
     private static RecordFacts withMatch(RecordFacts facts, FieldMatch match) {
         List<FieldMatch> matches = new java.util.ArrayList<>(facts.fieldMatches());
         matches.add(match);
