@@ -35,10 +35,10 @@ import java.util.Optional;
  *   <li>{@code consent.granted}: otherwise → FORWARD.</li>
  * </ol>
  *
- * <p>Each rule is one constant of {@link Rule}, self-contained: it looks at the inputs alone, never at what an
- * earlier rule found, and answers its {@link Decision} if it matches, or null. {@link #decide} asks the rules in order
- * and returns the first answer; {@link #explain} asks every rule, also those after the deciding one, and reports each
- * result. Both run the same rule code, so an explanation cannot drift from the decision it explains. Because each
+ * <p>Each rule is one constant of the private enum {@code Rule}, self-contained: it looks at the inputs alone,
+ * never at what an earlier rule found, and answers its {@link Decision} if it matches, or null. {@link #decide} asks
+ * the rules in order and returns the first answer; {@link #explain} asks every rule, also those after the deciding
+ * one, and reports each result. Both run the same rule code, so an explanation cannot drift from the decision it explains. Because each
  * rule stands alone, {@code consent.not-granted} and {@code consent.granted} test for a grant themselves
  * ({@code consent.granted}: a trusted consent state with a grant on the ad purpose or above it, in the taxonomy);
  * in first-match order that is exactly "otherwise".

@@ -44,7 +44,8 @@ class PurposePolicyExplainTest {
                 tuple("restricted.tripwire", false,
                         "no other field holds an identifier of this user registered for a restricted purpose"),
                 tuple("purpose.unknown", false, "the producer declared no purpose"),
-                tuple("identifier.limit-ad-tracking", false, "the identifier is not the all-zero mobile advertising id"),
+                tuple("identifier.limit-ad-tracking", false,
+                        "the identifier is not the all-zero mobile advertising id"),
                 tuple("consent.missing", false, "a consent state is in force at the record's event time"),
                 tuple("consent.invalid", false, "the consent state's signals can be trusted"),
                 tuple("consent.opt-out", false,
@@ -93,9 +94,10 @@ class PurposePolicyExplainTest {
 
         // Then the denial decided; the grant, outside the taxonomy, is named as counting for nothing
         assertThat(explanation.deciding().rule()).isEqualTo("consent.denied");
-        assertThat(explanation.deciding().detail()).isEqualTo("the user denied marketing.advertising, which overlaps " + AD);
-        assertThat(explanation.checks().get(2).detail()).isEqualTo(
-                "no registration of the identifier is for a restricted purpose (registered for: marketing.email by crm)");
+        assertThat(explanation.deciding().detail())
+                .isEqualTo("the user denied marketing.advertising, which overlaps " + AD);
+        assertThat(explanation.checks().get(2).detail()).isEqualTo("no registration of the identifier is for a "
+                + "restricted purpose (registered for: marketing.email by crm)");
         assertThat(explanation.checks().get(10)).isEqualTo(new Explanation.RuleCheck("consent.not-granted", true,
                 "no grant covers " + AD + " (the grant on marketing counts for nothing: it is not in the policy's "
                         + "taxonomy)"));

@@ -444,7 +444,7 @@ class PurposePolicyProperties {
             @ForAll("purposes") Purpose registered, @ForAll @IntRange(min = 0, max = 7) int extras,
             @ForAll boolean problem) {
         // extras is a bit set over what the scenarios do not generate: 1 = a honeytoken field, 2 = a field holding an
-        // identifier registered for `registered`, 4 = an untrustworthy (problem) or Global-Privacy-Control consent state
+        // identifier registered for `registered`, 4 = an untrustworthy (problem) or a Global Privacy Control state
         Scenario s = generated;
         RecordFacts facts = s.facts();
         if ((extras & 1) != 0) {
@@ -472,7 +472,8 @@ class PurposePolicyProperties {
                 given.facts()));
         assertExplains(without, DOCUMENTED_RULES_WITHOUT_IDENTIFIER);
         assertThat(PurposePolicy.rules()).containsExactlyElementsOf(DOCUMENTED_RULES);
-        assertThat(PurposePolicy.rulesWithoutIdentifier()).containsExactlyElementsOf(DOCUMENTED_RULES_WITHOUT_IDENTIFIER);
+        assertThat(PurposePolicy.rulesWithoutIdentifier())
+                .containsExactlyElementsOf(DOCUMENTED_RULES_WITHOUT_IDENTIFIER);
         Statistics.coverage(c -> {
             for (String rule : DOCUMENTED_RULES) {
                 c.check(rule).count(n -> n > 0);
