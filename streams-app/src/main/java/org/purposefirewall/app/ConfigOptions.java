@@ -25,7 +25,12 @@ final class ConfigOptions {
 
     /** The configuration the options name, with their overrides. */
     FirewallConfig load() throws ConfigException {
-        FirewallConfig loaded = new ConfigLoader().load(config);
+        return load(null);
+    }
+
+    /** The configuration with {@code policyOverride} (a candidate policy file, or null) as its policy file. */
+    FirewallConfig load(Path policyOverride) throws ConfigException {
+        FirewallConfig loaded = new ConfigLoader().load(config, policyOverride);
         if (bootstrapServers != null) {
             loaded = loaded.withBootstrapServers(bootstrapServers);
         }

@@ -1,6 +1,7 @@
 package org.purposefirewall.app;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.purposefirewall.config.ConfigException;
 import org.purposefirewall.config.FirewallConfig;
@@ -24,12 +25,17 @@ abstract class ConfiguredCommand implements Callable<Integer> {
     public final Integer call() {
         FirewallConfig config;
         try {
-            config = options.load();
+            config = options.load(policyOverride());
         } catch (ConfigException e) {
             err().println("configuration error: " + e.getMessage());
             return PurposeFirewallMain.USAGE_ERROR;
         }
         return run(config);
+    }
+
+    /** A candidate policy file to load in place of the configured one, or null (the default). */
+    Path policyOverride() {
+        return null;
     }
 
     /** Runs the command with a loaded, valid config; returns the exit code. */

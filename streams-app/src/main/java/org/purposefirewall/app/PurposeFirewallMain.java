@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "purpose-firewall", mixinStandardHelpOptions = true, version = "purpose-firewall 0.1.0",
         description = "Enforces purpose limitation on personal data in motion (Kafka Streams).",
         subcommands = {RunCommand.class, ValidateCommand.class, CreateTopicsCommand.class, DescribeCommand.class,
-                ExposureReportCommand.class, AuditCommand.class},
+                ExposureReportCommand.class, AuditCommand.class, ReplayCommand.class},
         exitCodeOnInvalidInput = PurposeFirewallMain.USAGE_ERROR)
 public final class PurposeFirewallMain implements Runnable {
 

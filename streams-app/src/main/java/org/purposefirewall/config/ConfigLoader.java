@@ -82,6 +82,18 @@ public final class ConfigLoader {
      * from the declarations.
      */
     public FirewallConfig load(Path applicationFile) {
+        return load(applicationFile, null);
+    }
+
+    /**
+     * Reads and validates the application config with another policy file in place of its {@code policy-file}: a
+     * candidate policy to replay or explain with. Everything the policy file carries (hash forms, honeytokens,
+     * consent-signal mapping) comes from the candidate, so the result is the configuration the service would run
+     * with that file.
+     *
+     * @param policyOverride the candidate policy file, or null for the configured one
+     */
+    public FirewallConfig load(Path applicationFile, Path policyOverride) {
         Map<String, Object> root = readTree(applicationFile);
         Set<String> known = new TreeSet<>(ConfigKeys.TOP.names());
         ConfigKeys.SECTIONS.stream().map(ConfigDef::section).filter(name -> !name.isEmpty()).forEach(known::add);
@@ -108,12 +120,13 @@ public final class ConfigLoader {
         Map<String, String> streams = streams(applicationFile, mapping(applicationFile, ConfigKeys.STREAMS, root));
         validateStreamsKeys(applicationFile, streams);
         Path base = applicationFile.toAbsolutePath().getParent();
-        Path policyFile = base.resolve(policyName).normalize();
+        Path policyFile = policyOverride != null ? policyOverride.toAbsolutePath().normalize()
+                : base.resolve(policyName).normalize();
         LoadedPolicy loaded;
         try {
             loaded = readPolicy(policyFile);
         } catch (ConfigException e) {
-            if (e.getCause() instanceof NoSuchFileException) {
+            if (e.getCause() instanceof NoSuchFileException && policyOverride == null) {
                 throw new ConfigException(applicationFile + ": key 'policy-file': " + e.getMessage(), e);
             }
             throw e;

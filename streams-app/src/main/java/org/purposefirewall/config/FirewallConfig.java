@@ -114,6 +114,12 @@ public record FirewallConfig(String applicationId,
                 streams, policyFile, policy, honeytokens, consentSignals, settings);
     }
 
+    /** A copy with other processing settings, e.g. a replay's, which never waits for late consent. */
+    public FirewallConfig withProcessing(Processing other) {
+        return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, topics, other, identity, streams,
+                policyFile, policy, honeytokens, consentSignals, http);
+    }
+
     /** A copy with another application id and state directory, e.g. for a replay beside the live instance. */
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);

@@ -88,7 +88,7 @@ public final class Redaction {
      * The digest form and first {@value #DIGEST_PREFIX_HEX} hex digits of the identifier's SHA-256 match key (of
      * its normalized form), or of the digest it arrived as; empty if it does not normalize.
      */
-    String digestPrefix(IdentifierType type, String value) {
+    public String digestPrefix(IdentifierType type, String value) {
         if (type == null || value == null || type == IdentifierType.UNKNOWN) {
             return NONE;
         }
@@ -107,6 +107,23 @@ public final class Redaction {
             return NONE;
         }
         return form.name().toLowerCase(java.util.Locale.ROOT) + ":" + hex.substring(0, DIGEST_PREFIX_HEX);
+    }
+
+    /**
+     * A user id as the first 12 hex digits of its SHA-256: stable across runs and reports, so one user's records can
+     * be followed, but not the id.
+     */
+    public static String user(String userId) {
+        return userId == null ? NONE : HashForm.SHA256.hex(userId).substring(0, 12);
+    }
+
+    /** A digest as its form and first {@value #DIGEST_PREFIX_HEX} hex digits ({@code sha256:1a2b3c4d}). */
+    public static String digest(String form, String hex) {
+        if (hex == null || hex.length() < DIGEST_PREFIX_HEX) {
+            return NONE;
+        }
+        return form.toLowerCase(java.util.Locale.ROOT) + ":" + hex.substring(0, DIGEST_PREFIX_HEX)
+                .toLowerCase(java.util.Locale.ROOT);
     }
 
     static String label(String text) {

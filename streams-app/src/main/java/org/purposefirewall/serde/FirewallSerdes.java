@@ -38,6 +38,20 @@ public record FirewallSerdes(SchemaRegistryClient registry,
         return create(registry, autoRegister, false);
     }
 
+    /**
+     * A copy that reads inputs as this one does but writes (and reads back) the firewall's own outputs through
+     * {@code local}: for a replay or an explanation, which must decode the real inputs with the real registry but
+     * register nothing in it.
+     */
+    public FirewallSerdes withOutputsIn(SchemaRegistryClient local) {
+        return new FirewallSerdes(registry, health, contactPoint, consentState, registration,
+                new AvroSerde<>(AudienceIdentifier.class, local, true, false, false),
+                new AvroSerde<>(QuarantineRecord.class, local, true, false, false),
+                new AvroSerde<>(SuppressedRecord.class, local, true, false, false),
+                new AvroSerde<>(DeadLetterRecord.class, local, true, false, false),
+                new AvroSerde<>(AudienceRecall.class, local, true, false, false));
+    }
+
     public static FirewallSerdes create(SchemaRegistryClient registry, boolean autoRegister, boolean useLatest) {
         return new FirewallSerdes(registry, new RegistryHealth(),
                 new AvroSerde<>(ContactPoint.class, registry, autoRegister, useLatest, false),

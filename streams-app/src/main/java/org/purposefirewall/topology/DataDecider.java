@@ -6,6 +6,8 @@ import java.util.Optional;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.apache.kafka.streams.state.VersionedRecord;
 import org.purposefirewall.identity.Honeytokens;
+import org.purposefirewall.identity.MatchKeys;
+import org.purposefirewall.policy.ActiveRegistration;
 import org.purposefirewall.policy.ConsentSnapshot;
 import org.purposefirewall.policy.Decision;
 import org.purposefirewall.policy.FieldMatch;
@@ -80,6 +82,47 @@ final class DataDecider {
             histories.add(registered);
         }
         return new Decided(Verdict.of(decisions, forwardKeys), histories, null);
+    }
+
+    /**
+     * What {@code decided} was decided on, read again from the same stores at the same event time, with every rule's
+     * result: for an attached {@link DecisionObserver} only.
+     */
+    DecisionTrace trace(Coordinates at, DataFacts facts, Decided decided) {
+        String userId = facts.userId();
+        long eventTime = facts.eventTime();
+        List<FieldMatch> matches = new ArrayList<>(tripwire.scan(registrations, userId, eventTime, facts.payload(),
+                facts.decidedPaths()).matches());
+        for (DataFacts.Identifier identifier : facts.identifiers()) {
+            String label = honeytokens.labelOf(identifier.normalized());
+            if (label != null) {
+                matches.add(0, new FieldMatch(identifier.path(), List.of(), label));
+            }
+        }
+        if (facts.identifiers().isEmpty()) {
+            return new DecisionTrace(at.topic(), at.partition(), at.offset(), userId, eventTime, facts.declared(),
+                    matches, List.of(), PurposePolicy.explainWithoutIdentifier(policy,
+                            new RecordFacts(List.of(), eventTime, false, matches)), decided.verdict());
+        }
+        Optional<ConsentSnapshot> state = consentAt(userId, eventTime);
+        List<DecisionTrace.IdentifierTrace> traces = new ArrayList<>();
+        for (DataFacts.Identifier identifier : facts.identifiers()) {
+            MatchKeys keys = identifier.normalized().keys();
+            List<DecisionTrace.FormMatch> forms = new ArrayList<>();
+            for (MatchKeys.Key key : keys.all()) {
+                for (ActiveRegistration r : registrations.activeAt(userId, MatchKeys.ofDigest(key.form(), key.hex()),
+                        eventTime)) {
+                    forms.add(new DecisionTrace.FormMatch(key.form(), key.hex(), r));
+                }
+            }
+            RecordFacts recordFacts = new RecordFacts(facts.declared(), eventTime,
+                    identifier.normalized().limitAdTracking(), matches);
+            traces.add(new DecisionTrace.IdentifierTrace(identifier.path(), identifier.type().name(), keys,
+                    identifier.normalized().limitAdTracking(), state, forms, PurposePolicy.explain(policy,
+                            recordFacts, state, registrations.activeAt(userId, keys, eventTime))));
+        }
+        return new DecisionTrace(at.topic(), at.partition(), at.offset(), userId, eventTime, facts.declared(),
+                matches, traces, null, decided.verdict());
     }
 
     /** True if the user has a consent state at {@code eventTime}: late consent for a waiting record has arrived. */

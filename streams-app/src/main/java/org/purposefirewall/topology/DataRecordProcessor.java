@@ -65,11 +65,12 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param barrier how far side records are applied, per home partition
      * @param settleMs how long after its read a data record still waits for side records
      * @param metrics opens each processor's metrics
+     * @param observer sees each decision with what it was taken on ({@code explain}), or null (the service)
      */
     record Shared(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
                   List<String> sideTopics, String audienceTopic, long consentHoldMs, int maxWaiting,
                   Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs,
-                  FirewallMetrics.Factory metrics) {
+                  FirewallMetrics.Factory metrics, DecisionObserver observer) {
     }
 
     private final String topic;
@@ -183,6 +184,9 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
                 outputs.deadLetter(in, Rejection.UNSCANNABLE_FIELD,
                         GuardedRecordAdapter.unscannable(decided.unscannablePath()), null);
                 return;
+            }
+            if (shared.observer() != null) {
+                shared.observer().decided(decider.trace(in.at(), facts, decided));
             }
             route(in, facts, decided, heldBefore);
         });

@@ -80,6 +80,22 @@ public final class FirewallTopology {
      */
     public static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
                                  SideRecordBarrier barrier, FirewallMetrics.Factory metrics) {
+        return build(config, serdes, partitions, barrier, metrics, null);
+    }
+
+    /**
+     * The topology for {@code TopologyTestDriver} with an observer of every decision: for {@code explain}.
+     *
+     * @param observer sees each data record's decision with what it was taken on
+     */
+    public static Topology build(FirewallConfig config, FirewallSerdes serdes, DecisionObserver observer) {
+        return build(config, serdes, 1, SideRecordBarrier.SYNCHRONOUS, FirewallMetrics.Factory.KAFKA_SENSORS,
+                observer);
+    }
+
+    private static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
+                                  SideRecordBarrier barrier, FirewallMetrics.Factory metrics,
+                                  DecisionObserver observer) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
@@ -95,7 +111,7 @@ public final class FirewallTopology {
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
                 config.processing().consentHold().toMillis(), maxWaiting, direct, bounds, barrier,
-                config.processing().settle().toMillis(), metrics);
+                config.processing().settle().toMillis(), metrics, observer);
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();

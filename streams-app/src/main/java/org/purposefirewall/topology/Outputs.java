@@ -110,8 +110,8 @@ final class Outputs {
     }
 
     /**
-     * Sends one minimized identifier to the ad topic: user id, type, digest, purpose, policy version and hash and
-     * decision id, nothing else of the input (headers included).
+     * Sends one minimized identifier to the ad topic: user id, type, digest, purpose, policy version and hash,
+     * decision id and the input's coordinates, nothing else of the input (headers included).
      */
     void forward(InputRecord<?> in, String userId, IdentifierType type, MatchKeys keys, Decision decision,
                  String adPurpose, String decisionId, long eventTime) {
@@ -125,6 +125,7 @@ final class Outputs {
                 .setDecisionId(decisionId)
                 .setEventTime(Instant.ofEpochMilli(eventTime))
                 .setPolicyHash(policyHash)
+                .setSource(in.at().at(eventTime))
                 .build();
         context.forward(new Record<>(userId, out, in.timestamp()), Names.AUDIENCE_SINK);
     }

@@ -276,7 +276,11 @@ class FirewallTopologyTest {
         assertThat(a.getDecisionId()).matches("[0-9a-f-]{36}");
         assertThat(AudienceIdentifier.getClassSchema().getFields()).extracting(f -> f.name())
                 .containsExactly("userId", "identifierType", "identifierHash", "hashAlgorithm", "purpose", "policyVersion",
-                        "decisionId", "eventTime", "policyHash");
+                        "decisionId", "eventTime", "policyHash", "source");
+        assertThat(a.getSource().getTopic()).as("the input's coordinates, for replay and investigations")
+                .isEqualTo(fw.topics.contactPoints());
+        assertThat(a.getSource().getOffset()).isZero();
+        assertThat(a.getSource().getTimestamp()).isEqualTo(contact.getEventTime());
         // Input headers and attributes never reach the ad side.
         assertThat(out.headers().toArray()).isEmpty();
         byte[] bytes = fw.serdes.audience().encode("any", a);
