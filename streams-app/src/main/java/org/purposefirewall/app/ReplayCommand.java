@@ -11,16 +11,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.policy.ReplayChange;
 import org.purposefirewall.replay.DifferenceReport;
 import org.purposefirewall.replay.Progress;
 import org.purposefirewall.replay.Replay;
 import org.purposefirewall.replay.Scope;
-import org.purposefirewall.report.TopicReader;
-import org.purposefirewall.serde.FirewallSerdes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,6 +59,10 @@ final class ReplayCommand extends ConfiguredCommand {
             description = "write each difference as a JSON line, redacted (default: replay-<time>.jsonl)")
     Path report;
 
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "where the replay keeps its scratch state, removed after (default: beside processing.state-dir)")
+    Path workDir;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -85,9 +85,9 @@ final class ReplayCommand extends ConfiguredCommand {
                 .replace(':', '-') + ".jsonl");
         Progress progress = quiet ? Progress.NONE : new Progress(err(), System.console() != null);
         Replay.Summary summary;
-        Path workDir = null;
         try (DifferenceReport differences = new DifferenceReport(reportFile)) {
-            workDir = Files.createTempDirectory("purpose-firewall-replay-");
+            // Beside the service's state directory, not in it, and not in a temporary directory the OS may clear.
+            Path workDir = workDir(config);
             summary = Replay.run(request(config, scope, workDir), differences, progress);
         } catch (IOException | UncheckedIOException e) {
             err().println("replay: cannot write " + reportFile + ": " + e.getMessage());
@@ -102,14 +102,14 @@ final class ReplayCommand extends ConfiguredCommand {
 
     /** The replay of {@code scope} with {@code config}'s policy, beside (never inside) the running service. */
     static Replay.Request request(FirewallConfig config, Scope scope, Path workDir) {
-        // With hindsight every side record up to a record's time is already applied: waiting for late consent
-        // could only delay the replay.
-        FirewallConfig replay = config.withProcessing(config.processing().toBuilder()
-                .consentHold(java.time.Duration.ZERO).build());
-        Properties streams = StreamsSettings.of(replay);
-        streams.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + "-replay");
-        return new Replay.Request(replay, FirewallSerdes.fromSettings(config.schemaRegistry()), streams,
-                TopicReader.clientProperties(config), scope, workDir, null);
+        return Replay.Request.of(config, StreamsSettings::of, scope, workDir, null);
+    }
+
+    /** A fresh scratch directory beside the configured state directory ({@code --work-dir} overrides). */
+    private Path workDir(FirewallConfig config) throws IOException {
+        Path parent = workDir != null ? workDir : config.processing().stateDir().toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        return Files.createTempDirectory(parent, "replay-");
     }
 
     private void print(FirewallConfig config, Replay.Summary s, Path reportFile) {

@@ -55,6 +55,8 @@ public final class Progress {
     }
 
     void done() {
+        // The total counted offsets, which include transaction markers and aborted records: the phase is complete.
+        total = done;
         if (out != null) {
             print(System.nanoTime(), true);
         }

@@ -87,6 +87,23 @@ public final class Replay {
             Objects.requireNonNull(scope, "scope");
             Objects.requireNonNull(workDir, "workDir");
         }
+
+        /**
+         * The replay of {@code scope} under {@code config} (its policy decides), beside the running service and never
+         * inside it: its own application id ({@code <application-id>-replay}) for the driver, and no waiting for
+         * late consent, since with hindsight every side record up to a record's time is already applied.
+         *
+         * @param streamsSettings turns a configuration into its Kafka Streams properties (the service's own rules)
+         */
+        public static Request of(FirewallConfig config, Function<FirewallConfig, Properties> streamsSettings,
+                                 Scope scope, Path workDir, DecisionObserver observer) {
+            FirewallConfig replay = config.withProcessing(config.processing().toBuilder()
+                    .consentHold(Duration.ZERO).build());
+            Properties streams = streamsSettings.apply(replay);
+            streams.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + "-replay");
+            return new Request(replay, FirewallSerdes.fromSettings(config.schemaRegistry()), streams,
+                    TopicReader.clientProperties(config), scope, workDir, observer);
+        }
     }
 
     /**
