@@ -529,7 +529,7 @@ public final class FirewallBenchmark {
      * and on a {@code lib/*:benchmark.jar} class path it would be found first. Runs before any logger exists; an
      * explicit {@code -Dlogback.configurationFile} wins.
      */
-    private static void preferOwnLogbackConfig() {
+    static void preferOwnLogbackConfig() {
         if (System.getProperty("logback.configurationFile") != null) {
             return;
         }

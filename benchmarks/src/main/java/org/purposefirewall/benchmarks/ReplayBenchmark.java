@@ -34,6 +34,11 @@ import org.purposefirewall.serde.FirewallSerdes;
  */
 public final class ReplayBenchmark {
 
+    static {
+        // The firewall's per-record log lines off, as in the other benchmarks: this measures the replay.
+        FirewallBenchmark.preferOwnLogbackConfig();
+    }
+
     private ReplayBenchmark() {
     }
 

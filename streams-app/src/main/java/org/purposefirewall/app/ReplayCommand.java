@@ -88,7 +88,7 @@ final class ReplayCommand extends ConfiguredCommand {
         try (DifferenceReport differences = new DifferenceReport(reportFile)) {
             // Beside the service's state directory, not in it, and not in a temporary directory the OS may clear.
             Path workDir = workDir(config);
-            summary = Replay.run(request(config, scope, workDir), differences, progress);
+            summary = withoutDecisionLog(() -> Replay.run(request(config, scope, workDir), differences, progress));
         } catch (IOException | UncheckedIOException e) {
             err().println("replay: cannot write " + reportFile + ": " + e.getMessage());
             return PurposeFirewallMain.USAGE_ERROR;
@@ -103,6 +103,22 @@ final class ReplayCommand extends ConfiguredCommand {
     /** The replay of {@code scope} with {@code config}'s policy, beside (never inside) the running service. */
     static Replay.Request request(FirewallConfig config, Scope scope, Path workDir) {
         return Replay.Request.of(config, StreamsSettings::of, scope, workDir, null);
+    }
+
+    /**
+     * Runs {@code replay} with the topology's per-record log lines off: they describe the service's decisions, and a
+     * replay's decisions are in its report, not in the log an operator's alerts read.
+     */
+    static <T> T withoutDecisionLog(java.util.function.Supplier<T> replay) {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "org.purposefirewall.topology");
+        ch.qos.logback.classic.Level before = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.ERROR);
+        try {
+            return replay.get();
+        } finally {
+            log.setLevel(before);
+        }
     }
 
     /** A fresh scratch directory beside the configured state directory ({@code --work-dir} overrides). */
