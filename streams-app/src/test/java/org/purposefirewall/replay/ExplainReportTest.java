@@ -193,4 +193,33 @@ class ExplainReportTest {
                 "Verdict (verdict.combined): QUARANTINE, identifier 1 is the first quarantined",
                 "Then (the service):    no output found", "DIFFER: undecided-then");
     }
+
+    @Test
+    void shouldExplainAGuardedRecordWithoutAnIdentifierByTheTripwireAndItsRules() {
+        // Given a guarded record without an identifier of its own whose free text holds the user's 2FA phone
+        Decision tripwire = new Decision(Outcome.QUARANTINE, Reason.RESTRICTED_IDENTIFIER_IN_FIELD,
+                "restricted.tripwire", "field notes holds an identifier registered for " + TWO_FACTOR, null, AUTH,
+                "v", "notes", null);
+        Explanation explanation = new Explanation(List.of(
+                new Explanation.RuleCheck("honeytoken", false, "no field of the record holds a honeytoken"),
+                new Explanation.RuleCheck("restricted.tripwire", true, tripwire.detail()),
+                new Explanation.RuleCheck("identifier.none", true, "the record holds no identifier")), tripwire, 1);
+        DecisionTrace trace = new DecisionTrace("orders", 0, 0, USER, T, List.of(),
+                List.of(new FieldMatch("notes", List.of(AUTH), null)), List.of(), explanation,
+                Verdict.withoutIdentifier(tripwire));
+        Output.Source at = new Output.Source("orders", 1, 5);
+        Output q = new Output(at, "d", Fate.QUARANTINED, "restricted.tripwire", "RESTRICTED_IDENTIFIER_IN_FIELD", "v",
+                null, null, null, "notes", "u", T);
+
+        String text = ExplainReport.of(new ExplainReport.Subject(at, USER, trace,
+                new Replay.Comparison(null, at, T, Fate.QUARANTINED, q, Fate.QUARANTINED, q), "v", null)).text();
+
+        // Then the field match, the record's rules with the deciding one, and the verdict's reading are shown
+        assertThat(text).containsSubsequence("Record orders/1@5", "declared purposes: none", "Identifiers: none",
+                "field notes: registered for " + TWO_FACTOR, "Rules (record without an identifier):",
+                "1. honeytoken", "2. restricted.tripwire", "<= DECIDES", "3. identifier.none", "(not reached)",
+                "Verdict (verdict.combined): QUARANTINE, the record holds no identifier",
+                "Now (replay):          QUARANTINED, rule restricted.tripwire", "AGREE");
+        assertThat(text).doesNotContain(USER);
+    }
 }
