@@ -87,7 +87,8 @@ class ExplainReportTest {
 
         // Then the record, the identifier's facts, the rules in order and the outcomes read in that order
         assertThat(report.agrees()).isTrue();
-        assertThat(text).containsSubsequence("Record user.contact-points/2@17", "event time:        2025-12-01T12:00:00Z",
+        assertThat(text).containsSubsequence("Record user.contact-points/2@17",
+                "event time:        2025-12-01T12:00:00Z",
                 "user:              " + org.purposefirewall.monitor.Redaction.user(USER), "declared purposes: " + AD,
                 "Identifier 1: field value, PHONE",
                 "match keys:    sha256:" + HashForm.SHA256.hex(PHONE).substring(0, 8),
@@ -188,7 +189,8 @@ class ExplainReportTest {
 
         String text = ExplainReport.of(new ExplainReport.Subject(AT, USER, two, none, "v", null)).text();
 
-        assertThat(text).containsSubsequence("Identifier 1:", "Identifier 2:", "Field matches (tripwire, honeytokens): none",
+        assertThat(text).containsSubsequence("Identifier 1:", "Identifier 2:",
+                "Field matches (tripwire, honeytokens): none",
                 "Rules for identifier 1", "Rules for identifier 2",
                 "Verdict (verdict.combined): QUARANTINE, identifier 1 is the first quarantined",
                 "Then (the service):    no output found", "DIFFER: undecided-then");
