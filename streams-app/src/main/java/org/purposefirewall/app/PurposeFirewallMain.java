@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The command line. Each command is a class of its own ({@link RunCommand}, {@link ValidateCommand},
- * {@link CreateTopicsCommand}, {@link DescribeCommand}, {@link ExposureReportCommand}, {@link AuditCommand}), listed here, so a new
- * command is a new file and a line.
+ * {@link CreateTopicsCommand}, {@link DescribeCommand}, {@link ExposureReportCommand}, {@link AuditCommand},
+ * {@link ReplayCommand}, {@link ExplainCommand}), listed here, so a new command is a new file and a line.
  * Wiring only.
  *
  * <p>Exit codes: 0 stopped cleanly (also after SIGTERM or Ctrl-C); 1 stopped after a processing failure; 2 bad
@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "purpose-firewall", mixinStandardHelpOptions = true, version = "purpose-firewall 0.1.0",
         description = "Enforces purpose limitation on personal data in motion (Kafka Streams).",
         subcommands = {RunCommand.class, ValidateCommand.class, CreateTopicsCommand.class, DescribeCommand.class,
-                ExposureReportCommand.class, AuditCommand.class, ReplayCommand.class},
+                ExposureReportCommand.class, AuditCommand.class, ReplayCommand.class,
+                ExplainCommand.class},
         exitCodeOnInvalidInput = PurposeFirewallMain.USAGE_ERROR)
 public final class PurposeFirewallMain implements Runnable {
 

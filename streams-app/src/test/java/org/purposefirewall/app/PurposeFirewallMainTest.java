@@ -111,6 +111,21 @@ class PurposeFirewallMainTest {
     }
 
     @Test
+    void explainRefusesATopicTheFirewallDoesNotDecideBeforeReadingAnything() {
+        assertThat(run("explain", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--topic", "--partition", "--offset", "--policy",
+                "--json");
+
+        int code = run("explain", "--config", REPO_CONFIG.toString(), "--topic", "ads.audience-identifiers",
+                "--partition", "0", "--offset", "0");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("ads.audience-identifiers is not an input topic "
+                + "the firewall decides", "user.contact-points");
+        assertThat(run("explain", "--config", REPO_CONFIG.toString(), "--topic", "user.contact-points")).isEqualTo(2);
+    }
+
+    @Test
     void shouldRejectATimeThatIsNotAnIsoInstantBeforeReadingAnything() {
         assertThat(run("exposure-report", "--config", REPO_CONFIG.toString(), "--from", "yesterday")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("ISO-8601 instant");
