@@ -143,7 +143,7 @@ final class ExplainCommand extends ConfiguredCommand {
         List<Replay.Comparison> comparisons = new ArrayList<>(1);
         Scope scope = new Scope(null, null, List.of(new Scope.OffsetRange(topic, partition, offset, offset + 1)),
                 user == null ? Set.of() : Set.of(user));
-        Path workDir = Files.createTempDirectory("purpose-firewall-explain-");
+        Path workDir = ReplayCommand.scratchDir(config, null, "explain-");
         Replay.Request plain = ReplayCommand.request(config, scope, workDir);
         // Inside the replay's driver the record has the driver's coordinates (partition 0, its own offset), not the
         // real ones; only this one data record is in scope, so the one trace on its topic is its own.
@@ -153,7 +153,7 @@ final class ExplainCommand extends ConfiguredCommand {
                         traces.add(trace);
                     }
                 });
-        Replay.run(request, comparisons::add, Progress.NONE);
+        ReplayCommand.withoutDecisionLog(() -> Replay.run(request, comparisons::add, Progress.NONE));
         if (traces.size() > 1) {
             throw new IllegalStateException("the replay decided " + traces.size() + " records on " + topic
                     + " for one record in scope");

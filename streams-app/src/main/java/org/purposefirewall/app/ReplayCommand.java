@@ -121,11 +121,18 @@ final class ReplayCommand extends ConfiguredCommand {
         }
     }
 
-    /** A fresh scratch directory beside the configured state directory ({@code --work-dir} overrides). */
     private Path workDir(FirewallConfig config) throws IOException {
-        Path parent = workDir != null ? workDir : config.processing().stateDir().toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        return Files.createTempDirectory(parent, "replay-");
+        return scratchDir(config, workDir, "replay-");
+    }
+
+    /**
+     * A fresh scratch directory for a replay's state: under {@code parent} if given, else beside the configured
+     * state directory (never in it, and not in a temporary directory the OS may clear under a running replay).
+     */
+    static Path scratchDir(FirewallConfig config, Path parent, String prefix) throws IOException {
+        Path under = parent != null ? parent : config.processing().stateDir().toAbsolutePath().getParent();
+        Files.createDirectories(under);
+        return Files.createTempDirectory(under, prefix);
     }
 
     private void print(FirewallConfig config, Replay.Summary s, Path reportFile) {
