@@ -80,6 +80,17 @@ public final class FirewallTopology {
      */
     public static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
                                  SideRecordBarrier barrier, FirewallMetrics.Factory metrics) {
+        return build(config, serdes, partitions, barrier, metrics,
+                normalizer -> ShadowDecider.of(config.shadow(), normalizer));
+    }
+
+    /**
+     * @param shadowMode shadow mode's candidate over the topology's normalizer (tests hand in one that fails), or
+     *     null from it for none
+     */
+    static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions, SideRecordBarrier barrier,
+                          FirewallMetrics.Factory metrics,
+                          java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
@@ -88,6 +99,7 @@ public final class FirewallTopology {
                 serdes.health());
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
+        ShadowDecider shadow = shadowMode.apply(normalizer);
         ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
         Arrival.Routing direct = new Arrival.Routing(partitions, true);
         Arrival.Routing rehomed = new Arrival.Routing(partitions, false);
@@ -95,7 +107,7 @@ public final class FirewallTopology {
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
                 config.processing().consentHold().toMillis(), maxWaiting, direct, bounds, barrier,
-                config.processing().settle().toMillis(), metrics);
+                config.processing().settle().toMillis(), metrics, shadow);
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();
@@ -218,6 +230,10 @@ public final class FirewallTopology {
                 decidersArray);
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
                 every);
+        if (shadow != null) {
+            topology.addSink(Names.SHADOW_SINK, topics.shadowDecisions(), keyWriter,
+                    serdes.shadowDecision().serializer(), decidersArray);
+        }
         return topology;
     }
 
