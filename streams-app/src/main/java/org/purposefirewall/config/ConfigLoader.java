@@ -149,22 +149,35 @@ public final class ConfigLoader {
             throw new ConfigException(applicationFile + ": key '" + key + "' must name a file (omit the key for no "
                     + "shadow policy)");
         }
-        Path file = base.resolve(name).normalize();
-        LoadedPolicy loaded;
         try {
-            loaded = readPolicy(file);
+            return readShadow(base.resolve(name).normalize(), enforcing.hashForms(), enforcing.tcf(), identity);
         } catch (ConfigException e) {
             if (e.getCause() instanceof NoSuchFileException) {
                 throw new ConfigException(applicationFile + ": key '" + key + "': " + e.getMessage(), e);
             }
             throw e;
         }
-        if (!loaded.hashForms().equals(enforcing.hashForms())) {
+    }
+
+    /**
+     * {@code config} with {@code shadowPolicyFile} as its shadow policy, read and checked as {@code shadow-policy-file}
+     * is: for tools that take the candidate on their command line (the benchmark's {@code --shadow-policy}).
+     *
+     * @throws ConfigException naming the file and the key, as at startup
+     */
+    public FirewallConfig withShadowPolicy(FirewallConfig config, Path shadowPolicyFile) {
+        return config.withShadow(readShadow(shadowPolicyFile.toAbsolutePath().normalize(),
+                config.identity().hashForms(), config.consentSignals(), config.identity()));
+    }
+
+    private ShadowPolicy readShadow(Path file, Set<HashForm> hashForms, TcfSettings tcf, IdentityOptions identity) {
+        LoadedPolicy loaded = readPolicy(file);
+        if (!loaded.hashForms().equals(hashForms)) {
             throw new ConfigException(file + ": key 'match-hash-forms' must be the same as policy-file's "
-                    + enforcing.hashForms() + " (registrations are stored under those forms, and the shadow policy "
-                    + "reads the same stores)");
+                    + hashForms + " (registrations are stored under those forms, and the shadow policy reads the "
+                    + "same stores)");
         }
-        if (!loaded.tcf().equals(enforcing.tcf())) {
+        if (!loaded.tcf().equals(tcf)) {
             throw new ConfigException(file + ": key 'consent-signals' must be the same as policy-file's (consent is "
                     + "stored as decoded under it, and the shadow policy reads the same store)");
         }

@@ -549,6 +549,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldAddAShadowPolicyGivenOnTheCommandLineCheckedAsTheKeyIs() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+        Path good = write("good.yaml", SHADOW);
+        Path bad = write("bad.yaml", SHADOW + "match-hash-forms: [SHA-256, MD5]\n");
+        FirewallConfig config = loader.load(app);
+
+        FirewallConfig shadowed = loader.withShadowPolicy(config, good);
+
+        assertThat(shadowed.shadow().policy().version()).isEqualTo("candidate-2");
+        assertThat(shadowed.shadow().policy().contentHash()).isEqualTo(sha256(SHADOW));
+        assertThat(shadowed.policy()).isEqualTo(config.policy());
+        assertThatThrownBy(() -> loader.withShadowPolicy(config, bad)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(bad.toAbsolutePath().normalize() + ": key 'match-hash-forms'");
+    }
+
+    @Test
     void shouldRejectABlankShadowPolicyFileKey() throws IOException {
         Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
                 "policy-file: policy.yaml\nshadow-policy-file: \"  \""));
