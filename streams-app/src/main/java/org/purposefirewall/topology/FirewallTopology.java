@@ -7,6 +7,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -41,7 +42,8 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  *                                                                         ├─► registration-updater (SideRecordProcessor)
  *             contact-points-source ─────────────────────────────────────┴─► purpose-decider      (DataRecordProcessor)
  *             guarded-source-&lt;topic&gt; ───────────────────────────────────► guarded-decider-&lt;topic&gt; (DataRecordProcessor)
- *                  sinks: audience, quarantine, suppressed, dead-letter, recall, rehome (back into side-records)
+ *                  sinks: audience, quarantine, suppressed, dead-letter, recall, rehome (back into side-records),
+ *                  shadow-decisions (shadow mode only: {@link ShadowDecider})
  *   stores (every deciding processor): consent-store (versioned), registration-store, registered-users-store,
  *                  exposure-store, consent-revocations-store, set-aside-store (every record that waits)
  * </pre>
@@ -90,7 +92,7 @@ public final class FirewallTopology {
      */
     static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions, SideRecordBarrier barrier,
                           FirewallMetrics.Factory metrics,
-                          java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode) {
+                          Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();

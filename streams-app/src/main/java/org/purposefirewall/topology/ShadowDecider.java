@@ -123,20 +123,19 @@ final class ShadowDecider {
          * failure is counted, logged with the record's coordinates and written as a shadow record if it can be.
          */
         void after(InputRecord<?> in, DataFacts facts, Verdict verdict) {
-            Verdict shadow;
             try {
-                shadow = Objects.requireNonNull(candidate.decide(facts), "shadow verdict");
+                Verdict shadow = Objects.requireNonNull(candidate.decide(facts), "shadow verdict");
                 if (!disagree(verdict, shadow)) {
                     return;
                 }
+                // Counted as a disagreement even if its write fails below: it happened (the failure counts too).
+                metrics.shadowDisagreement(verdict.outcome(), shadow.outcome(), shadow.deciding().rule());
                 outputs.shadow(in, record(in, facts, verdict, shadow, null));
             } catch (TaskMigratedException e) {
                 throw e;
             } catch (RuntimeException e) {
                 failed(in, facts, verdict, e);
-                return;
             }
-            metrics.shadowDisagreement(verdict.outcome(), shadow.outcome(), shadow.deciding().rule());
         }
 
         private void failed(InputRecord<?> in, DataFacts facts, Verdict verdict, RuntimeException e) {

@@ -121,7 +121,8 @@ final class FirewallDriver implements AutoCloseable {
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
                            FirewallMetrics.Factory metrics) {
-        this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, settleMs, metrics, null, null);
+        this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, settleMs, metrics, null, null,
+                java.util.function.UnaryOperator.identity());
     }
 
     /**
@@ -135,14 +136,23 @@ final class FirewallDriver implements AutoCloseable {
     FirewallDriver(Path stateDir, ShadowPolicy shadow,
                    java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
                    long consentHoldMs, FirewallMetrics.Factory metrics) {
+        this(stateDir, shadow, shadowMode, consentHoldMs, metrics, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param serdesOverride replaces serdes the topology is built with (one that cannot write, for failures) */
+    FirewallDriver(Path stateDir, ShadowPolicy shadow,
+                   java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
+                   long consentHoldMs, FirewallMetrics.Factory metrics,
+                   java.util.function.UnaryOperator<FirewallSerdes> serdesOverride) {
         this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), consentHoldMs,
-                SideRecordBarrier.SYNCHRONOUS, null, null, metrics, shadow, shadowMode);
+                SideRecordBarrier.SYNCHRONOUS, null, null, metrics, shadow, shadowMode, serdesOverride);
     }
 
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
                            FirewallMetrics.Factory metrics, ShadowPolicy shadow,
-                           java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode) {
+                           java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
+                           java.util.function.UnaryOperator<FirewallSerdes> serdesOverride) {
         topics = Topics.defaults().withGuarded(guarded);
         // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
         Processing.Builder processing = Processing.builder().maxTaskIdle(Duration.ZERO)
@@ -159,8 +169,9 @@ final class FirewallDriver implements AutoCloseable {
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(shadowMode == null ? FirewallTopology.build(config, serdes, 1, barrier, metrics)
-                : FirewallTopology.build(config, serdes, 1, barrier, metrics, shadowMode), props, WALL_CLOCK);
+        FirewallSerdes built = serdesOverride.apply(serdes);
+        driver = new TopologyTestDriver(shadowMode == null ? FirewallTopology.build(config, built, 1, barrier, metrics)
+                : FirewallTopology.build(config, built, 1, barrier, metrics, shadowMode), props, WALL_CLOCK);
         StringSerializer keys = new StringSerializer();
         StringDeserializer keyReader = new StringDeserializer();
         contactPoints = driver.createInputTopic(topics.contactPoints(), keys, serdes.contactPoint().serializer());

@@ -34,6 +34,8 @@ import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.RegistrationAction;
 import org.purposefirewall.schema.ShadowDecision;
+import org.purposefirewall.serde.AvroSerde;
+import org.purposefirewall.serde.FirewallSerdes;
 
 /**
  * Shadow mode in the topology: a candidate policy decided beside the enforcing one writes exactly its disagreements,
@@ -210,6 +212,35 @@ class ShadowModeTopologyTest {
             assertThat(r.value().getEnforcingOutcome()).isNotNull();
             assertThat(r.value().toString()).doesNotContain("broke");
         });
+    }
+
+    @Test
+    void shouldCountAShadowRecordThatCannotBeWrittenAndLeaveTheEnforcingOutputUnchanged() {
+        // Given a shadow topic whose schema is not registered and may not be (auto.register.schemas=false)
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Outputs unwritable;
+        try (FirewallDriver fw = new FirewallDriver(stateDir.resolve("unwritable"),
+                new ShadowPolicy(Path.of("candidate.yaml"), CANDIDATE, null), null, 0L, prometheus(registry),
+                s -> new FirewallSerdes(s.registry(), s.health(), s.contactPoint(), s.consentState(),
+                        s.registration(), s.audience(), s.quarantine(), s.suppressed(), s.deadLetter(), s.recall(),
+                        new AvroSerde<>(ShadowDecision.class, s.registry(), false, false, false)))) {
+            // When the traffic runs
+            traffic(fw);
+            unwritable = new Outputs(keyValues(fw.audience.readRecordsToList()),
+                    keyValues(fw.quarantine.readRecordsToList()), keyValues(fw.suppressed.readRecordsToList()),
+                    keyValues(fw.deadLetter.readRecordsToList()), keyValues(fw.recalls.readRecordsToList()),
+                    List.of());
+            assertThat(fw.shadowDecisions.isEmpty()).isTrue();
+        }
+        Outputs without = run(null, null);
+
+        // Then the enforcing outputs are those of a run without shadow mode, and each lost disagreement is a failure
+        assertThat(unwritable.audience).isEqualTo(without.audience);
+        assertThat(unwritable.quarantine).isEqualTo(without.quarantine);
+        assertThat(unwritable.suppressed).isEqualTo(without.suppressed);
+        assertThat(unwritable.deadLetter).isEqualTo(without.deadLetter);
+        assertThat(unwritable.recalls).isEqualTo(without.recalls);
+        assertThat(registry.scrape()).contains("purpose_firewall_shadow_failures_total 3.0");
     }
 
     @Test
