@@ -3,6 +3,7 @@
 # Usage: scripts/benchmark.sh [--users N] [--partitions N] [--warmup-users N] [--rounds N] [--config FILE]
 #        scripts/benchmark.sh --mode realistic [--preload-users N] [--preload-registrations N] [--contact-points N]
 #                             [--side-percent N] [--warmup-contact-points N] [--partitions N] [--config FILE]
+#                             [--shadow-policy FILE]   (shadow mode: a candidate policy decided beside the policy)
 #        either with --profile FILE.jfr: JFR (settings=profile) of the measured firewall run; then
 #        scripts/profile-summary.sh FILE.jfr. --help lists every option.
 # Builds the benchmarks module first (mvn package, tests skipped) if its jar is missing or older than a pom or a main

@@ -25,10 +25,13 @@ import java.util.Objects;
  * @param sidePercent  realistic mode: side records (consent changes, registrations) per 100 contact points
  * @param warmupContactPoints realistic mode: contact points decided after the preload, before timing (JIT warm-up)
  * @param profile      where to write a JFR recording (settings "profile") of the measured firewall run; null: none
+ * @param shadowPolicy realistic mode: a candidate policy the firewall decides beside the configured one (shadow
+ *                     mode, as {@code shadow-policy-file}); null: none, or the config's own
  */
 public record BenchmarkOptions(Mode mode, int users, int partitions, int warmupUsers, int rounds, Path config,
                                int stallTimeoutSeconds, int preloadUsers, int preloadRegistrations,
-                               int contactPoints, int sidePercent, int warmupContactPoints, Path profile) {
+                               int contactPoints, int sidePercent, int warmupContactPoints, Path profile,
+                               Path shadowPolicy) {
 
     /** What is measured. */
     public enum Mode { STANDARD, REALISTIC }
@@ -72,6 +75,8 @@ public record BenchmarkOptions(Mode mode, int users, int partitions, int warmupU
                     + DEFAULT_SIDE_PERCENT + ")",
             "  --warmup-contact-points N  contact points decided after the preload, not timed (default "
                     + DEFAULT_WARMUP_CONTACT_POINTS + ")",
+            "  --shadow-policy FILE       shadow mode: also decide every record with this candidate policy",
+            "                             (as shadow-policy-file; README, Shadow mode) and count its disagreements",
             "  --help               this text");
 
     public BenchmarkOptions {
@@ -102,6 +107,17 @@ public record BenchmarkOptions(Mode mode, int users, int partitions, int warmupU
         if (profile != null && !profile.toString().endsWith(".jfr")) {
             throw new IllegalArgumentException("--profile needs a file name ending in .jfr, got " + profile);
         }
+        if (shadowPolicy != null && mode != Mode.REALISTIC) {
+            throw new IllegalArgumentException("--shadow-policy is an option of --mode realistic");
+        }
+    }
+
+    /** Options without a shadow policy. */
+    public BenchmarkOptions(Mode mode, int users, int partitions, int warmupUsers, int rounds, Path config,
+                            int stallTimeoutSeconds, int preloadUsers, int preloadRegistrations, int contactPoints,
+                            int sidePercent, int warmupContactPoints, Path profile) {
+        this(mode, users, partitions, warmupUsers, rounds, config, stallTimeoutSeconds, preloadUsers,
+                preloadRegistrations, contactPoints, sidePercent, warmupContactPoints, profile, null);
     }
 
     public static BenchmarkOptions defaults() {
@@ -137,6 +153,7 @@ public record BenchmarkOptions(Mode mode, int users, int partitions, int warmupU
         int warmupContactPoints = DEFAULT_WARMUP_CONTACT_POINTS;
         Path config = null;
         Path profile = null;
+        Path shadowPolicy = null;
         List<String> list = new ArrayList<>(List.of(args));
         for (int i = 0; i < list.size(); i++) {
             String arg = list.get(i);
@@ -169,11 +186,12 @@ public record BenchmarkOptions(Mode mode, int users, int partitions, int warmupU
                 case "--side-percent" -> sidePercent = integer(name, value);
                 case "--warmup-contact-points" -> warmupContactPoints = integer(name, value);
                 case "--profile" -> profile = Path.of(value);
+                case "--shadow-policy" -> shadowPolicy = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option '" + name + "'");
             }
         }
         return new BenchmarkOptions(mode, users, partitions, warmupUsers, rounds, config, stall, preloadUsers,
-                preloadRegistrations, contactPoints, sidePercent, warmupContactPoints, profile);
+                preloadRegistrations, contactPoints, sidePercent, warmupContactPoints, profile, shadowPolicy);
     }
 
     /**

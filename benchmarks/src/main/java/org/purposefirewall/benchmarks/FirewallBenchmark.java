@@ -111,6 +111,12 @@ public final class FirewallBenchmark {
     private BenchmarkReport run() {
         Path configFile = options.resolveConfig();
         FirewallConfig loaded = new ConfigLoader().load(configFile);
+        if (options.shadowPolicy() != null) {
+            if (!Files.isRegularFile(options.shadowPolicy())) {
+                throw new IllegalArgumentException("--shadow-policy " + options.shadowPolicy() + ": no such file");
+            }
+            loaded = new ConfigLoader().withShadowPolicy(loaded, options.shadowPolicy());
+        }
         Path tempRoot;
         try {
             tempRoot = Files.createTempDirectory("purpose-firewall-bench-");
@@ -138,6 +144,11 @@ public final class FirewallBenchmark {
                             + "records per 100, %d partitions%n", configFile, options.preloadUsers(),
                     options.preloadRegistrations(), options.contactPoints(), options.warmupContactPoints(),
                     options.sidePercent(), options.partitions());
+            if (loaded.shadow() != null) {
+                out.printf("Shadow mode: %s (version %s, sha256 %s) decided beside policy %s%n",
+                        loaded.shadow().file(), loaded.shadow().policy().version(),
+                        loaded.shadow().policy().contentHash(), loaded.policy().version());
+            }
         } else {
             out.printf("Purpose Firewall benchmark: config %s, %,d users, %d partitions, %,d warm-up users, %d "
                             + "round(s)%n", configFile, options.users(), options.partitions(), options.warmupUsers(),
@@ -417,6 +428,18 @@ public final class FirewallBenchmark {
                 }
             }
         }
+    }
+
+    /** One of the firewall's sensors ({@code MetricNames}), its {@code -total} summed over tasks. */
+    static double sensorTotal(KafkaStreams streams, String operation) {
+        double sum = 0;
+        for (var e : streams.metrics().entrySet()) {
+            if (e.getKey().group().equals(org.purposefirewall.monitoring.MetricNames.GROUP)
+                    && e.getKey().name().equals(org.purposefirewall.monitoring.MetricNames.total(operation))) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return sum;
     }
 
     /** Records the firewall has routed to one of its four outputs, from its own metrics. */

@@ -84,6 +84,8 @@ final class RealisticBenchmark {
         final BrokerSideRecordBarrier barrier;
         final Path stateDir;
         final List<String> outputs;
+        /** Shadow mode's topic (firewall with a shadow policy only), or null: not one of the counted outputs. */
+        final String shadowTopic;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Instance(RunResult.Kind kind, Topics inputs) {
@@ -94,11 +96,12 @@ final class RealisticBenchmark {
             String prefix = "bench.realistic." + kind.tag() + ".";
             this.topics = new Topics(inputs.contactPoints(), inputs.consent(), inputs.registrations(),
                     prefix + "audience", prefix + "quarantine", prefix + "suppressed", prefix + "dead-letter")
-                    .withRecalls(prefix + "recalls");
+                    .withRecalls(prefix + "recalls").withShadowDecisions(prefix + "shadow-decisions");
             FirewallConfig withId = base.withApplicationId(appId, stateDir);
             FirewallConfig config = new FirewallConfig(appId, withId.bootstrapServers(), withId.schemaRegistry(),
                     topics, withId.processing(), withId.identity(), withId.streams(), withId.policyFile(),
-                    withId.policy());
+                    withId.policy()).withShadow(kind == RunResult.Kind.FIREWALL ? base.shadow() : null);
+            shadowTopic = config.shadow() == null ? null : topics.shadowDecisions();
             Topology topology;
             if (kind == RunResult.Kind.FIREWALL) {
                 barrier = new BrokerSideRecordBarrier(Admin.create(new StreamsConfig(StreamsSettings.of(config))
@@ -121,6 +124,10 @@ final class RealisticBenchmark {
                 FirewallBenchmark.register(serdes.audience(), topics.audience());
             }
             kafka.createTopics(outputs, options.partitions());
+            if (shadowTopic != null) {
+                kafka.createTopics(List.of(shadowTopic), options.partitions());
+                FirewallBenchmark.register(serdes.shadowDecision(), shadowTopic);
+            }
             streams = new KafkaStreams(topology, StreamsSettings.of(config));
             streams.setUncaughtExceptionHandler(e -> {
                 failure.compareAndSet(null, e);
@@ -164,6 +171,9 @@ final class RealisticBenchmark {
                 barrier.close();
             }
             kafka.deleteTopics(outputs, appId + "-");
+            if (shadowTopic != null) {
+                kafka.deleteTopics(List.of(shadowTopic), appId + "-");
+            }
             kafka.deleteGroup(appId);
             FirewallBenchmark.deleteQuietly(stateDir);
         }
@@ -366,6 +376,15 @@ final class RealisticBenchmark {
                 out.printf("[realistic] firewall     JFR recording written to %s (scripts/profile-summary.sh %s)%n",
                         profile.file(), profile.file());
             }
+        }
+        if (fw.shadowTopic != null) {
+            long written = kafka.countCommitted(List.of(fw.shadowTopic), Duration.ofMinutes(2))
+                    .getOrDefault(fw.shadowTopic, 0L);
+            out.printf("[realistic] firewall     shadow mode: %,.0f disagreements, %,.0f failures (sensors, warm-up "
+                            + "included); %,d records on %s%n", FirewallBenchmark.sensorTotal(fw.streams,
+                            org.purposefirewall.monitoring.MetricNames.SHADOW_DISAGREEMENTS),
+                    FirewallBenchmark.sensorTotal(fw.streams, org.purposefirewall.monitoring.MetricNames.SHADOW_FAILURES),
+                    written, fw.shadowTopic);
         }
         Map<String, Long> expected = new LinkedHashMap<>();
         Map<Expected, Long> outcomes = traffic.expectedCounts(warm, warm + timed);

@@ -130,7 +130,7 @@ final class EndToEndSupport {
     static Topics prefixed(Topics t, String prefix) {
         return new Topics(prefix + t.contactPoints(), prefix + t.consent(), prefix + t.registrations(),
                 prefix + t.audience(), prefix + t.quarantine(), prefix + t.suppressed(), prefix + t.deadLetter())
-                .withRecalls(prefix + t.recalls());
+                .withRecalls(prefix + t.recalls()).withShadowDecisions(prefix + t.shadowDecisions());
     }
 
     /** Waits until Kafka Streams is RUNNING; fails at once if the firewall stopped, or after {@code deadline}. */

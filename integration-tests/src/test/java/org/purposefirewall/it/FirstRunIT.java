@@ -44,10 +44,12 @@ class FirstRunIT {
         Result again = cli(dir, "create-topics", "--config", config.toString(), "--bootstrap-servers", bootstrap,
                 "--partitions", "4");
 
-        // Then the first creates the eight topics, co-partitioned and consent compacted; the second creates nothing
+        // Then the first creates the nine topics (shadow decisions included), co-partitioned and consent compacted;
+        // the second creates nothing
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).contains("created  " + prefix + "consent (input, compacted, 4 partitions)",
-                "created  " + prefix + "quarantine (output, 4 partitions)", "topics ready for run");
+                "created  " + prefix + "quarantine (output, 4 partitions)",
+                "created  " + prefix + "shadow-decisions (output, 4 partitions)", "topics ready for run");
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).doesNotContain("created ").contains("exists   " + prefix + "contact-points");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -92,7 +94,7 @@ class FirstRunIT {
                 .replace("application-id: purpose-firewall", "application-id: it-" + prefix.replace(".", ""));
         for (String topic : List.of("user.contact-points", "privacy.consent", "privacy.purpose-registrations",
                 "ads.audience-identifiers", "privacy.quarantine", "privacy.suppressed", "privacy.dead-letter",
-                "ads.audience-recalls")) {
+                "ads.audience-recalls", "privacy.shadow-decisions")) {
             String suffix = topic.substring(topic.indexOf('.') + 1).replace("purpose-registrations", "registrations")
                     .replace("audience-identifiers", "audience").replace("audience-recalls", "recalls");
             yaml = yaml.replace(": " + topic + "\n", ": " + prefix + suffix + "\n");

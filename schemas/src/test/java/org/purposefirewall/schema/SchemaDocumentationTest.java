@@ -20,7 +20,8 @@ class SchemaDocumentationTest {
             AudienceIdentifier.getClassSchema(),
             QuarantineRecord.getClassSchema(),
             SuppressedRecord.getClassSchema(),
-            DeadLetterRecord.getClassSchema());
+            DeadLetterRecord.getClassSchema(),
+            ShadowDecision.getClassSchema());
 
     @Test
     void everyNamedTypeAndFieldHasADoc() {

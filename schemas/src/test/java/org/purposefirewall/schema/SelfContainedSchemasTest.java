@@ -31,7 +31,8 @@ class SelfContainedSchemasTest {
             QuarantineRecord.getClassSchema(),
             SuppressedRecord.getClassSchema(),
             DeadLetterRecord.getClassSchema(),
-            AudienceRecall.getClassSchema());
+            AudienceRecall.getClassSchema(),
+            ShadowDecision.getClassSchema());
 
     private static final Path COMMITTED = Path.of("self-contained");
     private static final Path GENERATED = Path.of("target", "self-contained");

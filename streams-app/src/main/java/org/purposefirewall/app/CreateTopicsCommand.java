@@ -129,7 +129,8 @@ final class CreateTopicsCommand extends ConfiguredCommand {
             }
         }
         TopicCheck.Result check = TopicCheck.check(admin, config.bootstrapServers(), config.topics(),
-                config.processing().maxEventTimeSkew().toMillis(), FirewallApp.MAX_EVENT_TIME_PAST_MS, TIMEOUT);
+                config.shadow() != null, config.processing().maxEventTimeSkew().toMillis(),
+                FirewallApp.MAX_EVENT_TIME_PAST_MS, TIMEOUT);
         if (!check.valid()) {
             err().println("create-topics: the topics do not pass run's startup check: " + check.errorMessage());
             return PurposeFirewallMain.USAGE_ERROR;
@@ -151,8 +152,9 @@ final class CreateTopicsCommand extends ConfiguredCommand {
         for (String input : new LinkedHashSet<>(topics.inputs())) {
             all.put(input, new Wanted(input, true, input.equals(topics.consent()) ? compacted : Map.of()));
         }
+        // The shadow decisions too, shadow policy or not: a candidate can then be rolled out without a topic change.
         for (String out : List.of(topics.audience(), topics.quarantine(), topics.suppressed(), topics.deadLetter(),
-                topics.recalls())) {
+                topics.recalls(), topics.shadowDecisions())) {
             all.putIfAbsent(out, new Wanted(out, false, output));
         }
         return List.copyOf(all.values());

@@ -36,6 +36,9 @@ final class EffectiveConfig {
         // The hash names the exact policy text every output of this run is stamped with (policyHash).
         s.put("policy-file", config.policyFile() + " (version " + config.policy().version()
                 + (config.policy().contentHash() == null ? "" : ", sha256 " + config.policy().contentHash()) + ")");
+        s.put("shadow-policy-file", config.shadow() == null ? "none" : config.shadow().file() + " (version "
+                + config.shadow().policy().version() + (config.shadow().policy().contentHash() == null ? ""
+                : ", sha256 " + config.shadow().policy().contentHash()) + ")");
         SchemaRegistryConfig registry = config.schemaRegistry();
         s.put("schema-registry.schema.registry.url", registry.url()
                 + (config.inMemoryRegistry() ? " (in memory: no producer outside this process can use it)" : ""));
@@ -55,6 +58,7 @@ final class EffectiveConfig {
         s.put("topics.dead-letter", t.deadLetter());
         s.put("topics.recalls", t.recalls());
         s.put("topics.guarded", t.guarded().toString());
+        s.put("topics.shadow-decisions", t.shadowDecisions());
         Processing p = config.processing();
         s.put("processing.guarantee", p.guarantee().kafkaValue());
         s.put("processing.max-task-idle-ms", String.valueOf(p.maxTaskIdle().toMillis()));

@@ -98,6 +98,8 @@ public final class FirewallApp implements AutoCloseable {
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
                 .addKeyValue("policyVersion", config.policy().version())
                 .addKeyValue("policyHash", config.policy().contentHash())
+                .addKeyValue("shadowPolicyVersion",
+                        config.shadow() == null ? "none" : config.shadow().policy().version())
                 .addKeyValue("guarantee", config.processing().guarantee().kafkaValue())
                 .log("starting purpose firewall");
         streams = new KafkaStreams(topology, props);
@@ -140,6 +142,10 @@ public final class FirewallApp implements AutoCloseable {
                 new Output(topics.suppressed(), serdes.suppressed()),
                 new Output(topics.deadLetter(), serdes.deadLetter()),
                 new Output(topics.recalls(), serdes.recall()));
+        if (config.shadow() != null) {
+            outputs = new java.util.ArrayList<>(outputs);
+            outputs.add(new Output(topics.shadowDecisions(), serdes.shadowDecision()));
+        }
         RegistryRetry retry = RegistryRetry.upTo(config.processing().registryOutageMaxBlock(),
                 serdes.health());
         for (Output output : outputs) {

@@ -110,6 +110,17 @@ public final class TopicCheck {
      */
     public static Result check(Topics topics, Map<String, Integer> partitions,
                                Map<String, Map<String, String>> outputConfigs, long maxFutureSkewMs, long maxPastMs) {
+        return check(topics, false, partitions, outputConfigs, maxFutureSkewMs, maxPastMs);
+    }
+
+    /**
+     * Checks what the cluster says about the topics, the shadow-decisions output among them in shadow mode.
+     *
+     * @param shadow a shadow policy is set: {@code topics.shadow-decisions} is an output that must exist
+     * @see #check(Topics, Map, Map, long, long)
+     */
+    public static Result check(Topics topics, boolean shadow, Map<String, Integer> partitions,
+                               Map<String, Map<String, String>> outputConfigs, long maxFutureSkewMs, long maxPastMs) {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(partitions, "partitions");
         Objects.requireNonNull(outputConfigs, "outputConfigs");
@@ -129,7 +140,7 @@ public final class TopicCheck {
                             .collect(Collectors.joining(", ")));
         }
 
-        List<String> outputs = outputs(topics);
+        List<String> outputs = outputs(topics, shadow);
         List<String> missingOutputs = outputs.stream().filter(t -> !partitions.containsKey(t)).toList();
         if (!missingOutputs.isEmpty()) {
             problems.add("output topics missing: " + String.join(", ", missingOutputs));
@@ -158,8 +169,17 @@ public final class TopicCheck {
      */
     public static Result check(Admin admin, String bootstrapServers, Topics topics, long maxFutureSkewMs,
                                long maxPastMs, Duration timeout) {
+        return check(admin, bootstrapServers, topics, false, maxFutureSkewMs, maxPastMs, timeout);
+    }
+
+    /**
+     * As {@link #check(Admin, String, Topics, long, long, Duration)}, the shadow-decisions output among the outputs
+     * when {@code shadow} (a shadow policy is set).
+     */
+    public static Result check(Admin admin, String bootstrapServers, Topics topics, boolean shadow,
+                               long maxFutureSkewMs, long maxPastMs, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> names = distinct(concat(topics.inputs(), outputs(topics)));
+        List<String> names = distinct(concat(topics.inputs(), outputs(topics, shadow)));
         Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names,
                 new DescribeTopicsOptions().timeoutMs(remainingMs(deadline))).topicNameValues();
         Map<String, Integer> partitions = new HashMap<>();
@@ -169,7 +189,7 @@ public final class TopicCheck {
                 partitions.put(topic, description.partitions().size());
             }
         }
-        List<ConfigResource> resources = outputs(topics).stream().filter(partitions::containsKey)
+        List<ConfigResource> resources = outputs(topics, shadow).stream().filter(partitions::containsKey)
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
         Map<String, Map<String, String>> configs = new HashMap<>();
         if (!resources.isEmpty()) {
@@ -188,7 +208,7 @@ public final class TopicCheck {
                 configs.put(resource.name(), entries);
             }
         }
-        return check(topics, partitions, configs, maxFutureSkewMs, maxPastMs);
+        return check(topics, shadow, partitions, configs, maxFutureSkewMs, maxPastMs);
     }
 
     /**
@@ -208,7 +228,8 @@ public final class TopicCheck {
         }
         Result result;
         try {
-            result = check(admin, config.bootstrapServers(), config.topics(), maxFutureSkewMs, maxPastMs, timeout);
+            result = check(admin, config.bootstrapServers(), config.topics(), config.shadow() != null,
+                    maxFutureSkewMs, maxPastMs, timeout);
         } finally {
             admin.close(Duration.ofSeconds(5));
         }
@@ -351,9 +372,14 @@ public final class TopicCheck {
     }
 
     /** Audience, quarantine, suppressed, dead-letter, recalls. */
-    private static List<String> outputs(Topics topics) {
-        return List.of(topics.audience(), topics.quarantine(), topics.suppressed(), topics.deadLetter(),
-                topics.recalls());
+    /** The outputs run writes: the shadow decisions only in shadow mode. */
+    private static List<String> outputs(Topics topics, boolean shadow) {
+        List<String> outputs = new ArrayList<>(List.of(topics.audience(), topics.quarantine(), topics.suppressed(),
+                topics.deadLetter(), topics.recalls()));
+        if (shadow) {
+            outputs.add(topics.shadowDecisions());
+        }
+        return outputs;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

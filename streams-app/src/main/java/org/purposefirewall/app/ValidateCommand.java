@@ -19,6 +19,13 @@ final class ValidateCommand extends ConfiguredCommand {
                 + " (stamped on every output as policyHash; compare with sha256sum of the policy file)");
         out().println("  ad purpose:  " + config.policy().adPurpose());
         out().println("  restricted:  " + config.policy().restrictedPurposes());
+        if (config.shadow() != null) {
+            out().println("  shadow:      " + config.shadow().file() + " (version " + config.shadow().policy().version()
+                    + ", sha256 " + config.shadow().policy().contentHash() + "): decided beside the policy, "
+                    + "disagreements to " + config.topics().shadowDecisions() + "; enforces nothing");
+        } else {
+            out().println("  shadow:      none (shadow-policy-file not set)");
+        }
         if (config.inMemoryRegistry()) {
             out().println("  note:        the schema registry is in memory (" + config.schemaRegistry().url()
                     + "): run refuses it without --allow-in-memory-registry");

@@ -26,6 +26,9 @@ public final class ConfigKeys {
             Default.required(), "Kafka bootstrap servers.");
     public static final Key<String> POLICY_FILE = TOP.define("policy-file", Type.STRING, Default.required(),
             "Policy file, relative to the config file.");
+    public static final Key<String> SHADOW_POLICY_FILE = TOP.define("shadow-policy-file", Type.STRING,
+            Default.none(), "Candidate policy decided beside the enforcing one (shadow mode), relative to the config "
+                    + "file; its disagreements go to topics.shadow-decisions and never change an output.");
 
     /**
      * The keys of {@code identity:}. Their rules are {@link IdentityOptions}' (a region with a numbering plan, the

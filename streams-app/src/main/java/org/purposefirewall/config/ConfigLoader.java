@@ -141,8 +141,65 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(policyFile + ": " + e.getMessage(), e);
         }
+        ShadowPolicy shadow = shadow(applicationFile, base, top.get(ConfigKeys.SHADOW_POLICY_FILE), loaded,
+                identity);
         return new FirewallConfig(applicationId, bootstrap, registry, topics, processing, identity, streams,
-                policyFile, loaded.policy(), honeytokens, loaded.tcf(), http);
+                policyFile, loaded.policy(), honeytokens, loaded.tcf(), http, shadow);
+    }
+
+    /**
+     * The candidate policy of {@code shadow-policy-file}, read exactly as {@code policy-file} is (its own version and
+     * hash), or null when the key is absent. Its match hash forms and consent-signal mapping must be the enforcing
+     * policy's: they decide how registrations and consent are stored, and the shadow reads the same stores.
+     */
+    private ShadowPolicy shadow(Path applicationFile, Path base, String name, LoadedPolicy enforcing,
+                                IdentityOptions identity) {
+        if (name == null) {
+            return null;
+        }
+        String key = ConfigKeys.SHADOW_POLICY_FILE.qualifiedName();
+        if (name.isBlank()) {
+            throw new ConfigException(applicationFile + ": key '" + key + "' must name a file (omit the key for no "
+                    + "shadow policy)");
+        }
+        try {
+            return readShadow(base.resolve(name).normalize(), enforcing.hashForms(), enforcing.tcf(), identity);
+        } catch (ConfigException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw new ConfigException(applicationFile + ": key '" + key + "': " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code config} with {@code shadowPolicyFile} as its shadow policy, read and checked as {@code shadow-policy-file}
+     * is: for tools that take the candidate on their command line (the benchmark's {@code --shadow-policy}).
+     *
+     * @throws ConfigException naming the file and the key, as at startup
+     */
+    public FirewallConfig withShadowPolicy(FirewallConfig config, Path shadowPolicyFile) {
+        return config.withShadow(readShadow(shadowPolicyFile.toAbsolutePath().normalize(),
+                config.identity().hashForms(), config.consentSignals(), config.identity()));
+    }
+
+    private ShadowPolicy readShadow(Path file, Set<HashForm> hashForms, TcfSettings tcf, IdentityOptions identity) {
+        LoadedPolicy loaded = readPolicy(file);
+        if (!loaded.hashForms().equals(hashForms)) {
+            throw new ConfigException(file + ": key 'match-hash-forms' must be the same as policy-file's "
+                    + hashForms + " (registrations are stored under those forms, and the shadow policy reads the "
+                    + "same stores)");
+        }
+        if (!loaded.tcf().equals(tcf)) {
+            throw new ConfigException(file + ": key 'consent-signals' must be the same as policy-file's (consent is "
+                    + "stored as decoded under it, and the shadow policy reads the same store)");
+        }
+        try {
+            return new ShadowPolicy(file, loaded.policy(),
+                    Honeytokens.of(loaded.honeytokens(), IdentifierNormalizer.of(identity)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The section's entries, or none if it is absent; a section that is not a mapping is a wrong type. */

@@ -29,6 +29,7 @@ import org.purposefirewall.registry.SchemaRegistryConfig;
  * @param consentSignals how TCF consent maps onto the taxonomy (the policy's {@code consent-signals.tcf}); the
  *     defaults if null
  * @param http the service's HTTP endpoint (metrics, health, monitor); the defaults if null
+ * @param shadow the candidate policy decided beside {@code policy} ({@code shadow-policy-file}); null: no shadow mode
  */
 public record FirewallConfig(String applicationId,
                              String bootstrapServers,
@@ -41,7 +42,8 @@ public record FirewallConfig(String applicationId,
                              Policy policy,
                              Honeytokens honeytokens,
                              TcfSettings consentSignals,
-                             HttpSettings http) {
+                             HttpSettings http,
+                             ShadowPolicy shadow) {
 
     public FirewallConfig {
         Objects.requireNonNull(applicationId, "application-id");
@@ -63,6 +65,15 @@ public record FirewallConfig(String applicationId,
                           Path policyFile, Policy policy, Honeytokens honeytokens, TcfSettings consentSignals) {
         this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
                 policy, honeytokens, consentSignals, null);
+    }
+
+    /** A configuration without a shadow policy. */
+    public FirewallConfig(String applicationId, String bootstrapServers, SchemaRegistryConfig schemaRegistry,
+                          Topics topics, Processing processing, IdentityOptions identity, Map<String, String> streams,
+                          Path policyFile, Policy policy, Honeytokens honeytokens, TcfSettings consentSignals,
+                          HttpSettings http) {
+        this(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity, streams, policyFile,
+                policy, honeytokens, consentSignals, http, null);
     }
 
     /** A configuration with the default consent-signal mapping. */
@@ -93,25 +104,31 @@ public record FirewallConfig(String applicationId,
     /** A copy with other topics, e.g. with guarded topics added. */
     public FirewallConfig withTopics(Topics other) {
         return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, other, processing, identity,
-                streams, policyFile, policy, honeytokens, consentSignals, http);
+                streams, policyFile, policy, honeytokens, consentSignals, http, shadow);
+    }
+
+    /** A copy deciding {@code candidate} beside the enforcing policy (shadow mode); null turns shadow mode off. */
+    public FirewallConfig withShadow(ShadowPolicy candidate) {
+        return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity,
+                streams, policyFile, policy, honeytokens, consentSignals, http, candidate);
     }
 
     /** A copy with other bootstrap servers, for command-line overrides. */
     public FirewallConfig withBootstrapServers(String servers) {
         return new FirewallConfig(applicationId, servers, schemaRegistry, topics, processing, identity, streams,
-                policyFile, policy, honeytokens, consentSignals, http);
+                policyFile, policy, honeytokens, consentSignals, http, shadow);
     }
 
     /** A copy with other schema registry settings, for command-line overrides. */
     public FirewallConfig withSchemaRegistry(SchemaRegistryConfig settings) {
         return new FirewallConfig(applicationId, bootstrapServers, settings, topics, processing, identity, streams,
-                policyFile, policy, honeytokens, consentSignals, http);
+                policyFile, policy, honeytokens, consentSignals, http, shadow);
     }
 
     /** A copy with other HTTP endpoint settings (tests listen on port 0). */
     public FirewallConfig withHttp(HttpSettings settings) {
         return new FirewallConfig(applicationId, bootstrapServers, schemaRegistry, topics, processing, identity,
-                streams, policyFile, policy, honeytokens, consentSignals, settings);
+                streams, policyFile, policy, honeytokens, consentSignals, settings, shadow);
     }
 
     /** A copy with other processing settings, e.g. a replay's, which never waits for late consent. */
@@ -124,6 +141,6 @@ public record FirewallConfig(String applicationId,
     public FirewallConfig withApplicationId(String id, Path stateDir) {
         Processing p = processing.withStateDir(stateDir);
         return new FirewallConfig(id, bootstrapServers, schemaRegistry, topics, p, identity, streams, policyFile,
-                policy, honeytokens, consentSignals, http);
+                policy, honeytokens, consentSignals, http, shadow);
     }
 }

@@ -27,6 +27,8 @@ import org.purposefirewall.config.def.ConfigValues;
  * @param guarded further inputs on their way to the ad side, of any Avro schema (each record's writer schema comes
  *     from the registry): fields marked {@code "pii"} are decided as identifiers, and every string is
  *     tripwire-checked. Co-partitioned with the others; may be empty
+ * @param shadowDecisions output of shadow mode: where the candidate policy disagreed with the enforcing one (written
+ *     only when {@code shadow-policy-file} is set)
  */
 public record Topics(String contactPoints,
                      String consent,
@@ -36,7 +38,8 @@ public record Topics(String contactPoints,
                      String suppressed,
                      String deadLetter,
                      String recalls,
-                     List<String> guarded) {
+                     List<String> guarded,
+                     String shadowDecisions) {
 
     /** The keys of {@code topics:}. */
     public static final ConfigDef DEF = new ConfigDef("topics");
@@ -59,6 +62,8 @@ public record Topics(String contactPoints,
             Default.of("ads.audience-recalls"), "Output: recalls of forwarded identifiers.");
     public static final Key<List<String>> GUARDED = DEF.define("guarded", Type.LIST, Default.of(List.of()),
             "Further inputs in any Avro schema, decided by their \"pii\" fields and tripwire-checked.");
+    public static final Key<String> SHADOW_DECISIONS = DEF.define("shadow-decisions", Type.STRING,
+            Default.of("privacy.shadow-decisions"), "Output of shadow mode: the candidate policy's disagreements.");
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -71,12 +76,14 @@ public record Topics(String contactPoints,
         suppressed = orDefault(suppressed, SUPPRESSED);
         deadLetter = orDefault(deadLetter, DEAD_LETTER);
         recalls = orDefault(recalls, RECALLS);
+        shadowDecisions = orDefault(shadowDecisions, SHADOW_DECISIONS);
         // Not List.copyOf: a null element must reach the check below, which names its index.
         guarded = java.util.Collections.unmodifiableList(new ArrayList<>(orDefault(guarded, GUARDED)));
         Map<String, String> byName = new LinkedHashMap<>();
         Map<String, String> all = new LinkedHashMap<>(Map.of("contact-points", contactPoints, "consent", consent,
                 "registrations", registrations, "audience", audience, "quarantine", quarantine,
-                "suppressed", suppressed, "dead-letter", deadLetter, "recalls", recalls));
+                "suppressed", suppressed, "dead-letter", deadLetter, "recalls", recalls,
+                "shadow-decisions", shadowDecisions));
         for (int i = 0; i < guarded.size(); i++) {
             if (guarded.get(i) == null) {
                 throw new IllegalArgumentException("guarded[" + i + "]: a topic name is required");
@@ -98,7 +105,14 @@ public record Topics(String contactPoints,
 
     /** The defaults: the topic names in the README. */
     public static Topics defaults() {
-        return new Topics(null, null, null, null, null, null, null, null, null);
+        return new Topics(null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** These topics, shadow decisions under their default name. */
+    public Topics(String contactPoints, String consent, String registrations, String audience, String quarantine,
+                  String suppressed, String deadLetter, String recalls, List<String> guarded) {
+        this(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter, recalls, guarded,
+                null);
     }
 
     /** These topics without guarded ones. */
@@ -110,13 +124,19 @@ public record Topics(String contactPoints,
     /** A copy guarding {@code topics} too. */
     public Topics withGuarded(List<String> topics) {
         return new Topics(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter,
-                recalls, topics);
+                recalls, topics, shadowDecisions);
     }
 
     /** A copy writing recalls to {@code topic}. */
     public Topics withRecalls(String topic) {
         return new Topics(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter, topic,
-                guarded);
+                guarded, shadowDecisions);
+    }
+
+    /** A copy writing shadow decisions to {@code topic}. */
+    public Topics withShadowDecisions(String topic) {
+        return new Topics(contactPoints, consent, registrations, audience, quarantine, suppressed, deadLetter,
+                recalls, guarded, topic);
     }
 
     /** Every input topic: contact points, consent, registrations, then the guarded ones. */
@@ -129,7 +149,8 @@ public record Topics(String contactPoints,
     /** The topics read from the section. */
     static Topics from(ConfigValues v) {
         return new Topics(v.get(CONTACT_POINTS), v.get(CONSENT), v.get(REGISTRATIONS), v.get(AUDIENCE),
-                v.get(QUARANTINE), v.get(SUPPRESSED), v.get(DEAD_LETTER), v.get(RECALLS), v.get(GUARDED));
+                v.get(QUARANTINE), v.get(SUPPRESSED), v.get(DEAD_LETTER), v.get(RECALLS), v.get(GUARDED),
+                v.get(SHADOW_DECISIONS));
     }
 
     private static <T> T orDefault(T value, Key<T> key) {

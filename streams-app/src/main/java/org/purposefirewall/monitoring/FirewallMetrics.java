@@ -1,6 +1,7 @@
 package org.purposefirewall.monitoring;
 
 import org.apache.kafka.streams.StreamsMetrics;
+import org.purposefirewall.policy.Outcome;
 import org.purposefirewall.policy.SetAsideRules.Wait;
 
 /**
@@ -83,6 +84,17 @@ public interface FirewallMetrics extends AutoCloseable {
      */
     void lateSideRecord();
 
+    /**
+     * Shadow mode: the candidate policy decided a record otherwise than the enforcing one (another outcome, or the
+     * same outcome by another rule). Counted once per record, beside the enforcing outcome's own count.
+     *
+     * @param shadowRule the rule that decided under the candidate policy
+     */
+    void shadowDisagreement(Outcome enforcing, Outcome shadow, String shadowRule);
+
+    /** Shadow mode: the candidate policy's decision of a record, or writing it, failed. The enforcing one stands. */
+    void shadowFailure();
+
     /** Unregisters the metrics. */
     @Override
     void close();
@@ -131,6 +143,14 @@ public interface FirewallMetrics extends AutoCloseable {
 
         @Override
         public void lateSideRecord() {
+        }
+
+        @Override
+        public void shadowDisagreement(Outcome enforcing, Outcome shadow, String shadowRule) {
+        }
+
+        @Override
+        public void shadowFailure() {
         }
 
         @Override

@@ -43,6 +43,14 @@ public final class MetricNames {
     public static final String LATE_SIDE_RECORDS = "late-side-records";
 
     /**
+     * Shadow mode: data records on which the candidate policy ({@code shadow-policy-file}) gave another outcome or
+     * another deciding rule than the enforcing one. The enforcing outcome is unchanged.
+     */
+    public static final String SHADOW_DISAGREEMENTS = "shadow-disagreements";
+    /** Shadow mode: records whose shadow decision or its write failed; the enforcing outcome is unchanged. */
+    public static final String SHADOW_FAILURES = "shadow-failures";
+
+    /**
      * The metrics {@code /metrics} exports in Prometheus' text format, as Micrometer names them (dots; the Prometheus
      * registry writes them with underscores and a {@code _total} suffix on counters): the exported name is in each
      * constant's doc. Alert rules are written against the exported names: never rename one.
@@ -63,6 +71,13 @@ public final class MetricNames {
         public static final String RECORDS_WAITING = "purpose.firewall.records.waiting";
         /** {@code purpose_firewall_late_side_records_total}. */
         public static final String LATE_SIDE_RECORDS = "purpose.firewall.late.side.records";
+        /**
+         * {@code purpose_firewall_shadow_disagreements_total{enforcing,shadow,rule}}: records the shadow policy
+         * decided otherwise; {@code enforcing} and {@code shadow} are outcomes, {@code rule} the shadow's rule.
+         */
+        public static final String SHADOW_DISAGREEMENTS = "purpose.firewall.shadow.disagreements";
+        /** {@code purpose_firewall_shadow_failures_total}: shadow decisions (or their writes) that failed. */
+        public static final String SHADOW_FAILURES = "purpose.firewall.shadow.failures";
         /** {@code purpose_firewall_registry_available} (gauge, 0 or 1). */
         public static final String REGISTRY_AVAILABLE = "purpose.firewall.registry.available";
         /** {@code purpose_firewall_ready} (gauge, 0 or 1): Kafka Streams is RUNNING, as {@code /health/ready}. */
@@ -74,6 +89,10 @@ public final class MetricNames {
         public static final String TOPIC = "topic";
         public static final String SOURCE_SYSTEM = "source_system";
         public static final String WAIT = "wait";
+        /** The enforcing policy's outcome ({@link #FORWARDED}, {@link #QUARANTINED}, {@link #SUPPRESSED}). */
+        public static final String ENFORCING = "enforcing";
+        /** The shadow policy's outcome ({@link #FORWARDED}, {@link #QUARANTINED}, {@link #SUPPRESSED}). */
+        public static final String SHADOW = "shadow";
 
         /** {@value #OUTCOME} values. */
         public static final String FORWARDED = "forwarded";

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.purposefirewall.monitoring.MetricNames.Prometheus;
+import org.purposefirewall.policy.Outcome;
 import org.purposefirewall.policy.SetAsideRules.Wait;
 
 /**
@@ -70,6 +71,9 @@ public final class PrometheusFirewallMetrics {
         Counter.builder(Prometheus.LATE_SIDE_RECORDS)
                 .description("side records applied after a forward they should have prevented (each recalled)")
                 .register(registry);
+        Counter.builder(Prometheus.SHADOW_FAILURES)
+                .description("shadow-mode decisions (or their writes) that failed; the enforcing outcome stands")
+                .register(registry);
     }
 
     /**
@@ -126,6 +130,15 @@ public final class PrometheusFirewallMetrics {
             case SCHEMA -> "schema";
             case SIDE_RECORDS -> "side_records";
             case CONSENT -> "consent";
+        };
+    }
+
+    /** The {@value Prometheus#OUTCOME}-style tag of an outcome, as {@code purpose_firewall_decisions_total} has it. */
+    static String tagOf(Outcome outcome) {
+        return switch (outcome) {
+            case FORWARD -> Prometheus.FORWARDED;
+            case QUARANTINE -> Prometheus.QUARANTINED;
+            case SUPPRESS -> Prometheus.SUPPRESSED;
         };
     }
 
@@ -203,6 +216,19 @@ public final class PrometheusFirewallMetrics {
         public void lateSideRecord() {
             sensors.lateSideRecord();
             counter(Prometheus.LATE_SIDE_RECORDS).increment();
+        }
+
+        @Override
+        public void shadowDisagreement(Outcome enforcing, Outcome shadow, String shadowRule) {
+            sensors.shadowDisagreement(enforcing, shadow, shadowRule);
+            counter(Prometheus.SHADOW_DISAGREEMENTS, Prometheus.ENFORCING, tagOf(enforcing),
+                    Prometheus.SHADOW, tagOf(shadow), Prometheus.RULE, orNone(shadowRule)).increment();
+        }
+
+        @Override
+        public void shadowFailure() {
+            sensors.shadowFailure();
+            counter(Prometheus.SHADOW_FAILURES).increment();
         }
 
         @Override

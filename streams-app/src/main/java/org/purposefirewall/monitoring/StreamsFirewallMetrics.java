@@ -3,6 +3,7 @@ package org.purposefirewall.monitoring;
 import java.util.List;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsMetrics;
+import org.purposefirewall.policy.Outcome;
 
 /**
  * {@link FirewallMetrics} as Kafka Streams sensors, so they appear wherever the application's other metrics do
@@ -23,6 +24,8 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     private final Sensor rehomed;
     private final Sensor settling;
     private final Sensor late;
+    private final Sensor shadowDisagreements;
+    private final Sensor shadowFailures;
 
     public StreamsFirewallMetrics(StreamsMetrics metrics, String taskId) {
         this.metrics = metrics;
@@ -37,6 +40,8 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
         this.rehomed = sensor(taskId, MetricNames.REHOMED);
         this.settling = sensor(taskId, MetricNames.SETTLING);
         this.late = sensor(taskId, MetricNames.LATE_SIDE_RECORDS);
+        this.shadowDisagreements = sensor(taskId, MetricNames.SHADOW_DISAGREEMENTS);
+        this.shadowFailures = sensor(taskId, MetricNames.SHADOW_FAILURES);
     }
 
     private Sensor sensor(String taskId, String operation) {
@@ -99,9 +104,19 @@ public final class StreamsFirewallMetrics implements FirewallMetrics {
     }
 
     @Override
+    public void shadowDisagreement(Outcome enforcing, Outcome shadow, String shadowRule) {
+        shadowDisagreements.record();
+    }
+
+    @Override
+    public void shadowFailure() {
+        shadowFailures.record();
+    }
+
+    @Override
     public void close() {
         for (Sensor sensor : List.of(forwarded, quarantined, suppressed, deadLettered, parked, honeytokenHits, recalled, held,
-                rehomed, settling, late)) {
+                rehomed, settling, late, shadowDisagreements, shadowFailures)) {
             metrics.removeSensor(sensor);
         }
     }

@@ -12,6 +12,7 @@ import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.DeadLetterRecord;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.QuarantineRecord;
+import org.purposefirewall.schema.ShadowDecision;
 import org.purposefirewall.schema.SuppressedRecord;
 
 /**
@@ -27,7 +28,8 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                              AvroSerde<QuarantineRecord> quarantine,
                              AvroSerde<SuppressedRecord> suppressed,
                              AvroSerde<DeadLetterRecord> deadLetter,
-                             AvroSerde<AudienceRecall> recall) {
+                             AvroSerde<AudienceRecall> recall,
+                             AvroSerde<ShadowDecision> shadowDecision) {
 
     /** Serdes over the registry the settings name, registering and versioning as they say. */
     public static FirewallSerdes fromSettings(SchemaRegistryConfig settings) {
@@ -49,7 +51,8 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                 new AvroSerde<>(QuarantineRecord.class, local, true, false, false),
                 new AvroSerde<>(SuppressedRecord.class, local, true, false, false),
                 new AvroSerde<>(DeadLetterRecord.class, local, true, false, false),
-                new AvroSerde<>(AudienceRecall.class, local, true, false, false));
+                new AvroSerde<>(AudienceRecall.class, local, true, false, false),
+                new AvroSerde<>(ShadowDecision.class, local, true, false, false));
     }
 
     public static FirewallSerdes create(SchemaRegistryClient registry, boolean autoRegister, boolean useLatest) {
@@ -61,6 +64,7 @@ public record FirewallSerdes(SchemaRegistryClient registry,
                 new AvroSerde<>(QuarantineRecord.class, registry, autoRegister, useLatest, false),
                 new AvroSerde<>(SuppressedRecord.class, registry, autoRegister, useLatest, false),
                 new AvroSerde<>(DeadLetterRecord.class, registry, autoRegister, useLatest, false),
-                new AvroSerde<>(AudienceRecall.class, registry, autoRegister, useLatest, false));
+                new AvroSerde<>(AudienceRecall.class, registry, autoRegister, useLatest, false),
+                new AvroSerde<>(ShadowDecision.class, registry, autoRegister, useLatest, false));
     }
 }

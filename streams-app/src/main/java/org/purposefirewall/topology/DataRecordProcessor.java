@@ -36,7 +36,9 @@ import org.purposefirewall.serde.Decoded;
  *   <li>is decided by the {@link DataDecider}: the policy's {@link Verdict} over its identifiers;</li>
  *   <li>is routed by the verdict to {@link Outputs}: quarantine; suppressed (or, if consent may still come, it
  *       waits for it once); or each distinct identifier forwarded, minimized, with its exposure recorded and, if
- *       consent already ended or the identifier was registered for security after its time, recalled at once.</li>
+ *       consent already ended or the identifier was registered for security after its time, recalled at once;</li>
+ *   <li>in shadow mode, once its verdict is final and written, is decided again by the {@link ShadowDecider}, whose
+ *       disagreements go to the shadow topic and which cannot change or stop what was written.</li>
  * </ol>
  * Any unforeseen exception dead-letters the record ({@link FailClosed}). Built from parts it is handed, as Kafka's
  * own {@code KStreamKTableJoinProcessor} is.
@@ -65,12 +67,13 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param barrier how far side records are applied, per home partition
      * @param settleMs how long after its read a data record still waits for side records
      * @param metrics opens each processor's metrics
+     * @param shadow shadow mode: the candidate policy, decided after each final verdict and compared; null for none
      * @param observer sees each decision with what it was taken on ({@code explain}), or null (the service)
      */
     record Shared(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
                   List<String> sideTopics, String audienceTopic, long consentHoldMs, int maxWaiting,
                   Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs,
-                  FirewallMetrics.Factory metrics, DecisionObserver observer) {
+                  FirewallMetrics.Factory metrics, ShadowDecider shadow, DecisionObserver observer) {
     }
 
     private final String topic;
@@ -86,6 +89,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     private Exposures exposures;
     private KeyValueStore<String, long[]> revocations;
     private SetAside<V> setAside;
+    private ShadowDecider.Open shadow;
     private int homePartition;
 
     DataRecordProcessor(String topic, DataAdapter<V> adapter, SetAside.Decoder<V> decoder, Shared shared) {
@@ -111,6 +115,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         this.revocations = stores.revocations();
         this.setAside = new SetAside<>(topic, stores.setAside(), shared.maxWaiting(), metrics, decoder, false,
                 shared.sideTopics());
+        this.shadow = shared.shadow() == null ? null : shared.shadow().open(stores, outputs, metrics, policy);
         this.homePartition = context.taskId().partition();
         context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled());
         context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
@@ -218,6 +223,10 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
                 }
                 outputs.forwarded(in, decision);
             }
+        }
+        // The verdict is final and written (a record set aside for consent returned above): now the candidate.
+        if (shadow != null) {
+            shadow.after(in, facts, verdict);
         }
     }
 

@@ -7,6 +7,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -41,7 +42,8 @@ import org.purposefirewall.serde.SafeAvroDeserializer;
  *                                                                         ├─► registration-updater (SideRecordProcessor)
  *             contact-points-source ─────────────────────────────────────┴─► purpose-decider      (DataRecordProcessor)
  *             guarded-source-&lt;topic&gt; ───────────────────────────────────► guarded-decider-&lt;topic&gt; (DataRecordProcessor)
- *                  sinks: audience, quarantine, suppressed, dead-letter, recall, rehome (back into side-records)
+ *                  sinks: audience, quarantine, suppressed, dead-letter, recall, rehome (back into side-records),
+ *                  shadow-decisions (shadow mode only: {@link ShadowDecider})
  *   stores (every deciding processor): consent-store (versioned), registration-store, registered-users-store,
  *                  exposure-store, consent-revocations-store, set-aside-store (every record that waits)
  * </pre>
@@ -80,21 +82,35 @@ public final class FirewallTopology {
      */
     public static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
                                  SideRecordBarrier barrier, FirewallMetrics.Factory metrics) {
-        return build(config, serdes, partitions, barrier, metrics, null);
+        return build(config, serdes, partitions, barrier, metrics,
+                normalizer -> ShadowDecider.of(config.shadow(), normalizer), null);
     }
 
     /**
-     * The topology for {@code TopologyTestDriver} with an observer of every decision: for {@code explain}.
+     * The topology for {@code TopologyTestDriver} with an observer of every decision, for {@code replay} and
+     * {@code explain}: one partition, side records applied as piped, and no shadow mode (a replay decides with the
+     * policy it is given; a candidate is replayed as the policy, not beside it).
      *
-     * @param observer sees each data record's decision with what it was taken on
+     * @param observer sees each data record's decision with what it was taken on, or null
      */
     public static Topology build(FirewallConfig config, FirewallSerdes serdes, DecisionObserver observer) {
         return build(config, serdes, 1, SideRecordBarrier.SYNCHRONOUS, FirewallMetrics.Factory.KAFKA_SENSORS,
-                observer);
+                normalizer -> null, observer);
+    }
+
+    /**
+     * @param shadowMode shadow mode's candidate over the topology's normalizer (tests hand in one that fails), or
+     *     null from it for none
+     */
+    static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions, SideRecordBarrier barrier,
+                          FirewallMetrics.Factory metrics,
+                          Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode) {
+        return build(config, serdes, partitions, barrier, metrics, shadowMode, null);
     }
 
     private static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
                                   SideRecordBarrier barrier, FirewallMetrics.Factory metrics,
+                                  Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
                                   DecisionObserver observer) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
@@ -104,6 +120,7 @@ public final class FirewallTopology {
                 serdes.health());
         // One normalizer for every processor, so registrations, contact points and guarded records are keyed alike.
         IdentifierNormalizer.Configured normalizer = IdentifierNormalizer.of(config.identity());
+        ShadowDecider shadow = shadowMode.apply(normalizer);
         ConsentDecoder consentDecoder = new ConsentDecoder(config.consentSignals());
         Arrival.Routing direct = new Arrival.Routing(partitions, true);
         Arrival.Routing rehomed = new Arrival.Routing(partitions, false);
@@ -111,7 +128,7 @@ public final class FirewallTopology {
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
                 config.processing().consentHold().toMillis(), maxWaiting, direct, bounds, barrier,
-                config.processing().settle().toMillis(), metrics, observer);
+                config.processing().settle().toMillis(), metrics, shadow, observer);
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();
@@ -234,6 +251,10 @@ public final class FirewallTopology {
                 decidersArray);
         topology.addSink(Names.DEAD_LETTER_SINK, topics.deadLetter(), keyWriter, serdes.deadLetter().serializer(),
                 every);
+        if (shadow != null) {
+            topology.addSink(Names.SHADOW_SINK, topics.shadowDecisions(), keyWriter,
+                    serdes.shadowDecision().serializer(), decidersArray);
+        }
         return topology;
     }
 

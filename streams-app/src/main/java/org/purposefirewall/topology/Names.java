@@ -37,6 +37,8 @@ public final class Names {
     public static final String SUPPRESSED_SINK = "suppressed-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String RECALL_SINK = "recall-sink";
+    /** Shadow mode only: the candidate policy's disagreements (see {@code ShadowDecider}). */
+    public static final String SHADOW_SINK = "shadow-decisions-sink";
 
     /** Source node of a guarded topic. */
     public static String guardedSource(String topic) {

@@ -24,6 +24,7 @@ import org.purposefirewall.schema.HashAlgorithm;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.MatchedRegistration;
 import org.purposefirewall.schema.QuarantineRecord;
+import org.purposefirewall.schema.ShadowDecision;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.schema.SuppressedRecord;
 import org.slf4j.Logger;
@@ -253,6 +254,15 @@ final class Outputs {
                 .addKeyValue("offset", source.getOffset())
                 .addKeyValue("reason", out.getReason())
                 .log("forwarded identifier recalled");
+    }
+
+    /**
+     * Shadow mode: sends what the candidate policy decided otherwise (or that its decision failed) to the shadow
+     * topic. Not an output of the record: the record's one output was written before, and stands whatever happens
+     * here. Keyed by the redacted user, never the user id. Counted and logged by the {@link ShadowDecider}.
+     */
+    void shadow(InputRecord<?> in, ShadowDecision decision) {
+        context.forward(new Record<>(decision.getUserDigest(), decision, in.timestamp()), Names.SHADOW_SINK);
     }
 
     /**

@@ -114,7 +114,7 @@ class ComposeFileTest {
                 topics.add(t.getValue().asText());
             }
         });
-        assertThat(topics).hasSize(8);
+        assertThat(topics).hasSize(9);
         for (String topic : topics) {
             assertThat(script).as("topics service creates " + topic)
                     .containsPattern("(?<![\\w.-])" + Pattern.quote(topic) + "(?![\\w.-])");

@@ -25,7 +25,7 @@ class CreateTopicsCommandTest {
         assertThat(wanted).extracting(CreateTopicsCommand.Wanted::name).containsExactly("user.contact-points",
                 "privacy.consent", "privacy.purpose-registrations", "crm.profile-updates",
                 "ads.audience-identifiers", "privacy.quarantine", "privacy.suppressed", "privacy.dead-letter",
-                "ads.audience-recalls");
+                "ads.audience-recalls", "privacy.shadow-decisions");
         assertThat(wanted.stream().filter(CreateTopicsCommand.Wanted::compacted).map(CreateTopicsCommand.Wanted::name))
                 .containsExactly("privacy.consent");
         Map<String, Integer> partitions = wanted.stream()
@@ -33,6 +33,7 @@ class CreateTopicsCommandTest {
         Map<String, Map<String, String>> outputConfigs = wanted.stream().filter(w -> !w.input())
                 .collect(Collectors.toMap(CreateTopicsCommand.Wanted::name, CreateTopicsCommand.Wanted::configs));
         assertThat(TopicCheck.check(topics, partitions, outputConfigs, SKEW, Long.MAX_VALUE).valid()).isTrue();
+        assertThat(TopicCheck.check(topics, true, partitions, outputConfigs, SKEW, Long.MAX_VALUE).valid()).isTrue();
         assertThat(outputConfigs.get("privacy.quarantine"))
                 .containsEntry(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "3600000")
                 .containsEntry(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, String.valueOf(Long.MAX_VALUE));

@@ -49,6 +49,36 @@ class PurposeFirewallMainTest {
     }
 
     @Test
+    void shouldPrintTheShadowPolicyWithItsVersionAndHashWhenValidating(@TempDir Path dir) throws Exception {
+        // Given the shipped configuration with the shipped example candidate as its shadow policy
+        Files.copy(REPO_CONFIG.resolveSibling("policy.yaml"), dir.resolve("policy.yaml"));
+        Files.copy(REPO_CONFIG.resolveSibling("shadow-policy.example.yaml"), dir.resolve("candidate.yaml"));
+        Path config = dir.resolve("application.yaml");
+        Files.writeString(config, Files.readString(REPO_CONFIG)
+                .replace("policy-file: policy.yaml", "policy-file: policy.yaml\nshadow-policy-file: candidate.yaml"));
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(dir.resolve("candidate.yaml"))));
+
+        // When validated
+        int code = run("validate", "--config", config.toString());
+
+        // Then the summary and the effective settings name it, its version and its own hash
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("shadow:      " + dir.resolve("candidate.yaml").toAbsolutePath().normalize()
+                        + " (version 2026-12-01.1-candidate, sha256 " + expected + ")")
+                .contains("shadow-policy-file", "topics.shadow-decisions", "privacy.shadow-decisions");
+    }
+
+    @Test
+    void shouldSayThereIsNoShadowPolicyWhenValidatingWithout() {
+        int code = run("validate", "--config", REPO_CONFIG.toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("shadow:      none (shadow-policy-file not set)");
+    }
+
+    @Test
     void aBadKeyFailsAtStartupNamingTheFileAndTheKey(@TempDir Path dir) throws IOException {
         Files.copy(REPO_CONFIG.resolveSibling("policy.yaml"), dir.resolve("policy.yaml"));
         Path config = dir.resolve("bad.yaml");

@@ -46,6 +46,27 @@ class TopicCheckTest {
     }
 
     @Test
+    void shouldRequireTheShadowDecisionsTopicOnlyWhenAShadowPolicyIsSet() {
+        // Given every input and every other output, but no shadow-decisions topic
+        Map<String, Integer> partitions = allWith(3);
+
+        // When checked without and with a shadow policy
+        TopicCheck.Result plain = TopicCheck.check(TOPICS, false, partitions, defaultConfigs(), SKEW, UNBOUNDED);
+        TopicCheck.Result shadow = TopicCheck.check(TOPICS, true, partitions, defaultConfigs(), SKEW, UNBOUNDED);
+
+        // Then only shadow mode misses it, by name
+        assertThat(plain.valid()).isTrue();
+        assertThat(shadow.valid()).isFalse();
+        assertThat(shadow.errorMessage()).isEqualTo("output topics missing: privacy.shadow-decisions");
+
+        // And once it exists with the broker's defaults, shadow mode passes too
+        partitions.put(TOPICS.shadowDecisions(), 1);
+        Map<String, Map<String, String>> configs = defaultConfigs();
+        configs.put(TOPICS.shadowDecisions(), BROKER_DEFAULTS);
+        assertThat(TopicCheck.check(TOPICS, true, partitions, configs, SKEW, UNBOUNDED).valid()).isTrue();
+    }
+
+    @Test
     void inputsWithDifferentCountsAreNamedEachWithItsCount() {
         // Given consent with 6 partitions where the other inputs have 3
         Map<String, Integer> partitions = allWith(3);

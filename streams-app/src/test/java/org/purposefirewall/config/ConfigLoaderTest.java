@@ -470,6 +470,111 @@ class ConfigLoaderTest {
 
     // ---- the policy file --------------------------------------------------------------------------------------
 
+    // ---- the shadow policy file -------------------------------------------------------------------------------
+
+    private static final String SHADOW = """
+            version: "candidate-2"
+            ad-purpose: marketing.advertising.third_party.targeted
+            restricted-purposes:
+              - essential.service.security
+              - marketing.advertising.first_party
+            """;
+
+    @Test
+    void shouldHaveNoShadowPolicyWithoutTheKey() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+
+        FirewallConfig config = loader.load(app);
+
+        assertThat(config.shadow()).isNull();
+        assertThat(config.topics().shadowDecisions()).isEqualTo("privacy.shadow-decisions");
+    }
+
+    @Test
+    void shouldLoadTheShadowPolicyRelativeToTheConfigFileWithItsOwnVersionAndHash() throws IOException {
+        // Given a candidate policy beside the enforcing one, and a topic for its disagreements
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: policy.yaml\nshadow-policy-file: candidates/shadow.yaml")
+                .replace("  dead-letter: out.dead-letter", "  dead-letter: out.dead-letter\n  shadow-decisions: out.shadow"));
+        write("policy.yaml", POLICY);
+        Files.createDirectories(dir.resolve("candidates"));
+        write("candidates/shadow.yaml", SHADOW);
+
+        // When loaded
+        FirewallConfig config = loader.load(app);
+
+        // Then the candidate is its own policy: version, rules and the hash of its own bytes
+        assertThat(config.shadow().file()).isEqualTo(dir.resolve("candidates/shadow.yaml").toAbsolutePath().normalize());
+        assertThat(config.shadow().policy().version()).isEqualTo("candidate-2");
+        assertThat(config.shadow().policy().contentHash()).isEqualTo(sha256(SHADOW));
+        assertThat(config.shadow().policy().restrictedPurposes()).containsExactly(
+                new Purpose("essential.service.security"), new Purpose("marketing.advertising.first_party"));
+        assertThat(config.policy().version()).isEqualTo("test-1");
+        assertThat(config.policy().contentHash()).isEqualTo(sha256(POLICY));
+        assertThat(config.topics().shadowDecisions()).isEqualTo("out.shadow");
+        // And a copy keeps it
+        assertThat(config.withBootstrapServers("other:9092").shadow()).isEqualTo(config.shadow());
+    }
+
+    @Test
+    void shouldRejectAMissingShadowPolicyFileNamingTheApplicationFileTheKeyAndTheFile() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: policy.yaml\nshadow-policy-file: missing-shadow.yaml"));
+        write("policy.yaml", POLICY);
+
+        assertFails(app).hasMessage(app + ": key 'shadow-policy-file': "
+                + dir.resolve("missing-shadow.yaml").toAbsolutePath().normalize() + ": no such file");
+    }
+
+    @Test
+    void shouldRejectABadShadowPolicyNamingItsFileAndKey() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: policy.yaml\nshadow-policy-file: shadow.yaml"));
+        write("policy.yaml", POLICY);
+        Path shadow = write("shadow.yaml", SHADOW.replace("marketing.advertising.first_party", "Not A Purpose"));
+
+        assertFails(app).hasMessageStartingWith(shadow.toAbsolutePath().normalize() + ": key 'restricted-purposes[1]'");
+    }
+
+    @Test
+    void shouldRejectAShadowPolicyWithOtherHashFormsBecauseTheStoresAreShared() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: policy.yaml\nshadow-policy-file: shadow.yaml"));
+        write("policy.yaml", POLICY);
+        Path shadow = write("shadow.yaml", SHADOW + "match-hash-forms: [SHA-256]\n");
+
+        assertFails(app).hasMessageStartingWith(shadow.toAbsolutePath().normalize() + ": key 'match-hash-forms' must "
+                + "be the same as policy-file's");
+    }
+
+    @Test
+    void shouldAddAShadowPolicyGivenOnTheCommandLineCheckedAsTheKeyIs() throws IOException {
+        Path app = write("application.yaml", APPLICATION);
+        write("policy.yaml", POLICY);
+        Path good = write("good.yaml", SHADOW);
+        Path bad = write("bad.yaml", SHADOW + "match-hash-forms: [SHA-256, MD5]\n");
+        FirewallConfig config = loader.load(app);
+
+        FirewallConfig shadowed = loader.withShadowPolicy(config, good);
+
+        assertThat(shadowed.shadow().policy().version()).isEqualTo("candidate-2");
+        assertThat(shadowed.shadow().policy().contentHash()).isEqualTo(sha256(SHADOW));
+        assertThat(shadowed.policy()).isEqualTo(config.policy());
+        assertThatThrownBy(() -> loader.withShadowPolicy(config, bad)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(bad.toAbsolutePath().normalize() + ": key 'match-hash-forms'");
+    }
+
+    @Test
+    void shouldRejectABlankShadowPolicyFileKey() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("policy-file: policy.yaml",
+                "policy-file: policy.yaml\nshadow-policy-file: \"  \""));
+        write("policy.yaml", POLICY);
+
+        assertFails(app).hasMessage(app + ": key 'shadow-policy-file' must name a file (omit the key for no shadow "
+                + "policy)");
+    }
+
     @Test
     void aMissingPolicyFileIsRejectedNamingThatFile() throws IOException {
         // Given an application file naming a policy that does not exist

@@ -17,6 +17,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.purposefirewall.app.StreamsSettings;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Processing;
+import org.purposefirewall.config.ShadowPolicy;
+import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.Honeytokens;
 import org.purposefirewall.identity.IdentityOptions;
 import org.purposefirewall.monitoring.FirewallMetrics;
@@ -37,6 +39,7 @@ import org.purposefirewall.schema.PurposeConsent;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.QuarantineRecord;
 import org.purposefirewall.schema.RegistrationAction;
+import org.purposefirewall.schema.ShadowDecision;
 import org.purposefirewall.schema.SuppressedRecord;
 import org.purposefirewall.serde.FirewallSerdes;
 
@@ -69,6 +72,8 @@ final class FirewallDriver implements AutoCloseable {
     final TestOutputTopic<String, SuppressedRecord> suppressed;
     final TestOutputTopic<String, DeadLetterRecord> deadLetter;
     final TestOutputTopic<String, AudienceRecall> recalls;
+    /** Shadow mode's disagreements; empty (never written) without a shadow policy. */
+    final TestOutputTopic<String, ShadowDecision> shadowDecisions;
 
     FirewallDriver(Path stateDir) {
         this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults());
@@ -116,6 +121,38 @@ final class FirewallDriver implements AutoCloseable {
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
                            FirewallMetrics.Factory metrics) {
+        this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, settleMs, metrics, null, null,
+                java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Shadow mode.
+     *
+     * @param shadow the candidate policy, or null for none
+     * @param shadowMode how the candidate decides (one that fails, for tests of failures), or null: as configured
+     * @param consentHoldMs how long records of users without consent are held for late consent
+     * @param metrics opens each processor's metrics
+     */
+    FirewallDriver(Path stateDir, ShadowPolicy shadow,
+                   java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
+                   long consentHoldMs, FirewallMetrics.Factory metrics) {
+        this(stateDir, shadow, shadowMode, consentHoldMs, metrics, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param serdesOverride replaces serdes the topology is built with (one that cannot write, for failures) */
+    FirewallDriver(Path stateDir, ShadowPolicy shadow,
+                   java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
+                   long consentHoldMs, FirewallMetrics.Factory metrics,
+                   java.util.function.UnaryOperator<FirewallSerdes> serdesOverride) {
+        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), consentHoldMs,
+                SideRecordBarrier.SYNCHRONOUS, null, null, metrics, shadow, shadowMode, serdesOverride);
+    }
+
+    private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
+                           long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
+                           FirewallMetrics.Factory metrics, ShadowPolicy shadow,
+                           java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
+                           java.util.function.UnaryOperator<FirewallSerdes> serdesOverride) {
         topics = Topics.defaults().withGuarded(guarded);
         // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
         Processing.Builder processing = Processing.builder().maxTaskIdle(Duration.ZERO)
@@ -128,12 +165,13 @@ final class FirewallDriver implements AutoCloseable {
         }
         config = new FirewallConfig("pf-topology-test", "unused:9092", SchemaRegistryConfig.inMemory(scope),
                 topics, processing.build(), identity,
-                Map.of(), null, POLICY, honeytokens);
+                Map.of(), null, POLICY, honeytokens).withShadow(shadow);
         serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(FirewallTopology.build(config, serdes, 1, barrier, metrics), props,
-                WALL_CLOCK);
+        FirewallSerdes built = serdesOverride.apply(serdes);
+        driver = new TopologyTestDriver(shadowMode == null ? FirewallTopology.build(config, built, 1, barrier, metrics)
+                : FirewallTopology.build(config, built, 1, barrier, metrics, shadowMode), props, WALL_CLOCK);
         StringSerializer keys = new StringSerializer();
         StringDeserializer keyReader = new StringDeserializer();
         contactPoints = driver.createInputTopic(topics.contactPoints(), keys, serdes.contactPoint().serializer());
@@ -146,6 +184,8 @@ final class FirewallDriver implements AutoCloseable {
         suppressed = driver.createOutputTopic(topics.suppressed(), keyReader, serdes.suppressed().deserializer());
         deadLetter = driver.createOutputTopic(topics.deadLetter(), keyReader, serdes.deadLetter().deserializer());
         recalls = driver.createOutputTopic(topics.recalls(), keyReader, serdes.recall().deserializer());
+        shadowDecisions = driver.createOutputTopic(topics.shadowDecisions(), keyReader,
+                serdes.shadowDecision().deserializer());
     }
 
     /** Pipes a contact point with its event time as the record timestamp. */
