@@ -169,7 +169,8 @@ class ReplayIT {
                 "--report", stricter.toString());
 
         // Then the functional registrations' forwards differ too, and nothing else
-        System.out.println("replay under the candidate:\n" + candidateRun.out());
+        System.out.println("replay under the candidate:\n" + candidateRun.out() + "first report line:\n"
+                + Files.readAllLines(stricter).get(0));
         assertThat(candidateRun.code()).as(candidateRun.err()).isEqualTo(1);
         assertThat(differences(stricter)).isEqualTo(expected(lateCoordinates, functionalCoordinates));
         assertThat(Files.readAllLines(stricter)).allSatisfy(line -> {

@@ -131,7 +131,8 @@ class PurposeFirewallMainTest {
     void shouldListEveryCommandInItsHelpAndTreatNoCommandAsAUsageError() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("run", "validate", "create-topics", "describe", "exposure-report", "audit");
+                .contains("run", "validate", "create-topics", "describe", "exposure-report", "audit", "replay",
+                        "explain");
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("a command is required", "Usage:");
         assertThat(run("exposure-report", "--help")).isZero();
@@ -153,6 +154,26 @@ class PurposeFirewallMainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("ads.audience-identifiers is not an input topic "
                 + "the firewall decides", "user.contact-points");
         assertThat(run("explain", "--config", REPO_CONFIG.toString(), "--topic", "user.contact-points")).isEqualTo(2);
+    }
+
+    @Test
+    void replayRejectsABadRangeOrCandidatePolicyBeforeReadingAnything(@TempDir Path dir) throws Exception {
+        assertThat(run("replay", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--policy", "--from", "--to", "--offsets",
+                "--user", "--report", "--work-dir");
+
+        assertThat(run("replay", "--config", REPO_CONFIG.toString(), "--offsets", "user.contact-points:x:1-2"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not TOPIC:PARTITION:FROM-TO");
+        assertThat(run("replay", "--config", REPO_CONFIG.toString(), "--from", "2026-11-02T00:00:00Z", "--to",
+                "2026-11-01T00:00:00Z")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--from must be before --to");
+
+        Path candidate = dir.resolve("candidate.yaml");
+        Files.writeString(candidate, "version: \"x\"\nad-purpose: marketing\nrestricted-purposes: []\n");
+        assertThat(run("replay", "--config", REPO_CONFIG.toString(), "--policy", candidate.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(candidate.toString(), "restricted-purposes");
     }
 
     @Test
