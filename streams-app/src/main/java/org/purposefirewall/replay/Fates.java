@@ -20,6 +20,7 @@ final class Fates {
     /** Ad records written before ad records carried coordinates, by decision id. */
     private final Map<String, List<Output>> sourceless = new HashMap<>();
     private final Set<String> sourcelessVersions = new LinkedHashSet<>();
+    private final Map<String, String> pool = new HashMap<>();
     private long read;
 
     /** @param wanted the inputs whose outputs are kept (null: all) */
@@ -31,13 +32,14 @@ final class Fates {
         read++;
         if (output.source() == null) {
             if (output.decisionId() != null && output.fate() == Fate.FORWARDED) {
-                sourceless.computeIfAbsent(output.decisionId(), k -> new ArrayList<>(1)).add(output);
+                sourceless.computeIfAbsent(output.decisionId(), k -> new ArrayList<>(1)).add(output.shared(pool));
                 sourcelessVersions.add(output.policyVersion());
             }
             return;
         }
         if (wanted == null || wanted.contains(output.source())) {
-            bySource.computeIfAbsent(output.source(), k -> new ArrayList<>(1)).add(output);
+            Output kept = output.shared(pool);
+            bySource.computeIfAbsent(kept.source(), k -> new ArrayList<>(1)).add(kept);
         }
     }
 

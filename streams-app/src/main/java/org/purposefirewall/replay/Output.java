@@ -68,6 +68,21 @@ public record Output(Source source, String decisionId, Fate fate, String rule, S
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /**
+     * This output with its repeated texts (rule, reason, policy version and hash, type, field path, topic) shared
+     * through {@code pool}: a replay holds one output per record of the service, and these repeat on almost all.
+     */
+    Output shared(java.util.Map<String, String> pool) {
+        Source at = source == null ? null : new Source(pool(pool, source.topic()), source.partition(),
+                source.offset());
+        return new Output(at, decisionId, fate, pool(pool, rule), pool(pool, reason), pool(pool, policyVersion),
+                pool(pool, policyHash), pool(pool, identifierType), digest, pool(pool, fieldPath), user, eventTime);
+    }
+
+    private static String pool(java.util.Map<String, String> pool, String s) {
+        return s == null ? null : pool.computeIfAbsent(s, k -> k);
+    }
+
     Output at(Source other) {
         return new Output(other, decisionId, fate, rule, reason, policyVersion, policyHash, identifierType, digest,
                 fieldPath, user, eventTime);

@@ -251,13 +251,13 @@ public final class Replay {
             boolean consent = e.getKey().equals(topics.consent());
             reader.read(e.getValue(), r -> {
                 progress.advance(++seen[0]);
-                long eventTime = consent
-                        ? eventTime(r, bytes -> serdes.consentState().decode(bytes), ConsentState::getUserId,
+                Timed t = consent
+                        ? timed(r, bytes -> serdes.consentState().decode(bytes), ConsentState::getUserId,
                             c -> c.getEffectiveTime().toEpochMilli())
-                        : eventTime(r, bytes -> serdes.registration().decode(bytes), PurposeRegistration::getUserId,
+                        : timed(r, bytes -> serdes.registration().decode(bytes), PurposeRegistration::getUserId,
                             g -> g.getEventTime().toEpochMilli());
-                if (scope.sideInScope(eventTime, lastUser)) {
-                    add(r, eventTime, true);
+                if (scope.sideInScope(t.eventTime(), t.user())) {
+                    add(r, t.eventTime(), true);
                     sideRecords++;
                 }
             });
@@ -266,16 +266,13 @@ public final class Replay {
             boolean contactPoints = e.getKey().equals(topics.contactPoints());
             reader.read(e.getValue(), r -> {
                 progress.advance(++seen[0]);
-                long eventTime;
-                if (contactPoints) {
-                    eventTime = eventTime(r, bytes -> serdes.contactPoint().decode(bytes), ContactPoint::getUserId,
-                            c -> c.getEventTime().toEpochMilli());
-                } else {
-                    eventTime = Math.max(0L, r.timestamp());
-                    lastUser = key(r);
-                }
-                if (scope.dataInScope(r.topic(), r.partition(), r.offset(), eventTime, lastUser)) {
-                    add(r, eventTime, false);
+                // A guarded topic's event time is its Kafka timestamp, as the topology takes it.
+                Timed t = contactPoints
+                        ? timed(r, bytes -> serdes.contactPoint().decode(bytes), ContactPoint::getUserId,
+                            c -> c.getEventTime().toEpochMilli())
+                        : new Timed(Math.max(0L, r.timestamp()), key(r));
+                if (scope.dataInScope(r.topic(), r.partition(), r.offset(), t.eventTime(), t.user())) {
+                    add(r, t.eventTime(), false);
                     wanted.add(new Output.Source(r.topic(), r.partition(), r.offset()));
                     dataRecords++;
                 }
@@ -284,28 +281,28 @@ public final class Replay {
         progress.done();
     }
 
-    /** The user of the record last passed to {@link #eventTime}: its key, else its payload's user id. */
-    private String lastUser;
+    /** A record's event time and user, as the topology will take them. */
+    private record Timed(long eventTime, String user) {
+    }
 
     /**
-     * The record's event time as the topology will take it (its payload's, else its Kafka timestamp: an
-     * undecodable record is dead-lettered whatever its place in the order), and its user into {@link #lastUser}.
+     * The record's event time (its payload's, else its Kafka timestamp: an undecodable record is dead-lettered
+     * whatever its place in the order) and its user (its key, else its payload's user id).
      */
-    private <T> long eventTime(ConsumerRecord<byte[], byte[]> r, Function<byte[], T> decode,
-                               Function<T, CharSequence> user, java.util.function.ToLongFunction<T> time) {
-        lastUser = key(r);
+    private static <T> Timed timed(ConsumerRecord<byte[], byte[]> r, Function<byte[], T> decode,
+                                   Function<T, CharSequence> user, java.util.function.ToLongFunction<T> time) {
+        String key = key(r);
         try {
             T value = decode.apply(r.value());
             if (value != null) {
-                if (lastUser == null && user.apply(value) != null) {
-                    lastUser = user.apply(value).toString();
-                }
-                return time.applyAsLong(value);
+                CharSequence payloadUser = user.apply(value);
+                return new Timed(time.applyAsLong(value),
+                        key != null || payloadUser == null ? key : payloadUser.toString());
             }
         } catch (RuntimeException e) {
             // Undecodable here is undecodable in the topology too: it is dead-lettered there, at its Kafka time.
         }
-        return Math.max(0L, r.timestamp());
+        return new Timed(Math.max(0L, r.timestamp()), key);
     }
 
     private static String key(ConsumerRecord<byte[], byte[]> r) {
