@@ -75,6 +75,12 @@ import org.slf4j.LoggerFactory;
  * 2-core machine), on top of the settings every local node shares (no automatic topic creation, no initial
  * rebalance delay). The {@code brokerProperties} of {@link #start(int, Path, Map)} override them.
  *
+ * <h2>What a failure costs</h2>
+ * Kafka's own timings are kept, so that a test sees what a real cluster does: after a {@code kill -9} a new active
+ * controller is elected within about 2 s ({@code controller.quorum.fetch.timeout.ms} 2 s), but the partitions the
+ * killed node led accept no write until its broker session expires ({@code broker.session.timeout.ms}, 9 s) and
+ * it is fenced; a graceful {@link #stop(int)} moves them first. Override those keys to test other settings.
+ *
  * <h2>Threads</h2>
  * All methods are safe to call from any thread; operations on different nodes may run concurrently. The waiting
  * methods block the calling thread and share one {@link Admin} client, bootstrapped on every node, closed by
