@@ -648,7 +648,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
                     }
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    started.destroyForcibly();
+                    // Waited for, so that isRunning() is already false when this throws.
+                    started.destroyForcibly().waitFor();
                     throw new IllegalStateException("Node " + node.id + " was not up within " + timeout + " ("
                             + lastAnswer + "); killed it. Last lines of " + node.logFile + ":\n" + logTail(node));
                 }
