@@ -191,6 +191,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         Map<String, String> extra = ReservedProperties.validated("brokerProperties", brokerProperties, true,
                 "null or empty keys or null values", KRaftNode.RESERVED_PROPERTIES, "the cluster's own settings");
         long startNanos = System.nanoTime();
+        // Before the directory exists, so that running out of ports leaves nothing behind.
+        int[] ports = KRaftNode.resolvePorts(new int[2 * nodes]);
         Path root;
         boolean owned;
         try {
@@ -209,7 +211,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
             throw new UncheckedIOException("Cannot create the cluster directory " + dir, e);
         }
 
-        int[] ports = KRaftNode.resolvePorts(new int[2 * nodes]);
         Map<Integer, NodeProcess> byId = new LinkedHashMap<>();
         List<String> voters = new ArrayList<>();
         for (int id = 1; id <= nodes; id++) {
