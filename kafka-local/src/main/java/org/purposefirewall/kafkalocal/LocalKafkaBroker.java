@@ -1,13 +1,7 @@
 package org.purposefirewall.kafkalocal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,15 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -38,7 +28,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +66,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     public static final Duration DEFAULT_TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
 
     /** The only address the listeners bind and advertise. */
-    public static final String HOST = "127.0.0.1";
+    public static final String HOST = KRaftNode.HOST;
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
     private static final int NODE_ID = 1;
@@ -85,23 +74,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final long RETRY_BACKOFF_MS = 100;
 
     /**
-     * Keys derived from {@link Options#port()}, {@link Options#controllerPort()} and {@link Options#logDir()};
-     * overriding them would make the broker disagree with {@link #bootstrapServers()} or its storage.
+     * The replication settings of a single node: one node can hold one replica only, so internal topics asking for
+     * more are never created, and consumer groups, transactions and Kafka Streams then wait forever without an error.
      */
-    private static final Set<String> RESERVED_PROPERTIES = Set.of(
-            "process.roles",
-            "node.id",
-            "broker.id",
-            "controller.quorum.voters",
-            "controller.quorum.bootstrap.servers",
-            "listeners",
-            "advertised.listeners",
-            "controller.listener.names",
-            "inter.broker.listener.name",
-            "listener.security.protocol.map",
-            "log.dirs",
-            "log.dir",
-            "metadata.log.dir");
+    private static final Map<String, String> SINGLE_NODE_DEFAULTS = singleNodeDefaults();
 
     /**
      * How to start a {@link LocalKafkaBroker}. Immutable; start from {@link #defaults()} and derive with the
@@ -129,7 +105,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
             }
             brokerProperties = ReservedProperties.validated("brokerProperties", brokerProperties, false,
-                    "null keys or values", RESERVED_PROPERTIES, "port, controllerPort and logDir");
+                    "null keys or values", KRaftNode.RESERVED_PROPERTIES, "port, controllerPort and logDir");
         }
 
         /** Ephemeral ports, a temporary log directory, no extra broker properties. */
@@ -213,7 +189,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     public static LocalKafkaBroker start(Options options) {
         Objects.requireNonNull(options, "options");
         long startNanos = System.nanoTime();
-        int[] ports = resolvePorts(options.port(), options.controllerPort());
+        int[] ports = KRaftNode.resolvePorts(options.port(), options.controllerPort());
         Path ownedTempDir = null;
         KafkaRaftServer server = null;
         try {
@@ -229,11 +205,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Map<String, String> properties = brokerProperties(ports[0], ports[1], logDir, options.brokerProperties());
             // A formatted directory carries its own cluster id, which a new format would contradict; reusing
             // it keeps a caller-owned log directory, and its topics, across restarts.
-            if (!Files.exists(logDir.resolve("meta.properties"))) {
-                formatStorage(properties);
+            if (!KRaftNode.isFormatted(logDir)) {
+                KRaftNode.formatStorage(properties, Uuid.randomUuid().toString());
             }
-            server = new KafkaRaftServer(new KafkaConfig(properties), Time.SYSTEM);
-            server.startup();
+            server = KRaftNode.startServer(properties);
 
             LocalKafkaBroker broker = new LocalKafkaBroker(server, ports[0], ports[1], logDir, ownedTempDir);
             LOG.info("Local Kafka broker serving on {} (log dir {}) after {} ms", broker.bootstrapServers(), logDir,
@@ -452,109 +427,23 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** The broker configuration: recipe-mandated single-node settings, test-friendly defaults, then the extras. */
+    /** The broker configuration: the shared node settings, replication factor 1 everywhere, then the extras. */
     static Map<String, String> brokerProperties(int port, int controllerPort, Path logDir, Map<String, String> extra) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
+        Map<String, String> overrides = new LinkedHashMap<>(SINGLE_NODE_DEFAULTS);
+        overrides.putAll(extra);
+        return KRaftNode.properties(NODE_ID, port, controllerPort, KRaftNode.voter(NODE_ID, controllerPort), logDir,
+                overrides);
+    }
 
-        // One node can hold one replica only: internal topics asking for more are never created, and
-        // consumer groups, transactions and Kafka Streams then wait forever without an error.
+    private static Map<String, String> singleNodeDefaults() {
+        Map<String, String> p = new LinkedHashMap<>();
         p.put("default.replication.factor", "1");
         p.put("offsets.topic.replication.factor", "1");
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
-
-        // Fewer partitions for internal topics make the first group or transaction much faster to set up.
-        p.put("num.partitions", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.num.partitions", "1");
-
-        // Tests should fail on a misspelt topic instead of writing to an auto-created one.
-        p.put("auto.create.topics.enable", "false");
-        // The default 3 s delay only helps groups whose members join one by one, and slows every test.
-        p.put("group.initial.rebalance.delay.ms", "0");
-
-        p.putAll(extra);
-        return p;
-    }
-
-    /** Picks free ports for the zeros, holding all picked sockets open together so that no two picks collide. */
-    private static int[] resolvePorts(int port, int controllerPort) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int resolvedPort = port == 0 ? freePort(held, controllerPort) : port;
-            int resolvedControllerPort = controllerPort == 0 ? freePort(held, resolvedPort) : controllerPort;
-            return new int[] {resolvedPort, resolvedControllerPort};
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
-        } finally {
-            for (ServerSocket socket : held) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // The port is released either way once the socket is unreachable.
-                }
-            }
-        }
-    }
-
-    private static int freePort(List<ServerSocket> held, int avoid) throws IOException {
-        while (true) {
-            ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-            held.add(socket);
-            if (socket.getLocalPort() != avoid) {
-                return socket.getLocalPort();
-            }
-        }
-    }
-
-    /** Runs {@code kafka-storage format} with a new cluster id on the (unformatted) log directory. */
-    private static void formatStorage(Map<String, String> properties) throws IOException {
-        Path configFile = Files.createTempFile("purpose-firewall-kafka-", ".properties");
-        try {
-            Properties config = new Properties();
-            config.putAll(properties);
-            try (OutputStream out = Files.newOutputStream(configFile)) {
-                config.store(out, "Purpose Firewall local Kafka broker");
-            }
-            String[] args = {
-                "format",
-                "--cluster-id", Uuid.randomUuid().toString(),
-                "--config", configFile.toString()
-            };
-            ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            int exitCode;
-            try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-                exitCode = StorageTool.execute(args, out);
-            } catch (RuntimeException e) {
-                // The tool reports most failures by throwing, not by its return code.
-                throw new IllegalStateException("Formatting the Kafka storage in " + properties.get("log.dirs")
-                        + " failed: " + e.getMessage() + outputSuffix(captured), e);
-            }
-            if (exitCode != 0) {
-                throw new IllegalStateException("Formatting the Kafka storage in " + properties.get("log.dirs")
-                        + " returned " + exitCode + outputSuffix(captured));
-            }
-            LOG.debug("Kafka storage format output: {}", captured.toString(StandardCharsets.UTF_8).strip());
-        } finally {
-            Files.deleteIfExists(configFile);
-        }
-    }
-
-    private static String outputSuffix(ByteArrayOutputStream captured) {
-        String output = captured.toString(StandardCharsets.UTF_8).strip();
-        return output.isEmpty() ? "" : "; output: " + output;
+        return Map.copyOf(p);
     }
 
     private static void cleanUpFailedStart(KafkaRaftServer server, Path ownedTempDir, Throwable failure) {
