@@ -16,4 +16,4 @@ JAR_MODULE=campaign
 # shellcheck source=lib/benchmark-jar.sh
 source "$ROOT/scripts/lib/benchmark-jar.sh"
 
-exec java -Xmx2g -XX:+UseParallelGC -cp "campaign/target/lib/*:$JAR" org.purposefirewall.campaign.Campaign "$@"
+exec java -Xmx2g -XX:+UseParallelGC -Dlogback.configurationFile=campaign-logback.xml -cp "campaign/target/lib/*:$JAR" org.purposefirewall.campaign.Campaign "$@"

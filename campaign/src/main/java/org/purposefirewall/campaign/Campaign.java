@@ -78,7 +78,7 @@ public final class Campaign {
     }
 
     /** Runs one campaign and returns its report; every process it started is stopped when it returns. */
-    static CampaignReport run(CampaignOptions o, PrintStream out) throws Exception {
+    public static CampaignReport run(CampaignOptions o, PrintStream out) throws Exception {
         if (o.classPath() != null) {
             childClassPath = o.classPath();
         }
@@ -157,7 +157,7 @@ public final class Campaign {
                 long windowStart = productionStart + Math.max(5_000, planned / 10);
                 long windowEnd = productionStart + planned - Math.max(10_000, planned * 15 / 100);
                 Chaos chaos = new Chaos(instances, cluster, o.seed(), windowStart, windowEnd, o.kills(),
-                        o.brokerRestarts(), o.starvationSeconds(), o.starvationThreads());
+                        o.brokerRestarts(), o.starvationSeconds(), o.starvationThreads(), collector::warm);
                 Thread chaosThread = new Thread(chaos, "campaign-chaos");
                 chaosThread.setDaemon(true);
                 chaosThread.start();

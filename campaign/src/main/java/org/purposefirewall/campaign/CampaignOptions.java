@@ -29,7 +29,7 @@ import java.util.List;
  * @param instanceHeap             {@code -Xmx} of every instance
  * @param classPath                the child JVMs' class path (null: this JVM's)
  */
-record CampaignOptions(int instances, int contactPoints, int kills, int brokerRestarts, int brokers, int partitions,
+public record CampaignOptions(int instances, int contactPoints, int kills, int brokerRestarts, int brokers, int partitions,
                        int rate, int starvationSeconds, int starvationThreads, long seed, int deadlineSeconds,
                        Path workDir, Path configDir, String registryUrl, int sessionTimeoutMs,
                        boolean staticMembership, int standbyReplicas, boolean transactionalStateStores,
@@ -43,7 +43,7 @@ record CampaignOptions(int instances, int contactPoints, int kills, int brokerRe
             "  --broker-restarts N      broker restarts: controller, then a kill -9, then others (default 3)",
             "  --brokers N              brokers (default 3; the single-node stand-in runs 1)",
             "  --partitions N           partitions per topic (default 6)",
-            "  --rate N                 contact points produced per second (default 4000; 0 = unpaced)",
+            "  --rate N                 contact points produced per second (default 2000; 0 = unpaced)",
             "  --starvation-s N         CPU-starvation stretch in seconds (default 20; 0 = none)",
             "  --starvation-threads N   busy threads during it (default 0 = two per core)",
             "  --seed N                 traffic and chaos seed (default 1)",
@@ -58,7 +58,7 @@ record CampaignOptions(int instances, int contactPoints, int kills, int brokerRe
             "  --instance-heap SIZE     -Xmx of each instance (default 512m)",
             "  --class-path CP          class path of the child JVMs (default: this JVM's)");
 
-    CampaignOptions {
+    public CampaignOptions {
         if (instances < 2) {
             throw new IllegalArgumentException("--instances must be at least 2, was " + instances);
         }
@@ -74,7 +74,7 @@ record CampaignOptions(int instances, int contactPoints, int kills, int brokerRe
     }
 
     static CampaignOptions defaults() {
-        return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 4000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
+        return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
                 Path.of("config"), null, 6000, false, 0, false, "512m", null);
     }
 
@@ -102,7 +102,7 @@ record CampaignOptions(int instances, int contactPoints, int kills, int brokerRe
      * @return the options, or null if help was asked for
      * @throws IllegalArgumentException naming the offending argument
      */
-    static CampaignOptions parse(String... args) {
+    public static CampaignOptions parse(String... args) {
         CampaignOptions d = defaults();
         int instances = d.instances;
         int contactPoints = d.contactPoints;

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * closer together than a recovery share its gap; traffic runs through the whole chaos window, so a partition only
  * stays silent while nobody decides it.
  */
-record CampaignReport(CampaignOptions options, OutputCollector.Verdict verdict, List<Chaos.Event> events,
+public record CampaignReport(CampaignOptions options, OutputCollector.Verdict verdict, List<Chaos.Event> events,
                       List<String> selfExits, long producerFailures, boolean productionCut, long productionStart,
                       long productionEnd, long elapsedMs, Path runDir, List<Recovery> recoveries) {
 
@@ -66,13 +66,38 @@ record CampaignReport(CampaignOptions options, OutputCollector.Verdict verdict, 
         return new Recovery(event, worst, slowest);
     }
 
+    public long lost() {
+        return verdict.lost();
+    }
+
+    public long duplicated() {
+        return verdict.duplicated();
+    }
+
+    public long leaked() {
+        return verdict.leaked();
+    }
+
+    public long wrong() {
+        return verdict.wrong();
+    }
+
+    public long missingRecalls() {
+        return verdict.missingRecalls();
+    }
+
+    /** Outputs that name no contact point the producers wrote, or could not be decoded. */
+    public long unattributed() {
+        return verdict.unattributed() + verdict.undecodable();
+    }
+
     /** 0/0/0/0, nothing missing or unattributed, every planned contact point produced, no harness failure. */
-    boolean passed() {
+    public boolean passed() {
         return verdict.clean() && producerFailures == 0 && !productionCut;
     }
 
     /** Recovery times of the instance kills (ms, -1 for unbounded), in event order. */
-    List<Long> killRecoveries() {
+    public List<Long> killRecoveries() {
         return recoveries.stream().filter(r -> r.event().kind().startsWith("kill")).map(Recovery::millis).toList();
     }
 
@@ -88,7 +113,8 @@ record CampaignReport(CampaignOptions options, OutputCollector.Verdict verdict, 
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
-    String text() {
+    /** The printed report. */
+    public String text() {
         OutputCollector.Verdict v = verdict;
         StringBuilder s = new StringBuilder();
         s.append("\nCampaign report (seed ").append(options.seed()).append(", ").append(options.instances())

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The failures of one campaign, on a thread of its own, from a seeded schedule over a window of wall time:
  * {@code kills} kill -9s of firewall instances at random moments, each restarted after 0.2 to 3 s (about one in three
- * followed at once by a kill of the same instance 0.3 to 4 s after its restart, during its start-up and the
+ * followed at once by a kill of the same instance 0.5 to 12 s after its restart, during its start-up and the
  * rebalance it causes, which counts as one of the kills); {@code brokerRestarts} broker events spread over the window
  * (the first a SIGTERM restart of the active controller, the second a kill -9 and restart, the others a SIGTERM
  * restart of a random node); and one CPU-starvation stretch ({@link BusyThreads}) at a random moment, concurrent
@@ -23,7 +23,8 @@ final class Chaos implements Runnable {
     private final Instances instances;
     private final KafkaCluster cluster;
     private final Random random;
-    private final long windowStart;
+    private final java.util.function.BooleanSupplier warm;
+    private long windowStart;
     private final long windowEnd;
     private final int kills;
     private final int brokerRestarts;
@@ -33,11 +34,16 @@ final class Chaos implements Runnable {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Throwable failure;
 
+    /**
+     * @param warm true once the firewall writes outputs on every partition: the window starts no earlier, so that a
+     *             recovery time measures a recovery, not the first start (the window shrinks; it never ends later)
+     */
     Chaos(Instances instances, KafkaCluster cluster, long seed, long windowStart, long windowEnd, int kills,
-          int brokerRestarts, int starvationSeconds, int starvationThreads) {
+          int brokerRestarts, int starvationSeconds, int starvationThreads, java.util.function.BooleanSupplier warm) {
         this.instances = instances;
         this.cluster = cluster;
         this.random = new Random(seed * 31 + 7);
+        this.warm = warm;
         this.windowStart = windowStart;
         this.windowEnd = Math.max(windowEnd, windowStart + 1000);
         this.kills = kills;
@@ -54,6 +60,11 @@ final class Chaos implements Runnable {
     public void run() {
         Thread starvation = null;
         try {
+            while (!warm.getAsBoolean() && System.currentTimeMillis() < windowEnd - 1000) {
+                Thread.sleep(200);
+            }
+            windowStart = Math.max(windowStart, Math.min(System.currentTimeMillis(), windowEnd - 1000));
+            record("chaos-window-" + (windowEnd - windowStart) / 1000 + "s", "-", windowStart);
             long span = windowEnd - windowStart;
             List<Planned> plan = new ArrayList<>();
             for (int i = 0; i < kills; i++) {
@@ -81,7 +92,7 @@ final class Chaos implements Runnable {
                     FirewallInstance victim = instances.killRandom(random, this);
                     if (victim != null && killsLeft > 0 && random.nextInt(3) == 0) {
                         // A kill during start-up: the instance has just been restarted and is rebalancing.
-                        sleep(300 + random.nextInt(3700));
+                        sleep(500 + random.nextInt(11_500));
                         killsLeft--;
                         instances.killAndRestart(victim, random, this, "kill-during-startup");
                     }

@@ -141,10 +141,14 @@ final class OutputCollector implements Runnable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
-        String topic = record.topic();
+        accept(record.topic(), record.key(), record.value(), record.timestamp());
+    }
+
+    /** One output record as read: {@code timestamp} is its broker append time. */
+    synchronized void accept(String topic, byte[] key, byte[] value, long timestamp) {
         try {
             if (topic.equals(topics.recalls())) {
-                AudienceRecall recall = serdes.recall().decode(record.value());
+                AudienceRecall recall = serdes.recall().decode(value);
                 recalls.add(recall.getUserId() + "|" + recall.getIdentifierHash());
                 return;
             }
@@ -152,18 +156,18 @@ final class OutputCollector implements Runnable {
             Outcome kind;
             AudienceIdentifier ad = null;
             if (topic.equals(topics.audience())) {
-                ad = serdes.audience().decode(record.value());
+                ad = serdes.audience().decode(value);
                 source = ad.getSource();
                 kind = Outcome.FORWARD;
                 adRecords++;
             } else if (topic.equals(topics.quarantine())) {
-                source = serdes.quarantine().decode(record.value()).getSource();
+                source = serdes.quarantine().decode(value).getSource();
                 kind = Outcome.QUARANTINE;
             } else if (topic.equals(topics.suppressed())) {
-                source = serdes.suppressed().decode(record.value()).getSource();
+                source = serdes.suppressed().decode(value).getSource();
                 kind = Outcome.SUPPRESS;
             } else {
-                source = serdes.deadLetter().decode(record.value()).getSource();
+                source = serdes.deadLetter().decode(value).getSource();
                 kind = Outcome.DEAD_LETTER;
             }
             int k = source == null || !topics.contactPoints().equals(source.getTopic()) ? -1
@@ -187,16 +191,26 @@ final class OutputCollector implements Runnable {
                     && ad.getUserId().equals(traffic.userId(CampaignTraffic.userOf(k))))) {
                 digestWrong.set(k);
             }
-            if (record.key() != null) {
-                int home = Utils.toPositive(Utils.murmur2(record.key())) % partitions;
+            if (key != null) {
+                int home = Utils.toPositive(Utils.murmur2(key)) % partitions;
                 if (appendCounts[home] == appendTimes[home].length) {
                     appendTimes[home] = Arrays.copyOf(appendTimes[home], 2 * appendTimes[home].length);
                 }
-                appendTimes[home][appendCounts[home]++] = record.timestamp();
+                appendTimes[home][appendCounts[home]++] = timestamp;
             }
         } catch (RuntimeException e) {
             undecodable++;
         }
+    }
+
+    /** True once every home partition has written at least one outcome record: the firewall runs everywhere. */
+    synchronized boolean warm() {
+        for (int count : appendCounts) {
+            if (count == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How many contact points have at least one outcome record so far. */
