@@ -107,7 +107,7 @@ public final class Campaign {
             String applicationId = "campaign-firewall";
             FirewallInstance.Settings settings = new FirewallInstance.Settings(applicationId,
                     cluster.bootstrapServers(), topics, o.registry(), rf, o.sessionTimeoutMs(), o.staticMembership(),
-                    o.standbyReplicas(), o.transactionalStateStores(), o.instanceHeap());
+                    o.standbyReplicas(), o.transactionalStateStores(), o.instanceHeap(), o.streamsSettings());
             ChildJvm jvm = new ChildJvm(childClassPath);
             List<FirewallInstance> list = new ArrayList<>();
             for (int i = 0; i < o.instances(); i++) {
@@ -210,7 +210,7 @@ public final class Campaign {
                 OutputCollector.Verdict verdict = collector.verdict();
                 CampaignReport report = CampaignReport.of(o, verdict, chaos.events(), instances.selfExits(),
                         producer.failures(), 2L * producedUsers < o.contactPoints(), productionStart, productionEnd,
-                        System.currentTimeMillis() - started, runDir);
+                        System.currentTimeMillis() - started, runDir, instances.runningTimes());
                 String text = report.text();
                 out.print(text);
                 Files.writeString(runDir.resolve("report.txt"), text, StandardCharsets.UTF_8);

@@ -5,8 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one campaign does. Immutable; {@link #parse} reads the command line, the {@code with…} methods derive
- * variants (the IT's short campaign).
+ * What one campaign does. Immutable; {@link #parse} reads the command line (the IT's short campaign too).
  *
  * @param instances                firewall instances, separate processes (at least 2)
  * @param contactPoints            contact points (their consent and registrations come on top)
@@ -28,12 +27,14 @@ import java.util.List;
  * @param transactionalStateStores write {@code processing.transactional-state-stores: true} (likewise)
  * @param instanceHeap             {@code -Xmx} of every instance
  * @param classPath                the child JVMs' class path (null: this JVM's)
+ * @param streamsSettings          further {@code streams:} settings of every instance (Kafka's own keys), to try a
+ *                                 tuning (e.g. {@code producer.transaction.timeout.ms}); none by default
  */
 public record CampaignOptions(int instances, int contactPoints, int kills, int brokerRestarts, int brokers, int partitions,
                        int rate, int starvationSeconds, int starvationThreads, long seed, int deadlineSeconds,
                        Path workDir, Path configDir, String registryUrl, int sessionTimeoutMs,
                        boolean staticMembership, int standbyReplicas, boolean transactionalStateStores,
-                       String instanceHeap, String classPath) {
+                       String instanceHeap, String classPath, java.util.Map<String, String> streamsSettings) {
 
     static final String USAGE = String.join("\n",
             "Usage: scripts/campaign.sh [options]",
@@ -56,7 +57,9 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "  --standby-replicas N     processing.num-standby-replicas (key not yet in the loader)",
             "  --transactional-state-stores  processing.transactional-state-stores: true (key not yet in the loader)",
             "  --instance-heap SIZE     -Xmx of each instance (default 512m)",
-            "  --class-path CP          class path of the child JVMs (default: this JVM's)");
+            "  --class-path CP          class path of the child JVMs (default: this JVM's)",
+            "  --streams-setting K=V    a further streams: setting of every instance (repeatable), e.g.",
+            "                           producer.transaction.timeout.ms=5000");
 
     public CampaignOptions {
         if (instances < 2) {
@@ -71,31 +74,17 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         if (partitions < 1 || brokers < 1 || deadlineSeconds < 10) {
             throw new IllegalArgumentException("--partitions and --brokers at least 1, --deadline-s at least 10");
         }
+        streamsSettings = java.util.Map.copyOf(streamsSettings);
     }
 
     static CampaignOptions defaults() {
         return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
-                Path.of("config"), null, 6000, false, 0, false, "512m", null);
+                Path.of("config"), null, 6000, false, 0, false, "512m", null, java.util.Map.of());
     }
 
     /** The effective registry URL: the given one or a scope of this campaign's seed. */
     String registry() {
         return registryUrl != null ? registryUrl : "mock://campaign-" + seed;
-    }
-
-    CampaignOptions withSizes(int newContactPoints, int newKills, int newBrokerRestarts, int newStarvation,
-                              int newRate, int newDeadline) {
-        return new CampaignOptions(instances, newContactPoints, newKills, newBrokerRestarts, brokers, partitions,
-                newRate, newStarvation, starvationThreads, seed, newDeadline, workDir, configDir, registryUrl,
-                sessionTimeoutMs, staticMembership, standbyReplicas, transactionalStateStores, instanceHeap,
-                classPath);
-    }
-
-    CampaignOptions withDirs(Path newWorkDir, Path newConfigDir) {
-        return new CampaignOptions(instances, contactPoints, kills, brokerRestarts, brokers, partitions, rate,
-                starvationSeconds, starvationThreads, seed, deadlineSeconds, newWorkDir, newConfigDir, registryUrl,
-                sessionTimeoutMs, staticMembership, standbyReplicas, transactionalStateStores, instanceHeap,
-                classPath);
     }
 
     /**
@@ -124,6 +113,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         boolean transactional = false;
         String heap = d.instanceHeap;
         String classPath = null;
+        java.util.Map<String, String> streams = new java.util.LinkedHashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String name = rest.remove(0);
@@ -157,6 +147,13 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                         case "--standby-replicas" -> standby = integer(name, v);
                         case "--instance-heap" -> heap = v;
                         case "--class-path" -> classPath = v;
+                        case "--streams-setting" -> {
+                            int eq = v.indexOf('=');
+                            if (eq <= 0) {
+                                throw new IllegalArgumentException("--streams-setting needs KEY=VALUE, got '" + v + "'");
+                            }
+                            streams.put(v.substring(0, eq), v.substring(eq + 1));
+                        }
                         default -> throw new IllegalArgumentException("unknown option " + name);
                     }
                 }
@@ -164,7 +161,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         }
         return new CampaignOptions(instances, contactPoints, kills, brokerRestarts, brokers, partitions, rate,
                 starvation, starvationThreads, seed, deadline, workDir, configDir, registry, session,
-                staticMembership, standby, transactional, heap, classPath);
+                staticMembership, standby, transactional, heap, classPath, streams);
     }
 
     private static int integer(String name, String value) {

@@ -24,17 +24,30 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
                       List<String> selfExits, long producerFailures, boolean productionCut, long productionStart,
                       long productionEnd, long elapsedMs, Path runDir, List<Recovery> recoveries) {
 
-    /** Recovery after one event: {@code millis} (-1: some partition never wrote again), the partition that took longest. */
-    record Recovery(Chaos.Event event, long millis, int slowestPartition) {
+    /**
+     * Recovery after one event: {@code millis} (-1: some partition never wrote again), the partition that took
+     * longest, and for a kill how long until the killed instance's Kafka Streams was RUNNING again (its log; -1 if
+     * never).
+     */
+    record Recovery(Chaos.Event event, long millis, int slowestPartition, long instanceRunningMillis) {
     }
 
     static CampaignReport of(CampaignOptions options, OutputCollector.Verdict verdict, List<Chaos.Event> events,
                              List<String> selfExits, long producerFailures, boolean productionCut,
-                             long productionStart, long productionEnd, long elapsedMs, Path runDir) {
+                             long productionStart, long productionEnd, long elapsedMs, Path runDir,
+                             Map<String, List<Long>> runningTimes) {
         List<Recovery> recoveries = new ArrayList<>();
         for (Chaos.Event event : events) {
             if (event.kind().startsWith("kill") || event.kind().startsWith("broker") || event.kind().startsWith("self")) {
-                recoveries.add(recovery(event, verdict.appendTimes()));
+                Recovery r = recovery(event, verdict.appendTimes());
+                long running = -1;
+                for (long t : runningTimes.getOrDefault(event.target(), List.of())) {
+                    if (t >= event.atMs()) {
+                        running = t - event.atMs();
+                        break;
+                    }
+                }
+                recoveries.add(new Recovery(r.event(), r.millis(), r.slowestPartition(), running));
             }
         }
         return new CampaignReport(options, verdict, events, selfExits, producerFailures, productionCut,
@@ -55,7 +68,7 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
                 }
             }
             if (i >= times.length) {
-                return new Recovery(event, -1, p);
+                return new Recovery(event, -1, p, -1);
             }
             long gap = times[i] - event.atMs();
             if (gap >= worst) {
@@ -63,7 +76,7 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
                 slowest = p;
             }
         }
-        return new Recovery(event, worst, slowest);
+        return new Recovery(event, worst, slowest, -1);
     }
 
     public long lost() {
@@ -141,11 +154,15 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
             s.append("  instances that exited by themselves (restarted):\n");
             selfExits.forEach(x -> s.append("    ").append(x).append('\n'));
         }
-        s.append("  recovery (event -> every home partition wrote output again; ms):\n");
+        s.append("  recovery: event -> every home partition wrote output again (ms, slowest partition);"
+                + " killed instance RUNNING again (ms, its log)\n");
         for (Recovery r : recoveries) {
-            s.append(String.format(Locale.ROOT, "    %s  %-28s %-12s %s%n", Instant.ofEpochMilli(r.event().atMs()),
+            s.append(String.format(Locale.ROOT, "    %s  %-28s %-12s %s%s%n", Instant.ofEpochMilli(r.event().atMs()),
                     r.event().kind(), r.event().target(), r.millis() < 0 ? "none (partition " + r.slowestPartition()
-                            + " never wrote again)" : r.millis() + " (slowest partition " + r.slowestPartition() + ")"));
+                            + " never wrote again)" : r.millis() + " (partition " + r.slowestPartition() + ")",
+                    r.event().kind().startsWith("kill") || r.event().kind().startsWith("self")
+                            ? "; RUNNING again " + (r.instanceRunningMillis() < 0 ? "never"
+                            : r.instanceRunningMillis() + " ms") : ""));
         }
         List<Long> kills = killRecoveries();
         s.append(String.format(Locale.ROOT, "  kill recovery: n=%d p50=%s p99=%s max=%s (target p99 < 10000)%n",

@@ -1,5 +1,6 @@
 package org.purposefirewall.campaign;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -64,7 +65,8 @@ final class Chaos implements Runnable {
                 Thread.sleep(200);
             }
             windowStart = Math.max(windowStart, Math.min(System.currentTimeMillis(), windowEnd - 1000));
-            record("chaos-window-" + (windowEnd - windowStart) / 1000 + "s", "-", windowStart);
+            record("chaos-window-" + (windowEnd - windowStart) / 1000 + "s-from-" + Instant.ofEpochMilli(windowStart),
+                    "-", System.currentTimeMillis());
             long span = windowEnd - windowStart;
             List<Planned> plan = new ArrayList<>();
             for (int i = 0; i < kills; i++) {

@@ -32,7 +32,7 @@ final class FirewallInstance {
     /** What goes into every instance's config beyond the shipped file. */
     record Settings(String applicationId, String bootstrapServers, Topics topics, String registryUrl,
                     int replicationFactor, int sessionTimeoutMs, boolean staticMembership, int standbyReplicas,
-                    boolean transactionalStateStores, String heap) {
+                    boolean transactionalStateStores, String heap, Map<String, String> streamsSettings) {
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -141,6 +141,30 @@ final class FirewallInstance {
         }
     }
 
+    /**
+     * Wall times (ms) at which this instance's Kafka Streams reached RUNNING (tasks assigned, stores restored), read
+     * from its log lines {@code streams state changed ... to="RUNNING"}, over every start, in order.
+     */
+    List<Long> runningTimes() {
+        List<Long> times = new ArrayList<>();
+        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(
+                "yyyy-MM-dd HH:mm:ss,SSS");
+        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            lines.filter(line -> line.contains("streams state changed") && line.contains("to=\"RUNNING\"")
+                    && line.length() > 23).forEach(line -> {
+                        try {
+                            times.add(java.time.LocalDateTime.parse(line.substring(0, 23), format)
+                                    .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
+                        } catch (java.time.format.DateTimeParseException ignored) {
+                            // not a log line of the service's format
+                        }
+                    });
+        } catch (IOException e) {
+            return times;
+        }
+        return times;
+    }
+
     private void writeConfig(Path shippedConfigDir) {
         try {
             Files.createDirectories(dir.resolve("state"));
@@ -188,6 +212,7 @@ final class FirewallInstance {
                 streams.put("session.timeout.ms", settings.sessionTimeoutMs());
                 streams.put("heartbeat.interval.ms", Math.max(500, settings.sessionTimeoutMs() / 4));
             }
+            streams.putAll(settings.streamsSettings());
             if (settings.replicationFactor() > 1) {
                 streams.put("replication.factor", settings.replicationFactor());
                 streams.put("topic.min.insync.replicas", Math.min(2, settings.replicationFactor()));

@@ -69,6 +69,15 @@ final class Instances {
         return List.copyOf(selfExits);
     }
 
+    /** Per instance name, when its Kafka Streams reached RUNNING (from its log). */
+    synchronized java.util.Map<String, List<Long>> runningTimes() {
+        java.util.Map<String, List<Long>> times = new java.util.HashMap<>();
+        for (FirewallInstance instance : all) {
+            times.put(instance.name(), instance.runningTimes());
+        }
+        return times;
+    }
+
     synchronized boolean allReady() {
         return all.stream().allMatch(FirewallInstance::ready);
     }
