@@ -57,7 +57,7 @@ final class CampaignTraffic {
     /** When a side record is produced relative to its user's contact points. */
     enum Phase { PRELOAD, LIVE, LATE }
 
-    /** One record to produce: its topic role, key, value and which producer side it takes (0 or 1). */
+    /** One side record to produce: consent (else a registration), its key and its value. */
     record Side(boolean consent, String key, Object value) {
     }
 

@@ -1,6 +1,5 @@
 package org.purposefirewall.campaign;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -302,9 +301,5 @@ final class OutputCollector implements Runnable {
             return lost == 0 && duplicated == 0 && leaked == 0 && wrong == 0 && missingRecalls == 0
                     && unattributed == 0 && undecodable == 0;
         }
-    }
-
-    static String keyText(byte[] key) {
-        return key == null ? "null" : new String(key, StandardCharsets.UTF_8);
     }
 }
