@@ -96,7 +96,10 @@ final class FirewallInstance {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + settings.heap(), "-XX:+UseSerialGC"));
+        // The service's own logback.xml, whatever else the class path holds (a test's logback-test.xml would win and
+        // hide the state lines the report reads).
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + settings.heap(), "-XX:+UseSerialGC",
+                "-Dlogback.configurationFile=logback.xml"));
         List<String> args = new ArrayList<>(List.of("run", "--config", config.toString()));
         String main = PurposeFirewallMain.class.getName();
         if (settings.registryUrl().startsWith("mock://")) {

@@ -161,7 +161,7 @@ final class SingleNodeCluster implements KafkaCluster {
         try {
             Files.createDirectories(logDir);
             long from = Files.exists(processLog) ? Files.size(processLog) : 0;
-            process = jvm.start(List.of("-Xmx768m", "-XX:+UseParallelGC"), LocalKafkaBrokerMain.class.getName(),
+            process = jvm.start(List.of("-Xmx768m", "-XX:+UseParallelGC", "-Dlogback.configurationFile=logback.xml"), LocalKafkaBrokerMain.class.getName(),
                     List.of("--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort),
                             "--log-dir", logDir.toString()), processLog);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
