@@ -140,7 +140,10 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
                 + "  producer failures %d%s%n", v.missingRecalls(), v.unattributed(), v.undecodable(),
                 producerFailures, productionCut ? "  PRODUCTION CUT BY THE DEADLINE" : ""));
         if (!v.wrongKinds().isEmpty()) {
-            s.append("  wrong outcomes (expected->actual): ").append(v.wrongKinds()).append('\n');
+            s.append("  wrong outcomes (expected->actual reason): ").append(v.wrongKinds()).append('\n');
+        }
+        for (String finding : v.findings()) {
+            s.append("  ").append(finding).append('\n');
         }
         sample(s, "lost", v.lostSamples());
         sample(s, "duplicated", v.duplicateSamples());

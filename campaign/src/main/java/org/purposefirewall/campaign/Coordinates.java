@@ -28,6 +28,18 @@ final class Coordinates {
         sizes[partition] = Math.max(sizes[partition], o + 1);
     }
 
+    /** Where contact point {@code k} was written ({@code partition@offset}), or "never acknowledged"; a scan. */
+    synchronized String of(int k) {
+        for (int p = 0; p < byPartition.length; p++) {
+            for (int o = 0; o < sizes[p]; o++) {
+                if (byPartition[p][o] == k + 1) {
+                    return p + "@" + o;
+                }
+            }
+        }
+        return "never acknowledged";
+    }
+
     /** The contact point at these coordinates, or -1 if the producers never reported one there. */
     synchronized int at(int partition, long offset) {
         if (partition < 0 || partition >= byPartition.length || offset < 0 || offset >= sizes[partition]) {

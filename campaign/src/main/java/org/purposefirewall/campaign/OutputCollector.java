@@ -22,6 +22,9 @@ import org.purposefirewall.campaign.CampaignTraffic.Outcome;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.schema.AudienceIdentifier;
 import org.purposefirewall.schema.AudienceRecall;
+import org.purposefirewall.schema.DeadLetterRecord;
+import org.purposefirewall.schema.QuarantineRecord;
+import org.purposefirewall.schema.SuppressedRecord;
 import org.purposefirewall.schema.HashAlgorithm;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.serde.FirewallSerdes;
@@ -54,6 +57,9 @@ final class OutputCollector implements Runnable {
     private final Set<String> recalls = new HashSet<>();
     private final List<long[]> leakCandidates = new ArrayList<>();
     private final List<String> leakKeys = new ArrayList<>();
+    private final List<String> leakPlaces = new ArrayList<>();
+    private final Map<String, Long> wrongReasons = new java.util.TreeMap<>();
+    private final List<String> findings = new ArrayList<>();
     private final long[][] appendTimes;
     private final int[] appendCounts;
     private long unattributed;
@@ -140,11 +146,12 @@ final class OutputCollector implements Runnable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
-        accept(record.topic(), record.key(), record.value(), record.timestamp());
+        accept(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                record.timestamp());
     }
 
-    /** One output record as read: {@code timestamp} is its broker append time. */
-    synchronized void accept(String topic, byte[] key, byte[] value, long timestamp) {
+    /** One output record as read at {@code topic}/{@code partition}@{@code offset}; {@code timestamp}: appended. */
+    synchronized void accept(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
         try {
             if (topic.equals(topics.recalls())) {
                 AudienceRecall recall = serdes.recall().decode(value);
@@ -153,42 +160,64 @@ final class OutputCollector implements Runnable {
             }
             SourceCoordinates source;
             Outcome kind;
+            String reason;
             AudienceIdentifier ad = null;
             if (topic.equals(topics.audience())) {
                 ad = serdes.audience().decode(value);
                 source = ad.getSource();
                 kind = Outcome.FORWARD;
+                reason = "";
                 adRecords++;
             } else if (topic.equals(topics.quarantine())) {
-                source = serdes.quarantine().decode(value).getSource();
+                QuarantineRecord q = serdes.quarantine().decode(value);
+                source = q.getSource();
                 kind = Outcome.QUARANTINE;
+                reason = q.getReason();
             } else if (topic.equals(topics.suppressed())) {
-                source = serdes.suppressed().decode(value).getSource();
+                SuppressedRecord r = serdes.suppressed().decode(value);
+                source = r.getSource();
                 kind = Outcome.SUPPRESS;
+                reason = r.getReason();
             } else {
-                source = serdes.deadLetter().decode(value).getSource();
+                DeadLetterRecord d = serdes.deadLetter().decode(value);
+                source = d.getSource();
                 kind = Outcome.DEAD_LETTER;
+                reason = d.getReason();
             }
             int k = source == null || !topics.contactPoints().equals(source.getTopic()) ? -1
                     : coordinates.at(source.getPartition(), source.getOffset());
             if (ad != null && securityDigests.contains(ad.getIdentifierHash())) {
                 leakCandidates.add(new long[] {k});
                 leakKeys.add(ad.getUserId() + "|" + ad.getIdentifierHash());
+                leakPlaces.add(topic + "/" + partition + "@" + offset + " (contact point " + k + ")");
             }
+            String here = topic + "/" + partition + "@" + offset;
             if (k < 0) {
                 unattributed++;
+                note("unattributed: " + kind + " " + reason + " at " + here + " naming source " + source);
                 return;
             }
+            String input = "contact point " + k + " (" + topics.contactPoints() + "/" + source.getPartition() + "@"
+                    + source.getOffset() + ")";
             if (outputs[k] < Byte.MAX_VALUE) {
                 outputs[k]++;
             }
             if (firstKind[k] == 0) {
                 firstKind[k] = (byte) (kind.ordinal() + 1);
+                if (kind != traffic.expected(k)) {
+                    wrongReasons.merge(traffic.expected(k) + "->" + kind + (reason.isEmpty() ? "" : " " + reason), 1L,
+                            Long::sum);
+                    note("wrong: " + input + " expected " + traffic.expected(k) + ", got " + kind + " " + reason
+                            + " at " + here);
+                }
+            } else {
+                note("duplicate: " + input + " again as " + kind + " " + reason + " at " + here);
             }
             if (ad != null && !(ad.getHashAlgorithm() == HashAlgorithm.SHA256
                     && ad.getIdentifierHash().equals(traffic.expectedDigest(k))
                     && ad.getUserId().equals(traffic.userId(CampaignTraffic.userOf(k))))) {
                 digestWrong.set(k);
+                note("wrong digest: " + input + " forwarded at " + here + " with another digest or user");
             }
             if (key != null) {
                 int home = Utils.toPositive(Utils.murmur2(key)) % partitions;
@@ -199,6 +228,13 @@ final class OutputCollector implements Runnable {
             }
         } catch (RuntimeException e) {
             undecodable++;
+        }
+    }
+
+    /** Keeps the first 20 findings with their coordinates, for the report (a reproduction starts from them). */
+    private void note(String finding) {
+        if (findings.size() < 20) {
+            findings.add(finding);
         }
     }
 
@@ -241,8 +277,9 @@ final class OutputCollector implements Runnable {
         long duplicated = 0;
         long wrong = 0;
         long missingRecalls = 0;
-        Map<String, Long> wrongKinds = new java.util.TreeMap<>();
+        Map<String, Long> wrongKinds = new java.util.TreeMap<>(wrongReasons);
         List<Integer> lostSamples = new ArrayList<>();
+        List<String> findingsLost = new ArrayList<>();
         List<Integer> duplicateSamples = new ArrayList<>();
         List<Integer> wrongSamples = new ArrayList<>();
         for (int k = 0; k < outputs.length; k++) {
@@ -251,6 +288,8 @@ final class OutputCollector implements Runnable {
                 lost++;
                 if (lostSamples.size() < 10) {
                     lostSamples.add(k);
+                    findingsLost.add("lost: contact point " + k + " (" + topics.contactPoints() + "/"
+                            + coordinates.of(k) + ", expected " + expected + "): no output");
                 }
                 continue;
             }
@@ -263,7 +302,9 @@ final class OutputCollector implements Runnable {
             Outcome actual = Outcome.values()[firstKind[k] - 1];
             if (actual != expected || digestWrong.get(k)) {
                 wrong++;
-                wrongKinds.merge(expected + "->" + actual + (digestWrong.get(k) ? " (digest)" : ""), 1L, Long::sum);
+                if (actual == expected) {
+                    wrongKinds.merge(expected + " with another digest or user", 1L, Long::sum);
+                }
                 if (wrongSamples.size() < 10) {
                     wrongSamples.add(k);
                 }
@@ -273,11 +314,15 @@ final class OutputCollector implements Runnable {
             }
         }
         long leaked = 0;
+        List<String> leakSamples = new ArrayList<>();
         for (int i = 0; i < leakCandidates.size(); i++) {
             int k = (int) leakCandidates.get(i)[0];
             boolean excused = k >= 0 && traffic.registeredLate(k) && recalls.contains(leakKeys.get(i));
             if (!excused) {
                 leaked++;
+                if (leakSamples.size() < 10) {
+                    leakSamples.add("leak: security digest on " + leakPlaces.get(i) + ", no excusing recall");
+                }
             }
         }
         long[][] times = new long[partitions][];
@@ -287,14 +332,20 @@ final class OutputCollector implements Runnable {
         }
         return new Verdict(outputs.length, lost, duplicated, leaked, wrong, missingRecalls, unattributed,
                 undecodable, adRecords, recalls.size(), wrongKinds, lostSamples, duplicateSamples, wrongSamples,
-                times);
+                times, concat(concat(findingsLost, findings), leakSamples));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Counts over the outputs; {@code appendTimes[p]} sorted broker append times of home partition p's outputs. */
     record Verdict(int contactPoints, long lost, long duplicated, long leaked, long wrong, long missingRecalls,
                    long unattributed, long undecodable, long adRecords, long recalls, Map<String, Long> wrongKinds,
                    List<Integer> lostSamples, List<Integer> duplicateSamples, List<Integer> wrongSamples,
-                   long[][] appendTimes) {
+                   long[][] appendTimes, List<String> findings) {
 
         /** Every output tied to its contact point, once, with the oracle's outcome, no leak, no recall missing. */
         boolean clean() {

@@ -27,6 +27,7 @@ class OutputCollectorTest {
     private final FirewallSerdes serdes = FirewallSerdes.create(MockSchemaRegistryClient.forScope("collector-test"),
             true);
     private OutputCollector collector;
+    private long offset;
 
     @BeforeEach
     void setUp() {
@@ -47,6 +48,10 @@ class OutputCollectorTest {
         assertThat(verdict.leaked()).isEqualTo(1);
         assertThat(verdict.wrong()).isEqualTo(1);
         assertThat(verdict.lost()).isEqualTo(CONTACT_POINTS - 1);
+        assertThat(verdict.wrongKinds()).containsEntry("QUARANTINE->FORWARD", 1L);
+        assertThat(verdict.findings()).anySatisfy(f -> assertThat(f).startsWith("wrong: contact point "
+                + quarantinedPhone + " (test.user.contact-points/0@" + quarantinedPhone + ")"))
+                .anySatisfy(f -> assertThat(f).startsWith("leak: security digest on test.ads.audience-identifiers/0@0"));
     }
 
     @Test
@@ -103,7 +108,7 @@ class OutputCollectorTest {
                 .setEventTime(Instant.ofEpochMilli(1_000))
                 .setSource(new SourceCoordinates(topics.contactPoints(), 0, (long) k, Instant.ofEpochMilli(1_000)))
                 .build();
-        collector.accept(topics.audience(), user.getBytes(StandardCharsets.UTF_8),
+        collector.accept(topics.audience(), 0, offset++, user.getBytes(StandardCharsets.UTF_8),
                 serdes.audience().encode(topics.audience(), ad), 2_000);
     }
 
@@ -126,7 +131,7 @@ class OutputCollectorTest {
                 .setSource(new SourceCoordinates(topics.registrations(), 0, 0L, Instant.ofEpochMilli(1_001)))
                 .setDecisionTime(Instant.ofEpochMilli(2_000))
                 .build();
-        collector.accept(topics.recalls(), user.getBytes(StandardCharsets.UTF_8),
+        collector.accept(topics.recalls(), 0, offset++, user.getBytes(StandardCharsets.UTF_8),
                 serdes.recall().encode(topics.recalls(), recall), 2_100);
     }
 }
