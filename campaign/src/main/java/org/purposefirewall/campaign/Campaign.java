@@ -96,6 +96,8 @@ public final class Campaign {
         Instances instances = null;
         OutputCollector collector = null;
         Thread collectorThread = null;
+        Watchdog watchdog = null;
+        Thread chaosThread = null;
         try {
             cluster = Clusters.start(o.brokers(), runDir.resolve("cluster"));
             short rf = (short) Math.min(3, cluster.size());
@@ -158,18 +160,21 @@ public final class Campaign {
                 long windowEnd = productionStart + planned - Math.max(10_000, planned * 15 / 100);
                 Chaos chaos = new Chaos(instances, cluster, o.seed(), windowStart, windowEnd, o.kills(),
                         o.brokerRestarts(), o.starvationSeconds(), o.starvationThreads(), collector::warm);
-                Thread chaosThread = new Thread(chaos, "campaign-chaos");
+                chaosThread = new Thread(chaos, "campaign-chaos");
                 chaosThread.setDaemon(true);
                 chaosThread.start();
+                // Its own thread: a kill holds the instances' lock through its pause, and the producers must not
+                // wait for it (a pause in the traffic would look like a slower recovery).
+                watchdog = new Watchdog(instances, chaos);
+                watchdog.start();
 
-                int producedUsers = produce(traffic, producer, instances, chaos, o.rate(), preloadTime, deadline, out);
+                int producedUsers = produce(traffic, producer, o.rate(), preloadTime, deadline, out);
                 long productionEnd = System.currentTimeMillis();
                 out.printf("traffic: %,d contact points of %,d users produced in %.1f s; producer failures %d%n",
                         Math.min(o.contactPoints(), 2L * producedUsers), producedUsers,
                         (productionEnd - productionStart) / 1000.0, producer.failures());
 
                 while (!chaos.done() && System.currentTimeMillis() < deadline) {
-                    instances.restartExited(chaos);
                     Thread.sleep(500);
                 }
                 int expectedRecalls = 0;
@@ -180,7 +185,6 @@ public final class Campaign {
                 }
                 long lastPrint = 0;
                 while (System.currentTimeMillis() < deadline) {
-                    instances.restartExited(chaos);
                     int decided = collector.decided();
                     int recalls = collector.recallsPresent();
                     if (decided >= o.contactPoints() && recalls >= expectedRecalls) {
@@ -205,6 +209,7 @@ public final class Campaign {
                 }
                 collector.stop();
                 collectorThread.join(10_000);
+                watchdog.close();
                 instances.stopAll();
 
                 OutputCollector.Verdict verdict = collector.verdict();
@@ -217,6 +222,14 @@ public final class Campaign {
                 return report;
             }
         } finally {
+            if (chaosThread != null && chaosThread.isAlive()) {
+                // Past the deadline or on a failure: no kill or broker restart may start anything after this.
+                chaosThread.interrupt();
+                chaosThread.join(60_000);
+            }
+            if (watchdog != null) {
+                watchdog.close();
+            }
             if (collector != null) {
                 collector.stop();
             }
@@ -235,6 +248,44 @@ public final class Campaign {
         }
     }
 
+    /** Restarts, every second, an instance that ended by itself, as an orchestrator would. */
+    private static final class Watchdog extends Thread implements AutoCloseable {
+
+        private final Instances instances;
+        private final Chaos chaos;
+        private volatile boolean running = true;
+
+        Watchdog(Instances instances, Chaos chaos) {
+            super("campaign-watchdog");
+            setDaemon(true);
+            this.instances = instances;
+            this.chaos = chaos;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                instances.restartExited(chaos);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            interrupt();
+            try {
+                join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Side records take the other producer than their user's contact points: ordering across producers is tested. */
     private static int sideProducer(int u) {
         return (u + 1) % 2;
@@ -245,11 +296,10 @@ public final class Campaign {
      * live side records, acknowledged; then its contact points (event time: now), acknowledged; then its late side
      * records. Returns how many users' traffic was produced (all, unless the deadline came first).
      */
-    private static int produce(CampaignTraffic traffic, TrafficProducer producer, Instances instances, Chaos chaos,
-                               int rate, long preloadTime, long deadline, PrintStream out) {
+    private static int produce(CampaignTraffic traffic, TrafficProducer producer, int rate, long preloadTime,
+                               long deadline, PrintStream out) {
         int batch = 500;
         long start = System.currentTimeMillis();
-        long lastWatch = 0;
         long lastPrint = start;
         int users = traffic.users();
         int u0 = 0;
@@ -281,10 +331,6 @@ public final class Campaign {
                 }
             }
             long now = System.currentTimeMillis();
-            if (now - lastWatch > 1000) {
-                instances.restartExited(chaos);
-                lastWatch = now;
-            }
             if (now - lastPrint > 10_000) {
                 out.printf("  %5.0f s  produced %,d contact points%n", (now - start) / 1000.0,
                         producer.contactPointsAcked());

@@ -108,6 +108,9 @@ final class Chaos implements Runnable {
         } catch (RuntimeException | Error e) {
             failure = e;
         } finally {
+            if (starvation != null) {
+                starvation.interrupt();
+            }
             done.set(true);
         }
     }

@@ -12,6 +12,8 @@ final class Instances {
 
     private final List<FirewallInstance> all;
     private final List<String> selfExits = new ArrayList<>();
+    /** Set by {@link #stopAll}: nothing is started again after it. */
+    private boolean closed;
 
     Instances(List<FirewallInstance> all) {
         this.all = List.copyOf(all);
@@ -44,6 +46,9 @@ final class Instances {
         victim.kill();
         chaos.record(kind, victim.name(), at);
         Thread.sleep(200 + random.nextInt(2800));
+        if (closed) {
+            return;
+        }
         long restartAt = System.currentTimeMillis();
         victim.start();
         chaos.record("restart", victim.name(), restartAt);
@@ -51,6 +56,9 @@ final class Instances {
 
     /** Restarts every instance that ended by itself (not killed by the campaign); each is a finding. */
     synchronized void restartExited(Chaos chaos) {
+        if (closed) {
+            return;
+        }
         for (FirewallInstance instance : all) {
             Integer code = instance.exitCode();
             if (code != null) {
@@ -83,6 +91,7 @@ final class Instances {
     }
 
     synchronized void stopAll() {
+        closed = true;
         for (FirewallInstance instance : all) {
             instance.stop();
         }
