@@ -11,7 +11,7 @@ import java.util.List;
  * @param contactPoints            contact points (their consent and registrations come on top)
  * @param kills                    kill -9s of firewall instances, each restarted
  * @param brokerRestarts           broker events: the first of the active controller (SIGTERM), the second a kill -9
- * @param brokers                  brokers asked for (the single-node stand-in has one)
+ * @param brokers                  brokers: 1 runs one broker process; more run a KRaft cluster of that many nodes, one JVM each
  * @param partitions               partitions of every input (and output) topic
  * @param rate                     contact points produced per second (0: as fast as the producers go)
  * @param starvationSeconds        length of the CPU-starvation stretch (0: none)
@@ -42,7 +42,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "  --contact-points N       contact points (default 1000000), with consent and registrations",
             "  --kills N                kill -9s of firewall instances, each restarted (default 20)",
             "  --broker-restarts N      broker restarts: controller, then a kill -9, then others (default 3)",
-            "  --brokers N              brokers (default 3; the single-node stand-in runs 1)",
+            "  --brokers N              brokers (default 3, one JVM each; 1 for a single broker)",
             "  --partitions N           partitions per topic (default 6)",
             "  --rate N                 contact points produced per second (default 2000; 0 = unpaced)",
             "  --starvation-s N         CPU-starvation stretch in seconds (default 20; 0 = none)",

@@ -1,23 +1,22 @@
 package org.purposefirewall.campaign;
 
 import java.nio.file.Path;
+import org.purposefirewall.kafkalocal.LocalKafkaCluster;
 
-/** Where the campaign gets its brokers: the one place to switch to {@code LocalKafkaCluster} once it lands. */
+/** Where the campaign gets its brokers. */
 final class Clusters {
 
     private Clusters() {
     }
 
     /**
-     * Starts {@code nodes} brokers under {@code dir}. The stand-in has one node only: asked for more, it says so
-     * and starts one (replication factor and min.insync.replicas are then capped at 1).
+     * Starts {@code nodes} brokers under {@code dir}: one broker in a process of its own, or a KRaft cluster of
+     * {@code nodes} combined broker-controller nodes, one JVM each ({@link LocalKafkaCluster}).
      */
     static KafkaCluster start(int nodes, Path dir) {
-        // TODO(cluster): return LocalKafkaCluster.start(nodes, dir) wrapped as a KafkaCluster once it is on this branch.
-        if (nodes != 1) {
-            System.err.println("campaign: LocalKafkaCluster is not on this branch yet; running on the single-node "
-                    + "stand-in (asked for " + nodes + " brokers; replication factor and min.insync.replicas capped at 1)");
+        if (nodes == 1) {
+            return SingleNodeCluster.start(dir);
         }
-        return SingleNodeCluster.start(dir);
+        return new LocalCluster(LocalKafkaCluster.start(nodes, dir));
     }
 }

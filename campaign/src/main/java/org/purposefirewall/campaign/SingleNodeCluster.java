@@ -21,11 +21,11 @@ import org.purposefirewall.kafkalocal.LocalKafkaBroker;
 import org.purposefirewall.kafkalocal.LocalKafkaBrokerMain;
 
 /**
- * The stand-in for {@code LocalKafkaCluster} until it lands: one KRaft node (broker and controller) in a process of
+ * A single broker for campaigns run with {@code --brokers 1}: one KRaft node (broker and controller) in a process of
  * its own ({@link LocalKafkaBrokerMain}), so that it can be stopped with SIGTERM, killed with -9 and restarted on
  * the same ports and log directory. Node id 1, always the active controller. Replication factor and
- * {@code min.insync.replicas} are capped at 1; a restart is a whole-cluster outage, harsher than what the
- * three-node cluster will give.
+ * {@code min.insync.replicas} are capped at 1; a restart is a whole-cluster outage, harsher than what a
+ * three-node cluster gives.
  */
 final class SingleNodeCluster implements KafkaCluster {
 
