@@ -45,8 +45,8 @@ import org.purposefirewall.serde.FirewallSerdes;
  * <ul>
  *   <li>{@code before}: Kafka's defaults (dynamic membership, no transactional stores); one instance killed and
  *       restarted on its state directory.</li>
- *   <li>{@code static}: static membership alone (no transactional stores); the same.</li>
- *   <li>{@code after}: static membership and transactional stores (the firewall's defaults); the same.</li>
+ *   <li>{@code static}: static membership alone (the firewall's defaults); the same.</li>
+ *   <li>{@code after}: static membership and transactional stores; the same.</li>
  *   <li>{@code failover}: two instances with {@code num-standby-replicas: 1}; one killed and not restarted until
  *       the survivor has taken over: the time to the first output of the killed one's partitions from the
  *       survivor. {@code failover@MS} the same with {@code session.timeout.ms} MS.</li>

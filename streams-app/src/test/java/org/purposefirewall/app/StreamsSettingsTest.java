@@ -18,7 +18,7 @@ class StreamsSettingsTest {
     private static final FirewallConfig SHIPPED = new ConfigLoader().load(Path.of("..", "config", "application.yaml"));
 
     @Test
-    void theDefaultsGiveAStaticMemberIdAndTransactionalStoresAndNoStandby() {
+    void theDefaultsGiveAStaticMemberIdAndNeitherTransactionalStoresNorAStandby() {
         // Given the shipped configuration (restart keys at their defaults)
         // When its Kafka Streams properties are built
         Properties props = StreamsSettings.of(SHIPPED);
@@ -28,7 +28,7 @@ class StreamsSettingsTest {
                 GroupInstanceId.localHostName()).orElseThrow();
         assertThat(props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo(expected);
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
-        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG))
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false)
                 .isEqualTo(Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
         // and Kafka accepts them
         StreamsConfig config = new StreamsConfig(props);
@@ -39,13 +39,13 @@ class StreamsSettingsTest {
     @Test
     void noStaticMemberIdLeavesGroupInstanceIdUnset() {
         FirewallConfig config = SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
-                .groupInstanceId(GroupInstanceId.NONE).numStandbyReplicas(1).transactionalStateStores(false).build());
+                .groupInstanceId(GroupInstanceId.NONE).numStandbyReplicas(1).transactionalStateStores(true).build());
 
         Properties props = StreamsSettings.of(config);
 
         assertThat(props).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
-        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false);
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(true);
         assertThat(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0))
                 .doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     }
@@ -63,7 +63,7 @@ class StreamsSettingsTest {
 
         assertThat(shown.get("processing.group-instance-id")).endsWith("(derived from the host name and state-dir)");
         assertThat(shown.get("processing.num-standby-replicas")).isEqualTo("0");
-        assertThat(shown).containsKey("processing.transactional-state-stores");
+        assertThat(shown.get("processing.transactional-state-stores")).isEqualTo("false");
         assertThat(EffectiveConfig.of(SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
                 .groupInstanceId(GroupInstanceId.NONE).build())).get("processing.group-instance-id"))
                 .isEqualTo("none (dynamic membership)");

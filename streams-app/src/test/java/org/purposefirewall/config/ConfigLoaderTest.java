@@ -1006,10 +1006,10 @@ class ConfigLoaderTest {
 
     @Test
     void theRestartKeysAreReadTyped() throws IOException {
-        // Given an explicit static member id, one standby and transactional stores off
+        // Given an explicit static member id, one standby and transactional stores on
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  group-instance-id: firewall-a\n  num-standby-replicas: 1\n"
-                        + "  transactional-state-stores: false"));
+                        + "  transactional-state-stores: true"));
         write("policy.yaml", POLICY);
 
         // When the file is loaded
@@ -1019,7 +1019,7 @@ class ConfigLoaderTest {
         assertThat(p.groupInstanceId()).isEqualTo(GroupInstanceId.of("firewall-a"));
         assertThat(p.staticMemberId()).contains("firewall-a");
         assertThat(p.numStandbyReplicas()).isEqualTo(1);
-        assertThat(p.transactionalStateStores()).isFalse();
+        assertThat(p.transactionalStateStores()).isTrue();
     }
 
     @Test
