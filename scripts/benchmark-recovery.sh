@@ -4,7 +4,7 @@
 # before (Kafka's defaults), after (static membership and transactional stores) and on failover to a standby (two
 # instances, num-standby-replicas 1). Each firewall is a separate OS process; see RecoveryBenchmark.
 # Usage: scripts/benchmark-recovery.sh [--users N] [--registrations N] [--partitions P] [--rate R] [--kills K]
-#        [--scenarios before,static,after,failover,failover@MS] [--work-dir DIR] [--max-minutes M] (25: the run stops starting
+#        [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M] (25: the run stops starting
 #        scenarios after it; each kill waits at most 4 min for recovery)
 # Builds the project first (mvn package, tests skipped) if the benchmark jar is missing or stale; needs the
 # test-registry module built (its quarkus-run.jar). Needs Java 17+ and Maven.

@@ -47,6 +47,9 @@ import org.purposefirewall.serde.FirewallSerdes;
  *       restarted on its state directory.</li>
  *   <li>{@code static}: static membership alone (the firewall's defaults); the same.</li>
  *   <li>{@code after}: static membership and transactional stores; the same.</li>
+ *   <li>{@code during-start} (and {@code during-start-before}, with Kafka's defaults): as {@code static}, but each
+ *       restarted process is killed again 6 s after its start, while it restores, and started once more; the
+ *       figures are from that second kill.</li>
  *   <li>{@code failover}: two instances with {@code num-standby-replicas: 1}; one killed and not restarted until
  *       the survivor has taken over: the time to the first output of the killed one's partitions from the
  *       survivor. {@code failover@MS} the same with {@code session.timeout.ms} MS.</li>
@@ -56,7 +59,7 @@ import org.purposefirewall.serde.FirewallSerdes;
  * to the restarted process's {@code RUNNING}, and every WARN and ERROR its log has, by logger and message.
  *
  * <p>Usage: {@code RecoveryBenchmark [--users N] [--registrations N] [--partitions P] [--rate R] [--kills K]
- * [--scenarios before,static,after,failover,failover@MS] [--work-dir DIR] [--max-minutes M]}.
+ * [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M]}.
  */
 public final class RecoveryBenchmark {
 
@@ -114,7 +117,7 @@ public final class RecoveryBenchmark {
                 case "--work-dir" -> work = Path.of(value);
                 default -> {
                     System.err.println("usage: RecoveryBenchmark [--users N] [--registrations N] [--partitions P] "
-                            + "[--rate R] [--kills K] [--scenarios before,static,after,failover,failover@MS] [--work-dir DIR] "
+                            + "[--rate R] [--kills K] [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] "
                             + "[--max-minutes M]");
                     System.exit(2);
                 }
@@ -167,6 +170,10 @@ public final class RecoveryBenchmark {
                         case "before" -> bench.restart("before", false, false, kills);
                         case "static" -> bench.restart("static", true, false, kills);
                         case "after" -> bench.restart("after", true, true, kills);
+                        // killed again 6 s into the restart, while it restores: the figure is from that kill
+                        case "during-start" -> bench.restart("during-start", true, false, kills, 6_000);
+                        case "during-start-before" -> bench.restart("during-start-before", false, false, kills,
+                                6_000);
                         case "failover" -> bench.failover(kills, 0);
                         default -> {
                             if (!scenario.startsWith("failover@")) {
@@ -184,6 +191,15 @@ public final class RecoveryBenchmark {
 
     /** One instance, killed {@code kills} times under traffic and restarted at once on the same state directory. */
     private void restart(String name, boolean staticMembership, boolean transactional, int kills) throws Exception {
+        restart(name, staticMembership, transactional, kills, 0);
+    }
+
+    /**
+     * As above; with {@code duringStartMs} > 0 each restarted process is killed again that long after it was
+     * started (while it restores), and started once more: the figures are then from that second kill.
+     */
+    private void restart(String name, boolean staticMembership, boolean transactional, int kills,
+                         long duringStartMs) throws Exception {
         String app = "recovery-" + name;
         Topics topics = outputs(app);
         Instance a = new Instance(app, "a", config(app, topics, "a", staticMembership, transactional, 0));
@@ -198,6 +214,13 @@ public final class RecoveryBenchmark {
                 long killedAt = a.kill();
                 watcher.mark(killedAt + MARK_MS);
                 a.start();
+                if (duringStartMs > 0) {
+                    Thread.sleep(duringStartMs);
+                    a.checkAlive();
+                    killedAt = a.kill();
+                    watcher.mark(killedAt + MARK_MS);
+                    a.start();
+                }
                 long running = a.awaitRunning(Duration.ofMinutes(4));
                 Recovery recovered = Recovery.of(watcher.awaitAllPartitions(Duration.ofMinutes(4)), killedAt);
                 out.printf(Locale.ROOT, "[%s] kill %d: RUNNING %.1f s after kill -9, first output on every "
