@@ -73,6 +73,11 @@ final class EffectiveConfig {
         s.put("processing.registry-outage-max-block-ms", String.valueOf(p.registryOutageMaxBlock().toMillis()));
         s.put("processing.consent-hold-ms", String.valueOf(p.consentHold().toMillis()));
         s.put("processing.max-held-records", String.valueOf(p.maxHeldRecords()));
+        s.put("processing.group-instance-id", p.staticMemberId().map(id -> id
+                + (p.groupInstanceId().explicit() == null ? " (derived from the host name and state-dir)" : ""))
+                .orElse("none (dynamic membership)"));
+        s.put("processing.num-standby-replicas", String.valueOf(p.numStandbyReplicas()));
+        s.put("processing.transactional-state-stores", String.valueOf(p.transactionalStateStores()));
         String region = config.identity().defaultRegion();
         s.put("identity.default-region", region == null ? "none" : region);
         s.put("identity.email-provider-canonicalization",

@@ -201,8 +201,10 @@ public final class FirewallApp implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (streams != null) {
-            // Leave the group: without static membership a successor would otherwise wait out the session
-            // time-out (45 s) before it gets these partitions back.
+            // Leave the group, static member or not: a successor with another member id (a scale-down, a new host
+            // or state directory) would otherwise wait out the session time-out (45 s) for these partitions. A
+            // clean restart with the same id then rebalances once, in seconds; only an unclean stop keeps the
+            // membership (README, Restarts and failover).
             streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }

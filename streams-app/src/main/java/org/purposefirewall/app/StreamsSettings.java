@@ -1,12 +1,17 @@
 package org.purposefirewall.app;
 
+import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.purposefirewall.config.FirewallConfig;
 
-/** Kafka Streams properties for a {@link FirewallConfig}. Pure: no I/O. */
+/**
+ * Kafka Streams properties for a {@link FirewallConfig}. Pure but for the host name the default static member id is
+ * derived from ({@link org.purposefirewall.config.GroupInstanceId#localHostName()}).
+ */
 public final class StreamsSettings {
 
     private StreamsSettings() {
@@ -17,6 +22,14 @@ public final class StreamsSettings {
      * the firewall's own keys; the loader rejects that).
      */
     public static Properties of(FirewallConfig config) {
+        return of(config, config.processing().staticMemberId());
+    }
+
+    /**
+     * As {@link #of(FirewallConfig)} with the static member id already worked out (empty: none), so that a test can
+     * give the host name.
+     */
+    public static Properties of(FirewallConfig config, Optional<String> staticMemberId) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -25,6 +38,10 @@ public final class StreamsSettings {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.processing().numStreamThreads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.processing().commitInterval().toMillis());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.processing().stateDir().toString());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.processing().numStandbyReplicas());
+        props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, config.processing().transactionalStateStores());
+        // Kafka Streams gives group.instance.id to its main consumer, adding "-<thread index>" for each thread.
+        staticMemberId.ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         // Every processor, store and internal topic is named in the topology; fail if one ever is not.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // Record faults never reach these handlers (inputs are read with SafeAvroDeserializer and processors

@@ -55,14 +55,23 @@ import org.purposefirewall.registry.SchemaRegistryConfig;
 public final class ConfigLoader {
 
     /** Settings the firewall owns: setting them under {@code streams:} would make two sources of truth. */
-    private static final Map<String, String> OWNED_STREAMS_KEYS = Map.of(
-            StreamsConfig.APPLICATION_ID_CONFIG, ConfigKeys.APPLICATION_ID.qualifiedName(),
-            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigKeys.BOOTSTRAP_SERVERS.qualifiedName(),
-            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Processing.GUARANTEE.qualifiedName(),
-            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Processing.MAX_TASK_IDLE.qualifiedName(),
-            StreamsConfig.NUM_STREAM_THREADS_CONFIG, Processing.NUM_STREAM_THREADS.qualifiedName(),
-            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Processing.COMMIT_INTERVAL.qualifiedName(),
-            StreamsConfig.STATE_DIR_CONFIG, Processing.STATE_DIR.qualifiedName());
+    private static final Map<String, String> OWNED_STREAMS_KEYS = Map.ofEntries(
+            Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, ConfigKeys.APPLICATION_ID.qualifiedName()),
+            Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigKeys.BOOTSTRAP_SERVERS.qualifiedName()),
+            Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Processing.GUARANTEE.qualifiedName()),
+            Map.entry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Processing.MAX_TASK_IDLE.qualifiedName()),
+            Map.entry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Processing.NUM_STREAM_THREADS.qualifiedName()),
+            Map.entry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Processing.COMMIT_INTERVAL.qualifiedName()),
+            Map.entry(StreamsConfig.STATE_DIR_CONFIG, Processing.STATE_DIR.qualifiedName()),
+            Map.entry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Processing.NUM_STANDBY_REPLICAS.qualifiedName()),
+            Map.entry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG,
+                    Processing.TRANSACTIONAL_STATE_STORES.qualifiedName()),
+            // Kafka Streams hands group.instance.id to its main consumer, from any of these spellings.
+            Map.entry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, Processing.GROUP_INSTANCE_ID.qualifiedName()),
+            Map.entry(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                    Processing.GROUP_INSTANCE_ID.qualifiedName()),
+            Map.entry(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                    Processing.GROUP_INSTANCE_ID.qualifiedName()));
 
     private static final List<String> CLIENT_PREFIXES = List.of(StreamsConfig.MAIN_CONSUMER_PREFIX,
             StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX,

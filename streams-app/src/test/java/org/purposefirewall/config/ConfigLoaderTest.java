@@ -1002,6 +1002,76 @@ class ConfigLoaderTest {
         }
     }
 
+    // ---- restarts and failover -----------------------------------------------------------------------------
+
+    @Test
+    void theRestartKeysAreReadTyped() throws IOException {
+        // Given an explicit static member id, one standby and transactional stores on
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  group-instance-id: firewall-a\n  num-standby-replicas: 1\n"
+                        + "  transactional-state-stores: true"));
+        write("policy.yaml", POLICY);
+
+        // When the file is loaded
+        Processing p = loader.load(app).processing();
+
+        // Then each is there, typed
+        assertThat(p.groupInstanceId()).isEqualTo(GroupInstanceId.of("firewall-a"));
+        assertThat(p.staticMemberId()).contains("firewall-a");
+        assertThat(p.numStandbyReplicas()).isEqualTo(1);
+        assertThat(p.transactionalStateStores()).isTrue();
+    }
+
+    @Test
+    void noneOrAnEmptyIdTurnsStaticMembershipOff() throws IOException {
+        for (String off : new String[] {"none", "\"\"", "NONE"}) {
+            // Given the id none, or empty
+            Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                    "  num-stream-threads: 2\n  group-instance-id: " + off));
+            write("policy.yaml", POLICY);
+
+            // When the file is loaded
+            // Then there is no static member id
+            assertThat(loader.load(app).processing().staticMemberId()).as(off).isEmpty();
+        }
+    }
+
+    @Test
+    void aBadStaticMemberIdIsRejectedNamingTheKey() throws IOException {
+        // Given an id with a space, and one too long
+        Path spaced = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  group-instance-id: firewall a"));
+        write("policy.yaml", POLICY);
+        assertFails(spaced).hasMessageContaining("processing.group-instance-id")
+                .hasMessageContaining("printable ASCII without spaces");
+        Path longOne = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  group-instance-id: " + "x".repeat(201)));
+        assertFails(longOne).hasMessageContaining("processing.group-instance-id")
+                .hasMessageContaining("1 to 200 characters");
+        Path negative = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  num-standby-replicas: -1"));
+        assertFails(negative).hasMessageEndingWith("under 'processing': num-standby-replicas: -1 is below the minimum 0");
+    }
+
+    @Test
+    void theRestartSettingsCannotBeSetUnderStreams() throws IOException {
+        write("policy.yaml", POLICY);
+        for (String[] owned : new String[][] {{"group.instance.id", "processing.group-instance-id"},
+                {"main.consumer.group.instance.id", "processing.group-instance-id"},
+                {"consumer.group.instance.id", "processing.group-instance-id"},
+                {"num.standby.replicas", "processing.num-standby-replicas"},
+                {"enable.transactional.statestores", "processing.transactional-state-stores"}}) {
+            // Given the Kafka setting under streams
+            Path app = write("application.yaml", APPLICATION.replace("streams: {}",
+                    "streams:\n  " + owned[0] + ": x"));
+
+            // When the file is loaded
+            // Then the error says where to set it
+            assertFails(app).hasMessage(app + ": key 'streams." + owned[0] + "' is set by '" + owned[1]
+                    + "'; set it there");
+        }
+    }
+
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }

@@ -1,0 +1,280 @@
+package org.purposefirewall.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.FirewallTopics;
+import org.purposefirewall.fixtures.ScenarioTraffic;
+import org.purposefirewall.fixtures.ScenarioTraffic.Event;
+import org.purposefirewall.fixtures.ScenarioTraffic.Expected;
+import org.purposefirewall.it.EndToEndSupport.Coord;
+import org.purposefirewall.it.EndToEndSupport.Output;
+import org.purposefirewall.it.EndToEndSupport.OutputCollector;
+import org.purposefirewall.kafkalocal.LocalSchemaRegistry;
+import org.purposefirewall.registry.SchemaRegistryConfig;
+import org.purposefirewall.schema.AudienceIdentifier;
+import org.purposefirewall.serde.FirewallSerdes;
+
+/**
+ * An unclean stop, as an operator meets it: the firewall runs as a separate process with the shipped defaults
+ * (exactly-once, static membership, no transactional stores: Kafka's TaskCorruptedException ERROR is what
+ * {@code UncleanStopFilter} lowers), is killed with SIGKILL while traffic flows, and is started again on the same
+ * state directory. Then every contact point is in exactly one output (read_committed), none lost and none
+ * duplicated, and the restarted process logs no ERROR: nothing an operator has to investigate. No timing is
+ * asserted (see {@code RecoveryBenchmark} for the figures).
+ */
+class UncleanRestartIT {
+
+    @RegisterExtension
+    static final SharedBroker BROKER = new SharedBroker();
+
+    private static final int PARTITIONS = 4;
+    private static final int USERS = 600;
+    private static final int BATCH = 20;
+
+    private static LocalSchemaRegistry registry;
+
+    @BeforeAll
+    static void startRegistry() {
+        // The firewall runs in another JVM: the in-memory registry cannot be shared with this test's producer.
+        registry = LocalSchemaRegistry.start(LocalSchemaRegistry.locateJar());
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aFirewallKilledMidTrafficAndRestartedDecidesEveryContactPointOnceAndLogsNoError(@TempDir Path dir)
+            throws Exception {
+        killAndRestart(dir, "");
+    }
+
+    /**
+     * The other two ways an operator may set it: without static membership (the restarted member also waits out
+     * the dead one's session) and with transactional stores (writes buffered until their changelog commits).
+     */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void withDynamicMembershipAndTransactionalStoresTooEveryContactPointIsDecidedOnceAndNoErrorLogged(
+            @TempDir Path dir) throws Exception {
+        killAndRestart(dir, "  group-instance-id: none\n  transactional-state-stores: true\n");
+    }
+
+    /** Given the firewall as a process of its own on topics of this test, with {@code processing} lines added. */
+    private void killAndRestart(Path dir, String processing) throws Exception {
+        String prefix = "unclean-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
+        FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
+        Path config = config(dir, prefix, topics, processing);
+        FirewallSerdes serdes = FirewallSerdes.fromSettings(
+                SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())));
+        ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 600_000);
+        // (encoding registers the input schemas: once, here, before anything else registers concurrently)
+        long expected = contactPoints(traffic);
+        Process first = start(dir, config, "run-1.log");
+        Process second = null;
+        Sender sender = new Sender(topics, traffic, policyVersion(dir.resolve("policy.yaml")));
+        try (OutputCollector outputs = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics,
+                serdes, "unclean-restart-", Map.of(), null, null)) {
+            awaitRunning(first, dir.resolve("run-1.log"));
+
+            // When traffic flows, the firewall is killed with SIGKILL once some of it is decided, and started again
+            // on the same state directory while the traffic goes on
+            sender.start();
+            outputs.pollUntilAtLeast(expected / 4, java.time.Duration.ofMinutes(2));
+            first.destroyForcibly(); // SIGKILL: no close, no commit, no checkpoint
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(sender.done.get()).as("the kill lands mid-traffic").isFalse();
+            second = start(dir, config, "run-2.log");
+            awaitRunning(second, dir.resolve("run-2.log"));
+            sender.join();
+            assertThat(sender.failure.get()).as("producing the traffic").isNull();
+
+            // Then every contact point is in exactly one output, the one the scenario expects
+            outputs.pollUntilAtLeast(expected, java.time.Duration.ofMinutes(3));
+            outputs.drain(java.time.Duration.ofSeconds(5));
+            Map<Coord, List<Expected>> decided = new HashMap<>();
+            for (Output out : outputs.all()) {
+                Coord coord = out.kind() == Expected.FORWARD
+                        ? sender.byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
+                        : out.source();
+                if (coord != null && coord.topic().equals(topics.contactPoints())) {
+                    decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind());
+                }
+            }
+            assertThat(sender.contacts).as("contact points produced").hasSize((int) expected);
+            assertThat(decided.keySet()).as("contact points with an output").isEqualTo(sender.contacts.keySet());
+            List<String> wrong = new ArrayList<>();
+            decided.forEach((coord, kinds) -> {
+                if (kinds.size() != 1 || kinds.get(0) != sender.contacts.get(coord)) {
+                    wrong.add(coord + " -> " + kinds + ", expected " + sender.contacts.get(coord));
+                }
+            });
+            assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();
+
+            // And the restarted process says nothing an operator must investigate
+            List<String> log = Files.readAllLines(dir.resolve("run-2.log"));
+            log.stream().filter(line -> line.matches("^\\S+ \\S+ (WARN|ERROR) .*"))
+                    .forEach(line -> System.out.println("[UncleanRestartIT] restarted: " + line));
+            List<String> errors = log.stream().filter(line -> line.matches("^\\S+ \\S+ ERROR .*")).toList();
+            assertThat(errors).as("ERROR lines of the restarted firewall").isEmpty();
+            assertThat(second.isAlive()).as("the restarted firewall is still running").isTrue();
+        } finally {
+            sender.interrupt();
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long contactPoints(ScenarioTraffic traffic) {
+        return traffic.expectedCounts(USERS).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Produces the users in batches, each batch's consent and registrations first and then its contact points (as
+     * {@code FirewallEndToEndIT} does, so that outcomes do not depend on arrival races), a little apart, then the
+     * end-of-traffic markers; remembers where each contact point was written and the decision id it gets if
+     * forwarded.
+     */
+    private static final class Sender extends Thread {
+        final Map<Coord, Expected> contacts = new ConcurrentHashMap<>();
+        final Map<String, Coord> byDecisionId = new ConcurrentHashMap<>();
+        final AtomicBoolean done = new AtomicBoolean();
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final Topics topics;
+        private final ScenarioTraffic traffic;
+        private final String policyVersion;
+
+        Sender(Topics topics, ScenarioTraffic traffic, String policyVersion) {
+            super("unclean-restart-traffic");
+            this.topics = topics;
+            this.traffic = traffic;
+            this.policyVersion = policyVersion;
+        }
+
+        @Override
+        public void run() {
+            try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(BROKER.get().bootstrapServers(),
+                    "unclean-restart-", Map.of())) {
+                for (int from = 0; from < USERS && !isInterrupted(); from += BATCH) {
+                    List<Event> state = new ArrayList<>();
+                    List<Event> contactEvents = new ArrayList<>();
+                    for (int i = from; i < from + BATCH; i++) {
+                        for (Event e : traffic.user(i)) {
+                            (e.topic().equals(topics.contactPoints()) ? contactEvents : state).add(e);
+                        }
+                    }
+                    state.forEach(e -> producer.send(EndToEndSupport.record(e)));
+                    producer.flush();
+                    for (Event e : contactEvents) {
+                        producer.send(EndToEndSupport.record(e), (metadata, error) -> {
+                            if (error != null) {
+                                failure.compareAndSet(null, error);
+                            } else if (e.expected() != null) {
+                                Coord coord = Coord.of(metadata);
+                                contacts.put(coord, e.expected());
+                                byDecisionId.put(EndToEndSupport.decisionId(coord, policyVersion), coord);
+                            }
+                        });
+                    }
+                    producer.flush();
+                    Thread.sleep(150);
+                }
+                traffic.endOfTrafficMarkers(PARTITIONS, traffic.endTime(USERS))
+                        .forEach(e -> producer.send(EndToEndSupport.record(e)));
+                producer.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                done.set(true);
+            }
+        }
+    }
+
+    /** The {@code version:} of a policy file: part of every decision id. */
+    private static String policyVersion(Path policy) throws IOException {
+        return Files.readAllLines(policy).stream().filter(l -> l.startsWith("version:")).findFirst().orElseThrow()
+                .substring("version:".length()).strip().replace("\"", "");
+    }
+
+    private static void awaitRunning(Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.readString(log).contains("to=\"RUNNING\"")) {
+            assertThat(process.isAlive()).as("firewall exited; log:%n%s", Files.readString(log)).isTrue();
+            assertThat(System.nanoTime() - deadline).as("RUNNING within 2 minutes; log:%n%s",
+                    Files.readString(log)).isNegative();
+            Thread.sleep(200);
+        }
+    }
+
+    /** The shipped config and policy, with this test's application id, topics, registry and state directory. */
+    private static Path config(Path dir, String prefix, Topics t, String processing) throws IOException {
+        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../config").toAbsolutePath().normalize();
+        Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
+        String yaml = String.join("\n",
+                "application-id: it-" + prefix.replace(".", ""),
+                "bootstrap-servers: " + BROKER.get().bootstrapServers(),
+                "policy-file: policy.yaml",
+                "schema-registry:",
+                "  schema.registry.url: " + registry.confluentUrl(),
+                "  auto.register.schemas: true",
+                "topics:",
+                "  contact-points: " + t.contactPoints(),
+                "  consent: " + t.consent(),
+                "  registrations: " + t.registrations(),
+                "  audience: " + t.audience(),
+                "  quarantine: " + t.quarantine(),
+                "  suppressed: " + t.suppressed(),
+                "  dead-letter: " + t.deadLetter(),
+                "  recalls: " + t.recalls(),
+                "  shadow-decisions: " + t.shadowDecisions(),
+                "processing:",
+                "  state-dir: state",
+                processing + "http:",
+                "  bind-address: 127.0.0.1",
+                "  port: 0",
+                "");
+        return Files.writeString(dir.resolve("application.yaml"), yaml);
+    }
+
+    /** {@code run} in a JVM of its own on this test's class path, with the service's logging, output to a file. */
+    private static Process start(Path dir, Path config, String logName) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dlogback.configurationFile=logback.xml",
+                "-cp", System.getProperty("java.class.path"), "org.purposefirewall.app.PurposeFirewallMain",
+                "run", "--config", config.toString());
+        Path log = dir.resolve(logName);
+        Files.deleteIfExists(log);
+        Files.createFile(log);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}

@@ -1,0 +1,71 @@
+package org.purposefirewall.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.purposefirewall.config.ConfigLoader;
+import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.GroupInstanceId;
+import org.purposefirewall.config.Processing;
+
+class StreamsSettingsTest {
+
+    private static final FirewallConfig SHIPPED = new ConfigLoader().load(Path.of("..", "config", "application.yaml"));
+
+    @Test
+    void theDefaultsGiveAStaticMemberIdAndNeitherTransactionalStoresNorAStandby() {
+        // Given the shipped configuration (restart keys at their defaults)
+        // When its Kafka Streams properties are built
+        Properties props = StreamsSettings.of(SHIPPED);
+
+        // Then the main consumer gets the derived static member id (Kafka Streams adds the thread suffix)
+        String expected = GroupInstanceId.DERIVED.resolve(SHIPPED.processing().stateDir(),
+                GroupInstanceId.localHostName()).orElseThrow();
+        assertThat(props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo(expected);
+        assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false)
+                .isEqualTo(Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
+        // and Kafka accepts them
+        StreamsConfig config = new StreamsConfig(props);
+        assertThat(config.getMainConsumerConfigs("g", "c", 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
+                .isEqualTo(expected + "-0");
+    }
+
+    @Test
+    void noStaticMemberIdLeavesGroupInstanceIdUnset() {
+        FirewallConfig config = SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
+                .groupInstanceId(GroupInstanceId.NONE).numStandbyReplicas(1).transactionalStateStores(true).build());
+
+        Properties props = StreamsSettings.of(config);
+
+        assertThat(props).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(true);
+        assertThat(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0))
+                .doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    }
+
+    @Test
+    void anExplicitIdIsPassedAsGiven() {
+        Properties props = StreamsSettings.of(SHIPPED, Optional.of("firewall-7"));
+
+        assertThat(props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo("firewall-7");
+    }
+
+    @Test
+    void validatePrintsTheRestartSettings() {
+        var shown = EffectiveConfig.of(SHIPPED);
+
+        assertThat(shown.get("processing.group-instance-id")).endsWith("(derived from the host name and state-dir)");
+        assertThat(shown.get("processing.num-standby-replicas")).isEqualTo("0");
+        assertThat(shown.get("processing.transactional-state-stores")).isEqualTo("false");
+        assertThat(EffectiveConfig.of(SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
+                .groupInstanceId(GroupInstanceId.NONE).build())).get("processing.group-instance-id"))
+                .isEqualTo("none (dynamic membership)");
+    }
+}
