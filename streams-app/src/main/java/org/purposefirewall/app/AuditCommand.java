@@ -15,21 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.identity.HashForm;
 import org.purposefirewall.identity.IdentifierKind;
 import org.purposefirewall.identity.IdentifierNormalizer;
 import org.purposefirewall.identity.MatchKeys;
 import org.purposefirewall.identity.Normalization;
+import org.purposefirewall.monitor.Redaction;
 import org.purposefirewall.policy.Policy;
 import org.purposefirewall.policy.Purpose;
 import org.purposefirewall.schema.AudienceIdentifier;
@@ -37,6 +30,7 @@ import org.purposefirewall.schema.AudienceRecall;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.RegistrationAction;
+import org.purposefirewall.report.TopicReader;
 import org.purposefirewall.serde.FirewallSerdes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,7 +71,6 @@ final class AuditCommand extends ConfiguredCommand {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the findings as JSON lines (redacted)")
     Path json;
 
-    private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration DEADLINE = Duration.ofMinutes(10);
 
     @Override
@@ -86,36 +79,28 @@ final class AuditCommand extends ConfiguredCommand {
             err().println("--from must be before --to");
             return PurposeFirewallMain.USAGE_ERROR;
         }
-        Map<String, Object> client = new HashMap<>();
-        for (Map.Entry<String, String> e : config.streams().entrySet()) {
-            // Security and other client settings apply to the audit's consumer too.
-            if (ConsumerConfig.configNames().contains(e.getKey())) {
-                client.put(e.getKey(), e.getValue());
-            }
-        }
-        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        client.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-        client.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        client.put(ConsumerConfig.CLIENT_ID_CONFIG, "purpose-firewall-audit-" + UUID.randomUUID());
-        client.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Audit audit = new Audit(config.policy(), IdentifierNormalizer.of(config.identity()));
         long scanned;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(client, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (TopicReader reader = new TopicReader(TopicReader.clientProperties(config), "purpose-firewall-audit",
+                DEADLINE)) {
             FirewallSerdes serdes = FirewallSerdes.fromSettings(config.schemaRegistry());
             String registrations = config.topics().registrations();
             String audience = config.topics().audience();
             String recalls = config.topics().recalls();
-            readAll(consumer, registrations, null, null,
+            reader.read(reader.ranges(registrations, null),
                     r -> audit.registered(serdes.registration().decode(r.value())));
             long[] count = {0};
-            readAll(consumer, audience, from, to, r -> {
+            reader.read(reader.ranges(audience, from), r -> {
+                if ((from != null && r.timestamp() < from.toEpochMilli())
+                        || (to != null && r.timestamp() >= to.toEpochMilli())) {
+                    return;
+                }
                 count[0]++;
                 audit.forwarded(coordinates(r), Instant.ofEpochMilli(r.timestamp()),
                         serdes.audience().decode(r.value()));
             });
             scanned = count[0];
-            readAll(consumer, recalls, null, null,
+            reader.read(reader.ranges(recalls, null),
                     r -> audit.recalled(coordinates(r), serdes.recall().decode(r.value())));
         } catch (RuntimeException e) {
             err().println("audit failed: " + e.getMessage());
@@ -179,61 +164,6 @@ final class AuditCommand extends ConfiguredCommand {
 
     private static Coordinates coordinates(ConsumerRecord<?, ?> r) {
         return new Coordinates(r.topic(), r.partition(), r.offset());
-    }
-
-    /**
-     * Reads every partition of {@code topic} to its end at the time of the call, from the first record with a
-     * timestamp at or after {@code from} (from the beginning if null), handing each record with a value and a
-     * timestamp in [from, to) to {@code each}.
-     */
-    private static void readAll(KafkaConsumer<byte[], byte[]> consumer, String topic, Instant from, Instant to,
-                                java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-        if (infos == null || infos.isEmpty()) {
-            throw new IllegalStateException("topic " + topic + " does not exist");
-        }
-        List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        if (from == null) {
-            consumer.seekToBeginning(partitions);
-        } else {
-            Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(p -> query.put(p, from.toEpochMilli()));
-            Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(query);
-            for (TopicPartition p : partitions) {
-                OffsetAndTimestamp at = start.get(p);
-                consumer.seek(p, at == null ? end.get(p) : at.offset());
-            }
-        }
-        long stop = System.nanoTime() + DEADLINE.toNanos();
-        while (!caughtUp(consumer, end)) {
-            if (System.nanoTime() - stop > 0) {
-                throw new IllegalStateException("could not read " + topic + " to its end within " + DEADLINE);
-            }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                if (record.value() == null || record.offset() >= end.get(new TopicPartition(record.topic(),
-                        record.partition()))) {
-                    continue;
-                }
-                if ((from != null && record.timestamp() < from.toEpochMilli())
-                        || (to != null && record.timestamp() >= to.toEpochMilli())) {
-                    continue;
-                }
-                each.accept(record);
-            }
-        }
-        consumer.unsubscribe();
-    }
-
-    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -361,8 +291,9 @@ final class AuditCommand extends ConfiguredCommand {
         }
     }
 
-    /** A user id as the first 12 hex digits of its SHA-256: stable across runs, not the id. */
+    /** A user id as the first 12 hex digits of its SHA-256, as the monitor and replay show it. */
     static String redactUser(String userId) {
-        return HashForm.SHA256.hex(userId).substring(0, 12);
+        return Redaction.user(userId);
     }
+
 }

@@ -2,12 +2,10 @@ package org.purposefirewall.app;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.report.ExposureReport;
 import org.purposefirewall.report.ExposureReportReader;
+import org.purposefirewall.report.TopicReader;
 import org.purposefirewall.serde.FirewallSerdes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,17 +45,9 @@ final class ExposureReportCommand extends ConfiguredCommand {
 
     @Override
     int run(FirewallConfig config) {
-        Map<String, Object> client = new HashMap<>();
-        for (Map.Entry<String, String> e : config.streams().entrySet()) {
-            // Security and other client settings apply to the report's consumer too.
-            if (ConsumerConfig.configNames().contains(e.getKey())) {
-                client.put(e.getKey(), e.getValue());
-            }
-        }
-        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         ExposureReport report = new ExposureReport(user, from, to);
         try {
-            ExposureReportReader.read(client, FirewallSerdes.fromSettings(config.schemaRegistry()),
+            ExposureReportReader.read(TopicReader.clientProperties(config), FirewallSerdes.fromSettings(config.schemaRegistry()),
                     config.topics().audience(), config.topics().recalls(), report, Duration.ofMinutes(10));
         } catch (RuntimeException e) {
             err().println("exposure report failed: " + e.getMessage());
