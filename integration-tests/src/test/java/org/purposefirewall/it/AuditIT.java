@@ -1,9 +1,11 @@
 package org.purposefirewall.it;
 
+import static org.purposefirewall.it.EndToEndSupport.runCommand;
+import static org.purposefirewall.it.EndToEndSupport.sendAndWait;
+import static org.purposefirewall.it.EndToEndSupport.shippedConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,14 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.purposefirewall.it.EndToEndSupport.CommandResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.purposefirewall.app.PurposeFirewallMain;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
@@ -33,7 +34,6 @@ import org.purposefirewall.schema.RecallReason;
 import org.purposefirewall.schema.RegistrationAction;
 import org.purposefirewall.schema.SourceCoordinates;
 import org.purposefirewall.serde.FirewallSerdes;
-import picocli.CommandLine;
 
 /**
  * The {@code audit} command against a real broker: a 2FA phone registered, then a leak planted straight on the ad
@@ -53,7 +53,7 @@ class AuditIT {
         // Given the shipped config with topics and a registry scope of this test's own
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String prefix = "audit-" + unique + ".";
-        Path config = config(dir, prefix, "mock://audit-it-" + unique);
+        Path config = shippedConfig(dir, prefix, "mock://audit-it-" + unique);
         FirewallConfig loaded = new ConfigLoader().load(config);
         Topics topics = loaded.topics();
         FirewallTopics.createAll(BROKER.get(), topics, 2);
@@ -70,14 +70,15 @@ class AuditIT {
         RecordMetadata leak;
         try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(bootstrap, "it-audit-", Map.of())) {
             // a 2FA registration for the user's phone
-            send(producer, topics.registrations(), user, t0, serdes.registration().encode(topics.registrations(),
+            sendAndWait(producer, topics.registrations(), user, t0, serdes.registration().encode(
+                    topics.registrations(),
                     PurposeRegistration.newBuilder().setUserId(user).setIdentifierType(IdentifierType.PHONE)
                             .setValue(phone).setPurpose(TWO_FACTOR).setAction(RegistrationAction.REGISTERED)
                             .setSourceSystem("auth-service").setEventTime(t0).build()));
             // the leak, planted straight on the ad topic, and an unrelated forward
-            leak = send(producer, topics.audience(), user, t0.plusSeconds(60), serdes.audience().encode(
+            leak = sendAndWait(producer, topics.audience(), user, t0.plusSeconds(60), serdes.audience().encode(
                     topics.audience(), audience(user, IdentifierType.PHONE, leakedDigest, t0.plusSeconds(60))));
-            send(producer, topics.audience(), otherUser, t0.plusSeconds(61), serdes.audience().encode(
+            sendAndWait(producer, topics.audience(), otherUser, t0.plusSeconds(61), serdes.audience().encode(
                     topics.audience(), audience(otherUser, IdentifierType.EMAIL, otherDigest, t0.plusSeconds(61))));
             producer.flush();
         }
@@ -86,7 +87,8 @@ class AuditIT {
         Path json = dir.resolve("findings.jsonl");
 
         // When the audit runs over the last hour
-        Result first = audit(config, bootstrap, "--from", t0.minusSeconds(3000).toString(),
+        CommandResult first = runCommand("audit", config, bootstrap, "--from",
+                t0.minusSeconds(3000).toString(),
                 "--json", json.toString());
 
         // Then it exits 1 with exactly the leak, redacted
@@ -108,7 +110,7 @@ class AuditIT {
         // When a recall for that user, form and digest is produced, and the audit runs again
         RecordMetadata recall;
         try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(bootstrap, "it-audit-", Map.of())) {
-            recall = send(producer, topics.recalls(), user, t0.plusSeconds(120), serdes.recall().encode(
+            recall = sendAndWait(producer, topics.recalls(), user, t0.plusSeconds(120), serdes.recall().encode(
                     topics.recalls(), AudienceRecall.newBuilder().setRecallId(UUID.randomUUID().toString())
                             .setUserId(user).setIdentifierType(IdentifierType.PHONE).setIdentifierHash(leakedDigest)
                             .setHashAlgorithm(HashAlgorithm.SHA256)
@@ -119,7 +121,7 @@ class AuditIT {
                             .setSource(new SourceCoordinates(topics.registrations(), 0, 0L, t0))
                             .setDecisionTime(t0.plusSeconds(120)).build()));
         }
-        Result second = audit(config, bootstrap, "--json", json.toString());
+        CommandResult second = runCommand("audit", config, bootstrap, "--json", json.toString());
 
         // Then the finding is reported recalled, with the recall's coordinates (still exit 1: the leak happened)
         assertThat(second.code()).as(second.err()).isEqualTo(1);
@@ -133,7 +135,8 @@ class AuditIT {
         assertThat(Files.readString(json)).contains("\"recalled\":true", "\"recallOffset\":" + recall.offset());
 
         // And a window after every forward has nothing to report: exit 0
-        Result later = audit(config, bootstrap, "--from", t0.plusSeconds(300).toString());
+        CommandResult later = runCommand("audit", config, bootstrap, "--from",
+                t0.plusSeconds(300).toString());
         assertThat(later.code()).as(later.err()).isZero();
         assertThat(later.out()).contains("0 ad records scanned, 0 findings");
     }
@@ -144,52 +147,10 @@ class AuditIT {
         }
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    /** The audit command in-process, as the launcher would run it. */
-    private static Result audit(Path config, String bootstrap, String... more) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new PurposeFirewallMain());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] args = new String[4 + more.length];
-        args[0] = "audit";
-        args[1] = "--config";
-        args[2] = config.toString();
-        args[3] = "--bootstrap-servers=" + bootstrap;
-        System.arraycopy(more, 0, args, 4, more.length);
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     private static AudienceIdentifier audience(String user, IdentifierType type, String digest, Instant time) {
         return AudienceIdentifier.newBuilder().setUserId(user).setIdentifierType(type).setIdentifierHash(digest)
                 .setHashAlgorithm(HashAlgorithm.SHA256).setPurpose("marketing.advertising.third_party.targeted")
                 .setPolicyVersion("2026-11-25.1").setDecisionId(UUID.randomUUID().toString()).setEventTime(time)
                 .build();
-    }
-
-    private static RecordMetadata send(KafkaProducer<String, byte[]> producer, String topic, String key,
-                                       Instant time, byte[] value) throws Exception {
-        return producer.send(new ProducerRecord<>(topic, null, time.toEpochMilli(), key, value))
-                .get(30, TimeUnit.SECONDS);
-    }
-
-    /** The shipped config and policy, with this test's topic names and registry scope. */
-    private static Path config(Path dir, String prefix, String registryUrl) throws Exception {
-        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../config").toAbsolutePath().normalize();
-        Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
-        String yaml = Files.readString(shipped.resolve("application.yaml"))
-                .replace("mock://purpose-firewall", registryUrl);
-        for (String topic : List.of("user.contact-points", "privacy.consent", "privacy.purpose-registrations",
-                "ads.audience-identifiers", "privacy.quarantine", "privacy.suppressed", "privacy.dead-letter",
-                "ads.audience-recalls")) {
-            yaml = yaml.replace(": " + topic + "\n", ": " + prefix + topic + "\n");
-        }
-        Path config = dir.resolve("application.yaml");
-        Files.writeString(config, yaml);
-        return config;
     }
 }

@@ -108,6 +108,50 @@ final class EndToEndSupport {
     // Setup
     // ------------------------------------------------------------------------------------------------------------
 
+    /** What a command of the CLI printed when run in-process, and its exit code. */
+    record CommandResult(int code, String out, String err) {
+    }
+
+    /** The CLI's {@code command} in-process, as the launcher would run it, on {@code config} and {@code bootstrap}. */
+    static CommandResult runCommand(String command, Path config, String bootstrap, String... more) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new org.purposefirewall.app.PurposeFirewallMain());
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        List<String> args = new ArrayList<>(List.of(command, "--config", config.toString(),
+                "--bootstrap-servers=" + bootstrap));
+        args.addAll(List.of(more));
+        int code = cli.execute(args.toArray(String[]::new));
+        return new CommandResult(code, out.toString(), err.toString());
+    }
+
+    /**
+     * The shipped {@code application.yaml} and {@code policy.yaml} copied into {@code dir}, with every topic name
+     * prefixed and the registry URL replaced: a config file a command of the CLI can be run on.
+     */
+    static Path shippedConfig(Path dir, String prefix, String registryUrl) throws java.io.IOException {
+        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../config").toAbsolutePath().normalize();
+        Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
+        String yaml = Files.readString(shipped.resolve("application.yaml"))
+                .replace("mock://purpose-firewall", registryUrl);
+        for (String topic : List.of("user.contact-points", "privacy.consent", "privacy.purpose-registrations",
+                "ads.audience-identifiers", "privacy.quarantine", "privacy.suppressed", "privacy.dead-letter",
+                "ads.audience-recalls")) {
+            yaml = yaml.replace(": " + topic + "\n", ": " + prefix + topic + "\n");
+        }
+        Path config = dir.resolve("application.yaml");
+        Files.writeString(config, yaml);
+        return config;
+    }
+
+    /** Sends one record with {@code time} as its timestamp and waits for its acknowledgement. */
+    static RecordMetadata sendAndWait(KafkaProducer<String, byte[]> producer, String topic, String key,
+                                      java.time.Instant time, byte[] value) throws Exception {
+        return producer.send(new ProducerRecord<>(topic, null, time.toEpochMilli(), key, value))
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** {@code config/application.yaml} of the repository, resolved from the module's working directory. */
     static FirewallConfig loadApplicationConfig() {
         Path file = Path.of(System.getProperty("user.dir")).resolve("../config/application.yaml")

@@ -1,10 +1,12 @@
 package org.purposefirewall.it;
 
+import static org.purposefirewall.it.EndToEndSupport.runCommand;
+import static org.purposefirewall.it.EndToEndSupport.sendAndWait;
+import static org.purposefirewall.it.EndToEndSupport.shippedConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.purposefirewall.it.EndToEndSupport.awaitRunning;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.purposefirewall.it.EndToEndSupport.CommandResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
-import org.purposefirewall.app.PurposeFirewallMain;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
@@ -39,7 +40,6 @@ import org.purposefirewall.schema.PurposeConsent;
 import org.purposefirewall.schema.PurposeRegistration;
 import org.purposefirewall.schema.RegistrationAction;
 import org.purposefirewall.serde.FirewallSerdes;
-import picocli.CommandLine;
 
 /**
  * The {@code explain} command against a real broker, after the real firewall decided four contact points: one
@@ -61,7 +61,7 @@ class ExplainIT {
         // Given the shipped config and policy with this test's topics and registry scope, and the firewall running
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String scope = "explain-it-" + unique;
-        Path config = config(dir, "explain-" + unique + ".", "mock://" + scope);
+        Path config = shippedConfig(dir, "explain-" + unique + ".", "mock://" + scope);
         FirewallConfig loaded = new ConfigLoader().load(config);
         Topics topics = loaded.topics();
         FirewallTopics.createAll(BROKER.get(), topics, 2);
@@ -89,24 +89,24 @@ class ExplainIT {
             app.start();
             awaitRunning(app, Duration.ofSeconds(120));
             // side records first: a grant on exactly the ad purpose; a grant and a 2FA registration as MD5
-            send(producer, topics.consent(), forwardedUser, t0, serdes.consentState().encode(topics.consent(),
+            sendAndWait(producer, topics.consent(), forwardedUser, t0, serdes.consentState().encode(topics.consent(),
                     consent(forwardedUser, "marketing.advertising.third_party.targeted", t0)));
-            send(producer, topics.consent(), quarantinedUser, t0, serdes.consentState().encode(topics.consent(),
+            sendAndWait(producer, topics.consent(), quarantinedUser, t0, serdes.consentState().encode(topics.consent(),
                     consent(quarantinedUser, "marketing.advertising", t0)));
-            send(producer, topics.registrations(), quarantinedUser, t0, serdes.registration().encode(
+            sendAndWait(producer, topics.registrations(), quarantinedUser, t0, serdes.registration().encode(
                     topics.registrations(), PurposeRegistration.newBuilder().setUserId(quarantinedUser)
                             .setIdentifierType(IdentifierType.PHONE).setValue(md5).setPurpose(TWO_FACTOR)
                             .setAction(RegistrationAction.REGISTERED).setSourceSystem("auth-service")
                             .setEventTime(t0).build()));
             producer.flush();
             Instant t1 = t0.plusSeconds(10);
-            forwarded = send(producer, topics.contactPoints(), forwardedUser, t1, serdes.contactPoint().encode(
+            forwarded = sendAndWait(producer, topics.contactPoints(), forwardedUser, t1, serdes.contactPoint().encode(
                     topics.contactPoints(), contact(forwardedUser, IdentifierType.EMAIL, forwardedEmail, t1)));
-            quarantined = send(producer, topics.contactPoints(), quarantinedUser, t1, serdes.contactPoint().encode(
+            quarantined = sendAndWait(producer, topics.contactPoints(), quarantinedUser, t1, serdes.contactPoint().encode(
                     topics.contactPoints(), contact(quarantinedUser, IdentifierType.PHONE, telUri, t1)));
-            suppressed = send(producer, topics.contactPoints(), suppressedUser, t1, serdes.contactPoint().encode(
+            suppressed = sendAndWait(producer, topics.contactPoints(), suppressedUser, t1, serdes.contactPoint().encode(
                     topics.contactPoints(), contact(suppressedUser, IdentifierType.EMAIL, suppressedEmail, t1)));
-            dead = send(producer, topics.contactPoints(), deadUser, t1,
+            dead = sendAndWait(producer, topics.contactPoints(), deadUser, t1,
                     "not avro at all".getBytes(StandardCharsets.UTF_8));
             producer.flush();
             // When the firewall has written one output for each, and is stopped
@@ -123,7 +123,7 @@ class ExplainIT {
             HashForm.SHA1.hex(e164), HashForm.SHA256.hex(suppressedEmail), HashForm.SHA256.hex(forwardedUser)};
         try {
             // Then the forwarded one: consent.granted decided, with the grant it was decided on
-            Result f = explain(config, bootstrap, forwarded, "--json", dir.resolve("forwarded.json").toString());
+            CommandResult f = explain(config, bootstrap, forwarded, "--json", dir.resolve("forwarded.json").toString());
             print("forwarded", f);
             assertThat(f.code()).as(f.err()).isZero();
             assertThat(f.out()).containsSubsequence("Record " + at(forwarded),
@@ -143,7 +143,7 @@ class ExplainIT {
             assertNoPersonalData(f.out() + f.err() + forwardedJson, personal);
 
             // the quarantined one: restricted.registered, the registration found under the MD5 form it came in
-            Result q = explain(config, bootstrap, quarantined);
+            CommandResult q = explain(config, bootstrap, quarantined);
             print("quarantined", q);
             assertThat(q.code()).as(q.err()).isZero();
             assertThat(q.out()).containsSubsequence("Identifier 1: field value, PHONE",
@@ -160,7 +160,7 @@ class ExplainIT {
             assertNoPersonalData(q.out() + q.err(), personal);
 
             // the suppressed one: no consent state at all
-            Result s = explain(config, bootstrap, suppressed);
+            CommandResult s = explain(config, bootstrap, suppressed);
             print("suppressed", s);
             assertThat(s.code()).as(s.err()).isZero();
             assertThat(s.out()).containsSubsequence("consent at event time: none",
@@ -170,7 +170,7 @@ class ExplainIT {
             assertNoPersonalData(s.out() + s.err(), personal);
 
             // the dead-lettered one: never decided; its rejection now and then
-            Result d = explain(config, bootstrap, dead);
+            CommandResult d = explain(config, bootstrap, dead);
             print("dead-lettered", d);
             assertThat(d.code()).as(d.err()).isZero();
             assertThat(d.out()).containsSubsequence("Record " + at(dead),
@@ -185,7 +185,7 @@ class ExplainIT {
                     .replace("version: \"2026-11-25.1\"", "version: \"2026-12-01.candidate\"")
                     .replace("ad-purpose: marketing.advertising.third_party.targeted",
                             "ad-purpose: marketing.advertising.first_party.targeted"));
-            Result c = explain(config, bootstrap, forwarded, "--policy", candidate.toString());
+            CommandResult c = explain(config, bootstrap, forwarded, "--policy", candidate.toString());
             print("forwarded, candidate policy", c);
             assertThat(c.code()).as(c.err()).isEqualTo(1);
             assertThat(c.out()).containsSubsequence("Now (replay):          SUPPRESSED",
@@ -195,10 +195,10 @@ class ExplainIT {
             assertNoPersonalData(c.out() + c.err(), personal);
 
             // A coordinate without a record, and a topic the firewall does not decide: errors
-            Result none = explain(config, bootstrap, topics.contactPoints(), 0, 1_000);
+            CommandResult none = explain(config, bootstrap, topics.contactPoints(), 0, 1_000);
             assertThat(none.code()).isEqualTo(2);
             assertThat(none.err()).contains("no record at " + topics.contactPoints() + "/0@1000");
-            Result output = explain(config, bootstrap, topics.audience(), 0, 0);
+            CommandResult output = explain(config, bootstrap, topics.audience(), 0, 0);
             assertThat(output.code()).isEqualTo(2);
             assertThat(output.err()).contains("is not an input topic the firewall decides");
         } finally {
@@ -217,7 +217,7 @@ class ExplainIT {
         return m.topic() + "/" + m.partition() + "@" + m.offset();
     }
 
-    private static void print(String what, Result r) {
+    private static void print(String what, CommandResult r) {
         System.out.println("[ExplainIT] explain (" + what + "), exit " + r.code() + ":\n" + r.out() + r.err());
     }
 
@@ -227,27 +227,17 @@ class ExplainIT {
         }
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result explain(Path config, String bootstrap, RecordMetadata m, String... more) {
+    private static CommandResult explain(Path config, String bootstrap, RecordMetadata m, String... more) {
         return explain(config, bootstrap, m.topic(), m.partition(), m.offset(), more);
     }
 
-    /** The explain command in-process, as the launcher would run it. */
-    private static Result explain(Path config, String bootstrap, String topic, int partition, long offset,
-                                  String... more) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new PurposeFirewallMain());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        List<String> args = new ArrayList<>(List.of("explain", "--config", config.toString(),
-                "--bootstrap-servers=" + bootstrap, "--topic", topic, "--partition", String.valueOf(partition),
+    /** The explain command in-process on the record at these coordinates. */
+    private static CommandResult explain(Path config, String bootstrap, String topic, int partition, long offset,
+                                         String... more) {
+        List<String> args = new ArrayList<>(List.of("--topic", topic, "--partition", String.valueOf(partition),
                 "--offset", String.valueOf(offset)));
         args.addAll(List.of(more));
-        int code = cli.execute(args.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+        return runCommand("explain", config, bootstrap, args.toArray(String[]::new));
     }
 
     private static ConsentState consent(String user, String purpose, Instant time) {
@@ -261,27 +251,5 @@ class ExplainIT {
         return ContactPoint.newBuilder().setUserId(user).setIdentifierType(type).setValue(value)
                 .setDeclaredPurposes(List.of()).setSourceSystem("crm").setEventTime(time).setAttributes(Map.of())
                 .build();
-    }
-
-    private static RecordMetadata send(KafkaProducer<String, byte[]> producer, String topic, String key,
-                                       Instant time, byte[] value) throws Exception {
-        return producer.send(new ProducerRecord<>(topic, null, time.toEpochMilli(), key, value))
-                .get(30, TimeUnit.SECONDS);
-    }
-
-    /** The shipped config and policy, with this test's topic names and registry scope. */
-    private static Path config(Path dir, String prefix, String registryUrl) throws Exception {
-        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../config").toAbsolutePath().normalize();
-        Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
-        String yaml = Files.readString(shipped.resolve("application.yaml"))
-                .replace("mock://purpose-firewall", registryUrl);
-        for (String topic : List.of("user.contact-points", "privacy.consent", "privacy.purpose-registrations",
-                "ads.audience-identifiers", "privacy.quarantine", "privacy.suppressed", "privacy.dead-letter",
-                "ads.audience-recalls")) {
-            yaml = yaml.replace(": " + topic + "\n", ": " + prefix + topic + "\n");
-        }
-        Path config = dir.resolve("application.yaml");
-        Files.writeString(config, yaml);
-        return config;
     }
 }

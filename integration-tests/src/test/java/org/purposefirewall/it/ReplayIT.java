@@ -1,11 +1,12 @@
 package org.purposefirewall.it;
 
+import static org.purposefirewall.it.EndToEndSupport.runCommand;
+import static org.purposefirewall.it.EndToEndSupport.shippedConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,11 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.purposefirewall.it.EndToEndSupport.CommandResult;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
-import org.purposefirewall.app.PurposeFirewallMain;
 import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
@@ -45,7 +45,6 @@ import org.purposefirewall.report.TopicReader;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.IdentifierType;
 import org.purposefirewall.serde.FirewallSerdes;
-import picocli.CommandLine;
 
 /**
  * {@code replay} against a real broker, checked against counts that come from the traffic, not from the firewall:
@@ -74,7 +73,7 @@ class ReplayIT {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void replayFindsExactlyThePlantedDifferencesAndWritesNothing(@TempDir Path dir) throws Exception {
         String unique = UUID.randomUUID().toString().substring(0, 8);
-        Path configFile = config(dir, "replay-" + unique + ".", "mock://replay-it-" + unique);
+        Path configFile = shippedConfig(dir, "replay-" + unique + ".", "mock://replay-it-" + unique);
         Path candidate = candidatePolicy(dir);
         String bootstrap = BROKER.get().bootstrapServers();
         FirewallConfig config = new ConfigLoader().load(configFile).withBootstrapServers(bootstrap)
@@ -154,7 +153,7 @@ class ReplayIT {
 
         // When the traffic is replayed under the shipped policy
         Path current = dir.resolve("current.jsonl");
-        Result asRun = replay(configFile, bootstrap, "--report", current.toString());
+        CommandResult asRun = runCommand("replay", configFile, bootstrap, "--report", current.toString());
 
         // Then exactly the late-registered forwards differ, as exposures; every other contact point agrees
         System.out.println("replay under the shipped policy:\n" + asRun.out() + asRun.err());
@@ -165,7 +164,7 @@ class ReplayIT {
 
         // When it is replayed under the stricter candidate
         Path stricter = dir.resolve("candidate.jsonl");
-        Result candidateRun = replay(configFile, bootstrap, "--policy", candidate.toString(),
+        CommandResult candidateRun = runCommand("replay", configFile, bootstrap, "--policy", candidate.toString(),
                 "--report", stricter.toString());
 
         // Then the functional registrations' forwards differ too, and nothing else
@@ -187,13 +186,13 @@ class ReplayIT {
         // And restricted to one user, or to the first half of the traffic's event time, exactly the plants in it
         String oneUser = functionalPlants.keySet().iterator().next();
         Path single = dir.resolve("single.jsonl");
-        Result userRun = replay(configFile, bootstrap, "--policy", candidate.toString(), "--user", oneUser,
+        CommandResult userRun = runCommand("replay", configFile, bootstrap, "--policy", candidate.toString(), "--user", oneUser,
                 "--report", single.toString(), "--quiet");
         assertThat(userRun.code()).as(userRun.err()).isEqualTo(1);
         assertThat(differences(single)).containsOnlyKeys(coordinatesByUser.get(oneUser));
         long half = t0 + USERS / 2 * 10L;
         Path window = dir.resolve("window.jsonl");
-        Result windowRun = replay(configFile, bootstrap, "--policy", candidate.toString(), "--from",
+        CommandResult windowRun = runCommand("replay", configFile, bootstrap, "--policy", candidate.toString(), "--from",
                 Instant.ofEpochMilli(t0).toString(), "--to", Instant.ofEpochMilli(half).toString(),
                 "--report", window.toString(), "--quiet");
         assertThat(windowRun.code()).as(windowRun.err()).isEqualTo(1);
@@ -296,25 +295,6 @@ class ReplayIT {
         return m.topic() + "/" + m.partition() + "@" + m.offset();
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result replay(Path config, String bootstrap, String... more) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new PurposeFirewallMain());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] args = new String[4 + more.length];
-        args[0] = "replay";
-        args[1] = "--config";
-        args[2] = config.toString();
-        args[3] = "--bootstrap-servers=" + bootstrap;
-        System.arraycopy(more, 0, args, 4, more.length);
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     /** The shipped policy, with {@code functional} restricted too and its own version. */
     private static Path candidatePolicy(Path dir) throws Exception {
         String policy = Files.readString(dir.resolve("policy.yaml"));
@@ -325,21 +305,5 @@ class ReplayIT {
         Path file = dir.resolve("candidate-policy.yaml");
         Files.writeString(file, policy);
         return file;
-    }
-
-    /** The shipped config and policy, with this test's topic names and registry scope. */
-    private static Path config(Path dir, String prefix, String registryUrl) throws Exception {
-        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../config").toAbsolutePath().normalize();
-        Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
-        String yaml = Files.readString(shipped.resolve("application.yaml"))
-                .replace("mock://purpose-firewall", registryUrl);
-        for (String topic : List.of("user.contact-points", "privacy.consent", "privacy.purpose-registrations",
-                "ads.audience-identifiers", "privacy.quarantine", "privacy.suppressed", "privacy.dead-letter",
-                "ads.audience-recalls")) {
-            yaml = yaml.replace(": " + topic + "\n", ": " + prefix + topic + "\n");
-        }
-        Path config = dir.resolve("application.yaml");
-        Files.writeString(config, yaml);
-        return config;
     }
 }
