@@ -283,11 +283,7 @@ public final class FirewallBenchmark {
                         config.processing().sideBarrierPoll());
                 barrier.start();
                 topology = FirewallTopology.build(config, serdes, options.partitions(), barrier);
-                register(serdes.audience(), topics.audience());
-                register(serdes.quarantine(), topics.quarantine());
-                register(serdes.suppressed(), topics.suppressed());
-                register(serdes.deadLetter(), topics.deadLetter());
-                register(serdes.recall(), topics.recalls());
+                registerOutputs(serdes, topics);
             } else {
                 expected.put(topics.audience(), input.contactPoints());
                 inputs = List.of(topics.contactPoints());
@@ -440,6 +436,15 @@ public final class FirewallBenchmark {
             }
         }
         return sum;
+    }
+
+    /** Registers the schemas of the firewall's five outputs under their topics' subjects. */
+    static void registerOutputs(FirewallSerdes serdes, Topics topics) {
+        register(serdes.audience(), topics.audience());
+        register(serdes.quarantine(), topics.quarantine());
+        register(serdes.suppressed(), topics.suppressed());
+        register(serdes.deadLetter(), topics.deadLetter());
+        register(serdes.recall(), topics.recalls());
     }
 
     /** Records the firewall has routed to one of its four outputs, from its own metrics. */

@@ -112,11 +112,7 @@ final class RealisticBenchmark {
                 topology = FirewallTopology.build(config, serdes, options.partitions(), barrier);
                 outputs = List.of(topics.audience(), topics.quarantine(), topics.suppressed(), topics.deadLetter(),
                         topics.recalls());
-                FirewallBenchmark.register(serdes.audience(), topics.audience());
-                FirewallBenchmark.register(serdes.quarantine(), topics.quarantine());
-                FirewallBenchmark.register(serdes.suppressed(), topics.suppressed());
-                FirewallBenchmark.register(serdes.deadLetter(), topics.deadLetter());
-                FirewallBenchmark.register(serdes.recall(), topics.recalls());
+                FirewallBenchmark.registerOutputs(serdes, topics);
             } else {
                 barrier = null;
                 topology = PassThroughTopology.build(config, serdes, true);
@@ -221,12 +217,7 @@ final class RealisticBenchmark {
             // 1. Preload.
             long loadStarted = System.nanoTime();
             try (BenchmarkKafka.Loader loader = kafka.loader("benchmark-preload", 10)) {
-                for (int i = 0; i < users; i++) {
-                    loader.send(traffic.consent(i));
-                }
-                for (int j = 0; j < registrations; j++) {
-                    loader.send(traffic.registration(j));
-                }
+                traffic.sendPreload(loader);
                 loader.flush();
             }
             double produced = seconds(System.nanoTime() - loadStarted);
@@ -264,9 +255,7 @@ final class RealisticBenchmark {
             // 4. The timed contact points, as a backlog.
             long backlogStarted = System.nanoTime();
             try (BenchmarkKafka.Loader loader = kafka.loader("benchmark-contact-points", 10)) {
-                for (int k = warm; k < total; k++) {
-                    loader.send(traffic.contactPoint(k));
-                }
+                traffic.sendContactPoints(loader, warm, total);
                 loader.flush();
             }
             out.printf("Produced %,d timed contact points in %.1f s (both topologies paused)%n", timed,
@@ -316,9 +305,7 @@ final class RealisticBenchmark {
         }
         long started = System.nanoTime();
         try (BenchmarkKafka.Loader loader = kafka.loader("benchmark-warm-up", 10)) {
-            for (int k = 0; k < warm; k++) {
-                loader.send(traffic.contactPoint(k));
-            }
+            traffic.sendContactPoints(loader, 0, warm);
             loader.flush();
         }
         Map<TopicPartition, Long> ends = kafka.endOffsets(List.of(fw.topics.contactPoints()));

@@ -143,6 +143,23 @@ final class RealisticTraffic {
 
     // ---- timed contact points ----
 
+    /** Sends every user's consent, then every security registration: the preload, applied before anything is timed. */
+    void sendPreload(BenchmarkKafka.Loader loader) {
+        for (int i = 0; i < users; i++) {
+            loader.send(consent(i));
+        }
+        for (int j = 0; j < registrations; j++) {
+            loader.send(registration(j));
+        }
+    }
+
+    /** Sends contact points {@code [from, to)}. */
+    void sendContactPoints(BenchmarkKafka.Loader loader, int from, int to) {
+        for (int k = from; k < to; k++) {
+            loader.send(contactPoint(k));
+        }
+    }
+
     /** Event time of contact point {@code k}. */
     long eventTime(int k) {
         return timedStart + k;

@@ -146,12 +146,7 @@ public final class RecoveryBenchmark {
             long loadStart = System.nanoTime();
             try (BenchmarkKafka kafka = new BenchmarkKafka(broker);
                  BenchmarkKafka.Loader loader = kafka.loader("recovery-preload", 10)) {
-                for (int i = 0; i < users; i++) {
-                    loader.send(traffic.consent(i));
-                }
-                for (int j = 0; j < registrations; j++) {
-                    loader.send(traffic.registration(j));
-                }
+                traffic.sendPreload(loader);
                 loader.flush();
             }
             out.printf(Locale.ROOT, "recovery: preloaded %,d users' consent and %,d security registrations in "

@@ -81,11 +81,7 @@ public final class ReplayBenchmark {
             kafka.createTopics(List.of(topics.contactPoints(), topics.consent(), topics.registrations(),
                     topics.audience(), topics.quarantine(), topics.suppressed(), topics.deadLetter(),
                     topics.recalls()), partitions);
-            FirewallBenchmark.register(serdes.audience(), topics.audience());
-            FirewallBenchmark.register(serdes.quarantine(), topics.quarantine());
-            FirewallBenchmark.register(serdes.suppressed(), topics.suppressed());
-            FirewallBenchmark.register(serdes.deadLetter(), topics.deadLetter());
-            FirewallBenchmark.register(serdes.recall(), topics.recalls());
+            FirewallBenchmark.registerOutputs(serdes, topics);
 
             long now = System.currentTimeMillis();
             long contactStart = now - contactPoints - Duration.ofMinutes(10).toMillis();
@@ -93,15 +89,8 @@ public final class ReplayBenchmark {
                     contactStart - Duration.ofHours(1).toMillis(), contactStart);
             long started = System.nanoTime();
             try (BenchmarkKafka.Loader loader = kafka.loader("replay-bench-load", 10)) {
-                for (int i = 0; i < users; i++) {
-                    loader.send(traffic.consent(i));
-                }
-                for (int j = 0; j < registrations; j++) {
-                    loader.send(traffic.registration(j));
-                }
-                for (int k = 0; k < contactPoints; k++) {
-                    loader.send(traffic.contactPoint(k));
-                }
+                traffic.sendPreload(loader);
+                traffic.sendContactPoints(loader, 0, contactPoints);
                 loader.flush();
             }
             System.out.printf(Locale.ROOT, "Produced %,d consent, %,d registrations, %,d contact points in %.1f s%n",

@@ -66,15 +66,8 @@ public final class ScaleOutBenchmark {
             RealisticTraffic traffic = new RealisticTraffic(inputs, serdes, users, registrations, contactPoints,
                     contactStart - Duration.ofHours(1).toMillis(), contactStart);
             try (BenchmarkKafka.Loader loader = kafka.loader("scale-bench-load", 10)) {
-                for (int i = 0; i < users; i++) {
-                    loader.send(traffic.consent(i));
-                }
-                for (int j = 0; j < registrations; j++) {
-                    loader.send(traffic.registration(j));
-                }
-                for (int k = 0; k < contactPoints; k++) {
-                    loader.send(traffic.contactPoint(k));
-                }
+                traffic.sendPreload(loader);
+                traffic.sendContactPoints(loader, 0, contactPoints);
                 loader.flush();
             }
             Map<Expected, Long> expected = traffic.expectedCounts(0, contactPoints);
@@ -171,11 +164,7 @@ public final class ScaleOutBenchmark {
             List<String> all = new ArrayList<>(outputs);
             all.add(topics.recalls());
             kafka.createTopics(all, partitions);
-            FirewallBenchmark.register(serdes.audience(), topics.audience());
-            FirewallBenchmark.register(serdes.quarantine(), topics.quarantine());
-            FirewallBenchmark.register(serdes.suppressed(), topics.suppressed());
-            FirewallBenchmark.register(serdes.deadLetter(), topics.deadLetter());
-            FirewallBenchmark.register(serdes.recall(), topics.recalls());
+            FirewallBenchmark.registerOutputs(serdes, topics);
         }
 
         void add() {
