@@ -21,12 +21,7 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -325,42 +320,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         if (topics.isEmpty()) {
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Throwable lastError = null;
         try {
-            while (true) {
-                long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                // Fetched on every attempt so that a concurrent close() ends the wait instead of the timeout.
-                Admin client = admin();
-                try {
-                    Map<String, TopicDescription> descriptions = client
-                            .describeTopics(topics, new DescribeTopicsOptions().timeoutMs((int) remainingMs))
-                            .allTopicNames()
-                            .get(remainingMs, TimeUnit.MILLISECONDS);
-                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                    descriptions.forEach((topic, description) -> description.partitions().forEach(
-                            partition -> latest.put(new TopicPartition(topic, partition.partition()),
-                                    OffsetSpec.latest())));
-                    // A successful offset lookup on every partition means each has a leader that accepts
-                    // requests, which metadata alone does not guarantee right after creation.
-                    client.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) remainingMs))
-                            .all()
-                            .get(remainingMs, TimeUnit.MILLISECONDS);
-                    return;
-                } catch (ExecutionException e) {
-                    lastError = e.getCause();
-                } catch (TimeoutException e) {
-                    // The broker's own answer, e.g. an unknown topic, explains more than running out of time.
-                    if (lastError == null) {
-                        lastError = e;
-                    }
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException("Topics " + topics + " not ready within " + timeout
-                            + "; last error: " + lastError, lastError);
-                }
-                Thread.sleep(RETRY_BACKOFF_MS);
-            }
+            TopicReadiness.await(this::admin, topics, System.nanoTime() + timeout.toNanos(), timeout, Long.MAX_VALUE,
+                    RETRY_BACKOFF_MS);
         } catch (InterruptedException e) {
             throw interrupted("waiting for topics " + topics, e);
         }
@@ -473,7 +435,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private static IllegalStateException interrupted(String activity, InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new IllegalStateException("Interrupted while " + activity, e);
+        return TopicReadiness.interrupted(activity, e);
     }
 }

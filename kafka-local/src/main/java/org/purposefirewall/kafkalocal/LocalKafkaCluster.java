@@ -14,7 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,13 +35,10 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -702,32 +698,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** Waits until every partition of the topics has a leader answering offset requests. */
     private void awaitWritable(Set<String> topics, long deadline, Duration timeout) {
-        Throwable lastError = null;
         try {
-            while (true) {
+            TopicReadiness.await(() -> {
                 requireOpen();
-                try {
-                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                    admin().describeTopics(topics, new DescribeTopicsOptions().timeoutMs(PROBE_TIMEOUT_MS))
-                            .allTopicNames().get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                            .forEach((topic, description) -> description.partitions().forEach(p ->
-                                    latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
-                    admin().listOffsets(latest, new ListOffsetsOptions().timeoutMs(PROBE_TIMEOUT_MS))
-                            .all().get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    return;
-                } catch (ExecutionException e) {
-                    lastError = e.getCause();
-                } catch (TimeoutException e) {
-                    if (lastError == null) {
-                        lastError = e;
-                    }
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException("Topics " + topics + " not ready within " + timeout
-                            + "; last error: " + lastError, lastError);
-                }
-                Thread.sleep(POLL_INTERVAL_MS);
-            }
+                return admin();
+            }, topics, deadline, timeout, PROBE_TIMEOUT_MS, POLL_INTERVAL_MS);
         } catch (InterruptedException e) {
             throw interrupted("waiting for topics " + topics, e);
         }
@@ -883,8 +858,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     private static IllegalStateException interrupted(String activity, InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new IllegalStateException("Interrupted while " + activity, e);
+        return TopicReadiness.interrupted(activity, e);
     }
 
     /**
