@@ -24,6 +24,10 @@ import net.jqwik.api.statistics.Statistics;
  * descent, so that ancestors, descendants and overlaps are common rather than rare. Each policy's taxonomy is rooted
  * at an ancestor (or the purpose itself) of the ad purpose and of each restricted purpose, plus a few random roots,
  * so purposes above a root, beside it and in unrelated subtrees are unknown, and common.
+ *
+ * <p>Each coverage threshold is about half the share the generators give that case (measured with
+ * {@code jqwik.reporting.onlyfailures=false}), four or more standard deviations away at the property's tries: a
+ * check fails when a generator change makes a case rare, not on an unlucky seed.
  */
 class PurposePolicyProperties {
 
@@ -87,7 +91,7 @@ class PurposePolicyProperties {
             c.check(Reason.REGISTERED_FOR_RESTRICTED_PURPOSE).percentage(p -> p >= 3);
             c.check(Reason.CONSENT_MISSING).percentage(p -> p >= 3);
             c.check(Reason.OPTED_OUT).percentage(p -> p >= 3);
-            c.check(Reason.CONSENT_DENIED).percentage(p -> p >= 3);
+            c.check(Reason.CONSENT_DENIED).percentage(p -> p >= 1.5);
             c.check(Reason.CONSENT_NOT_GRANTED).percentage(p -> p >= 3);
             c.check(Reason.CONSENT_GRANTED).percentage(p -> p >= 3);
             c.check(Reason.LIMIT_AD_TRACKING).percentage(p -> p >= 1);
@@ -370,7 +374,7 @@ class PurposePolicyProperties {
         if (before.outcome() != Outcome.FORWARD) {
             assertThat(after.outcome()).isNotEqualTo(Outcome.FORWARD);
         }
-        Statistics.coverage(c -> c.check("unknown grant above the ad purpose").percentage(p -> p >= 5));
+        Statistics.coverage(c -> c.check("unknown grant above the ad purpose").percentage(p -> p >= 4));
     }
 
     @Property(tries = 1000)
@@ -607,8 +611,19 @@ class PurposePolicyProperties {
         Arbitrary<Map<Purpose, ConsentChoice>> choices = Arbitraries.maps(related,
                 Arbitraries.frequency(Tuple.of(3, ConsentChoice.GRANTED), Tuple.of(1, ConsentChoice.DENIED)))
                 .ofMaxSize(4);
+        // A third of the maps also grant the ad purpose or an ancestor of it, so that forwarding (which needs such
+        // a grant and no overlapping denial, restriction, unknown declaration or opt-out) is common, not a 5% tail
+        // that a coverage check would sit on the edge of.
+        Arbitrary<Purpose> adLine = Arbitraries.of(ancestorsAndSelf(policy.adPurpose()));
+        Arbitrary<Map<Purpose, ConsentChoice>> withAdGrant = Combinators.combine(choices, adLine)
+                .as((c, p) -> {
+                    Map<Purpose, ConsentChoice> granted = new HashMap<>(c);
+                    granted.putIfAbsent(p, ConsentChoice.GRANTED);
+                    return Map.copyOf(granted);
+                });
         Arbitrary<Boolean> optOut = Arbitraries.frequency(Tuple.of(1, true), Tuple.of(12, false));
-        Arbitrary<Optional<ConsentSnapshot>> present = Combinators.combine(choices, optOut, optOut)
+        Arbitrary<Optional<ConsentSnapshot>> present = Combinators.combine(
+                        Arbitraries.frequencyOf(Tuple.of(2, choices), Tuple.of(1, withAdGrant)), optOut, optOut)
                 .as((c, ads, sale) -> Optional.of(new ConsentSnapshot(c, ads, sale)));
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Optional.empty())), Tuple.of(6, present));
     }
