@@ -22,9 +22,11 @@ import java.util.List;
  * @param configDir                the shipped {@code application.yaml} and {@code policy.yaml}
  * @param registryUrl              {@code mock://SCOPE} (seeded identically in every process) or a real registry
  * @param sessionTimeoutMs         the instances' consumer {@code session.timeout.ms} (0: Kafka's default, 45 s)
- * @param staticMembership         write {@code processing.group-instance-id} (a key being added; rejected until then)
- * @param standbyReplicas          write {@code processing.num-standby-replicas} when above 0 (likewise)
- * @param transactionalStateStores write {@code processing.transactional-state-stores: true} (likewise)
+ * @param staticMembership         true: each instance's {@code processing.group-instance-id} is its name (static
+ *                                 membership, as the shipped default derives one); false: {@code none}, dynamic
+ *                                 membership, so a dead member's tasks move once its session times out
+ * @param standbyReplicas          write {@code processing.num-standby-replicas} when above 0
+ * @param transactionalStateStores write {@code processing.transactional-state-stores: true}
  * @param instanceHeap             {@code -Xmx} of every instance
  * @param classPath                the child JVMs' class path (null: this JVM's)
  * @param streamsSettings          further {@code streams:} settings of every instance (Kafka's own keys), to try a
@@ -53,9 +55,10 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "  --config-dir DIR         the shipped application.yaml and policy.yaml (default config)",
             "  --registry-url URL       mock://SCOPE (default, seeded alike in every process) or a real registry",
             "  --session-timeout-ms N   instances' session.timeout.ms (default 6000; 0 = Kafka's default)",
-            "  --static-membership      processing.group-instance-id per instance (key not yet in the loader)",
-            "  --standby-replicas N     processing.num-standby-replicas (key not yet in the loader)",
-            "  --transactional-state-stores  processing.transactional-state-stores: true (key not yet in the loader)",
+            "  --membership M           static (default, as shipped: group-instance-id per instance) or dynamic",
+            "                           (group-instance-id none: a dead member's tasks move after its session)",
+            "  --standby-replicas N     processing.num-standby-replicas (default 0, as shipped)",
+            "  --transactional-state-stores  processing.transactional-state-stores: true",
             "  --instance-heap SIZE     -Xmx of each instance (default 512m)",
             "  --class-path CP          class path of the child JVMs (default: this JVM's)",
             "  --streams-setting K=V    a further streams: setting of every instance (repeatable), e.g.",
@@ -79,7 +82,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
 
     static CampaignOptions defaults() {
         return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
-                Path.of("config"), null, 6000, false, 0, false, "512m", null, java.util.Map.of());
+                Path.of("config"), null, 6000, true, 0, false, "512m", null, java.util.Map.of());
     }
 
     /** The effective registry URL: the given one or a scope of this campaign's seed. */
@@ -108,9 +111,9 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         Path configDir = d.configDir;
         String registry = d.registryUrl;
         int session = d.sessionTimeoutMs;
-        boolean staticMembership = false;
-        int standby = 0;
-        boolean transactional = false;
+        boolean staticMembership = d.staticMembership;
+        int standby = d.standbyReplicas;
+        boolean transactional = d.transactionalStateStores;
         String heap = d.instanceHeap;
         String classPath = null;
         java.util.Map<String, String> streams = new java.util.LinkedHashMap<>();
@@ -121,7 +124,6 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                 case "--help", "-h" -> {
                     return null;
                 }
-                case "--static-membership" -> staticMembership = true;
                 case "--transactional-state-stores" -> transactional = true;
                 default -> {
                     if (rest.isEmpty()) {
@@ -145,6 +147,12 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                         case "--registry-url" -> registry = v;
                         case "--session-timeout-ms" -> session = integer(name, v);
                         case "--standby-replicas" -> standby = integer(name, v);
+                        case "--membership" -> staticMembership = switch (v) {
+                            case "static" -> true;
+                            case "dynamic" -> false;
+                            default -> throw new IllegalArgumentException(
+                                    "--membership is static or dynamic, got '" + v + "'");
+                        };
                         case "--instance-heap" -> heap = v;
                         case "--class-path" -> classPath = v;
                         case "--streams-setting" -> {

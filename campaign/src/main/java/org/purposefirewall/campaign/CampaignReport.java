@@ -19,6 +19,10 @@ import java.util.TreeMap;
  * over, wrote decisions again. A partition with no output at or after K makes it unbounded ({@code none}). Events
  * closer together than a recovery share its gap; traffic runs through the whole chaos window, so a partition only
  * stays silent while nobody decides it.
+ *
+ * <p>A kill's recovery is <b>alone</b> when no other chaos event (another kill, another instance's restart, a broker
+ * event, the starvation stretch) falls in {@link #QUIET_BEFORE_MS} before it or during its recovery: only then does
+ * it measure one failure. Both kinds are reported, and the target applies to all of them.
  */
 public record CampaignReport(CampaignOptions options, OutputCollector.Verdict verdict, List<Chaos.Event> events,
                       List<String> selfExits, long producerFailures, boolean productionCut, long productionStart,
@@ -114,6 +118,43 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
         return recoveries.stream().filter(r -> r.event().kind().startsWith("kill")).map(Recovery::millis).toList();
     }
 
+    /** How long before a kill the system must have been left alone for its recovery to count as one failure's. */
+    static final long QUIET_BEFORE_MS = 20_000;
+
+    /**
+     * True if no other event touches the kill's recovery: none in {@link #QUIET_BEFORE_MS} before it or until it
+     * recovered, its own restart aside. An unbounded recovery is never alone (it has no end to look until).
+     */
+    static boolean alone(Recovery r, List<Chaos.Event> events) {
+        if (r.millis() < 0) {
+            return false;
+        }
+        Chaos.Event kill = r.event();
+        long from = kill.atMs() - QUIET_BEFORE_MS;
+        long to = kill.atMs() + r.millis();
+        boolean ownRestartSeen = false;
+        for (Chaos.Event e : events) {
+            if (e.equals(kill) || e.kind().startsWith("chaos-window")) {
+                continue;
+            }
+            if (!ownRestartSeen && e.kind().equals("restart") && e.target().equals(kill.target())
+                    && e.atMs() >= kill.atMs() && e.atMs() <= to) {
+                ownRestartSeen = true;
+                continue;
+            }
+            if (e.doneMs() >= from && e.atMs() <= to) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Recovery times of the kills that were {@link #alone}, or of the others. */
+    public List<Long> killRecoveries(boolean alone) {
+        return recoveries.stream().filter(r -> r.event().kind().startsWith("kill"))
+                .filter(r -> alone(r, events) == alone).map(Recovery::millis).toList();
+    }
+
     static long percentile(List<Long> values, double q) {
         if (values.isEmpty()) {
             return 0;
@@ -170,6 +211,14 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
         List<Long> kills = killRecoveries();
         s.append(String.format(Locale.ROOT, "  kill recovery: n=%d p50=%s p99=%s max=%s (target p99 < 10000)%n",
                 kills.size(), ms(percentile(kills, 0.5)), ms(percentile(kills, 0.99)), ms(percentile(kills, 1.0))));
+        for (boolean alone : new boolean[] {true, false}) {
+            List<Long> some = killRecoveries(alone);
+            s.append(String.format(Locale.ROOT, "    %s: n=%d p50=%s p99=%s max=%s%n", alone
+                    ? "alone (no other event from " + QUIET_BEFORE_MS / 1000 + " s before it until recovered)"
+                    : "overlapping another kill, restart, broker event or the starvation", some.size(),
+                    some.isEmpty() ? "-" : ms(percentile(some, 0.5)), some.isEmpty() ? "-" : ms(percentile(some, 0.99)),
+                    some.isEmpty() ? "-" : ms(percentile(some, 1.0))));
+        }
         s.append("  outputs per 10 s (by broker append time, from the start of the traffic):\n");
         Map<Long, Long> buckets = new TreeMap<>();
         for (long[] times : v.appendTimes()) {

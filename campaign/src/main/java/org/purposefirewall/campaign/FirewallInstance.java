@@ -197,10 +197,7 @@ final class FirewallInstance {
             topics.put("guarded", List.of());
             Map<String, Object> processing = section(root, "processing");
             processing.put("state-dir", dir.resolve("state").toString());
-            // Keys another engineer is adding; the loader rejects unknown keys until they land, so only on request.
-            if (settings.staticMembership()) {
-                processing.put("group-instance-id", name);
-            }
+            processing.put("group-instance-id", settings.staticMembership() ? name : "none");
             if (settings.standbyReplicas() > 0) {
                 processing.put("num-standby-replicas", settings.standbyReplicas());
             }

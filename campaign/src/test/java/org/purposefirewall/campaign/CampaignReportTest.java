@@ -27,4 +27,31 @@ class CampaignReportTest {
         assertThat(CampaignReport.percentile(List.of(10L, -1L), 0.99)).isEqualTo(-1);
         assertThat(CampaignReport.percentile(List.of(10L, 30L, 20L), 0.5)).isEqualTo(20);
     }
+
+    @Test
+    void shouldCallAKillAloneOnlyWithNothingElseFromBeforeItUntilItRecovered() {
+        Chaos.Event kill = new Chaos.Event("kill-9", "firewall-0", 100_000, 100_050);
+        Chaos.Event ownRestart = new Chaos.Event("restart", "firewall-0", 101_000, 101_005);
+        CampaignReport.Recovery recovery = new CampaignReport.Recovery(kill, 8_000, 3, 7_000);
+
+        assertThat(CampaignReport.alone(recovery, List.of(
+                new Chaos.Event("chaos-window-300s-from-x", "-", 1_000, 1_000),
+                new Chaos.Event("kill-9", "firewall-1", 70_000, 70_050),
+                new Chaos.Event("restart", "firewall-1", 72_000, 72_001), kill, ownRestart,
+                new Chaos.Event("kill-9", "firewall-1", 108_001, 108_050))))
+                .as("events 28 s before and just after the recovery").isTrue();
+
+        assertThat(CampaignReport.alone(recovery, List.of(kill, ownRestart,
+                new Chaos.Event("kill-9", "firewall-1", 105_000, 105_050)))).as("a kill during it").isFalse();
+        assertThat(CampaignReport.alone(recovery, List.of(
+                new Chaos.Event("restart", "firewall-1", 85_000, 85_001), kill, ownRestart)))
+                .as("another instance restarted 15 s before").isFalse();
+        assertThat(CampaignReport.alone(recovery, List.of(
+                new Chaos.Event("cpu-starvation-4-threads-20s", "machine", 60_000, 81_000), kill, ownRestart)))
+                .as("starvation ending 19 s before").isFalse();
+        assertThat(CampaignReport.alone(recovery, List.of(kill, ownRestart,
+                new Chaos.Event("restart", "firewall-0", 104_000, 104_001)))).as("a second restart of its own").isFalse();
+        assertThat(CampaignReport.alone(new CampaignReport.Recovery(kill, -1, 3, -1), List.of(kill)))
+                .as("unbounded").isFalse();
+    }
 }

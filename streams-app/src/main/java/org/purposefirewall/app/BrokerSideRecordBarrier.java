@@ -62,6 +62,8 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     /** When polling began: lag is counted from here until a partition first settles. */
     private volatile long startedAt;
     private long lastFailureLog;
+    /** The committed offsets of the last round, for {@link #holdUp()}; read by this thread only. */
+    private Map<TopicPartition, Long> lastCommitted = Map.of();
 
     private record Snapshot(long time, Map<TopicPartition, Long> offsets) {
     }
@@ -246,6 +248,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         // transaction open, below the last stable offset. Every copy is below the high watermark.
         Map<TopicPartition, Long> homeEnds = brokers.highWatermarks(home);
         coverEmptied(sideEnds, committed);
+        lastCommitted = committed;
         unrouted.addLast(new Snapshot(time, sideEnds));
         if (unrouted.size() > MAX_PENDING) {
             // Dropping the oldest only delays: a later snapshot's offsets are at least as high.
@@ -327,9 +330,46 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
                     behind.add(p);
                 }
             }
-            LOG.atWarn().addKeyValue("lagMs", lag).addKeyValue("partitions", behind)
+            LOG.atWarn().addKeyValue("lagMs", lag).addKeyValue("partitions", behind).addKeyValue("heldBy", holdUp())
                     .log("side records are applied late: data records of these home partitions wait for them");
         }
+    }
+
+    /**
+     * Which step holds the barrier, as coordinates and offset gaps (never a record): {@code intake} with the side
+     * partitions whose committed offset is below the oldest unrouted snapshot (their intake task is down, moving or
+     * behind), or {@code apply} with the home partitions whose deciding task has not committed up to the re-homed
+     * copies (down, restoring or behind); {@code none} once nothing is pending, {@code brokers} before the first
+     * answer. Package-private for tests.
+     */
+    String holdUp() {
+        Snapshot unroutedHead = unrouted.peekFirst();
+        Snapshot unappliedHead = unapplied.peekFirst();
+        if (unappliedHead != null) {
+            String gaps = gaps(unappliedHead.offsets(), lastCommitted);
+            if (!gaps.isEmpty()) {
+                return "apply " + gaps;
+            }
+        }
+        if (unroutedHead != null) {
+            String gaps = gaps(unroutedHead.offsets(), lastCommitted);
+            if (!gaps.isEmpty()) {
+                return "intake " + gaps;
+            }
+        }
+        return lastCommitted.isEmpty() && unroutedHead == null ? "brokers" : "none";
+    }
+
+    /** {@code topic-partition committed<target} for each partition below its target, in partition order. */
+    private static String gaps(Map<TopicPartition, Long> targets, Map<TopicPartition, Long> committed) {
+        StringBuilder s = new StringBuilder();
+        targets.entrySet().stream()
+                .sorted(java.util.Comparator.comparing((Map.Entry<TopicPartition, Long> e) -> e.getKey().topic())
+                        .thenComparingInt(e -> e.getKey().partition()))
+                .filter(e -> committedOf(committed, e.getKey()) < e.getValue())
+                .forEach(e -> s.append(s.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                        .append(committedOf(committed, e.getKey())).append('<').append(e.getValue()));
+        return s.toString();
     }
 
     @Override

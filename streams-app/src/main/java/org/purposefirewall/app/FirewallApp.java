@@ -118,6 +118,7 @@ public final class FirewallApp implements AutoCloseable {
                     .log("stream thread failed; shutting the client down");
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        streams.setGlobalStateRestoreListener(new RestoreLog());
         streams.setStateListener((next, previous) -> {
             LOG.atInfo().addKeyValue("from", previous).addKeyValue("to", next).log("streams state changed");
             if (next == KafkaStreams.State.NOT_RUNNING || next == KafkaStreams.State.ERROR) {

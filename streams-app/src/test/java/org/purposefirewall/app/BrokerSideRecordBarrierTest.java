@@ -118,6 +118,33 @@ class BrokerSideRecordBarrierTest {
     }
 
     @Test
+    void shouldSayWhichStepHoldsItWithTheOffsetGaps() throws Exception {
+        assertThat(barrier.holdUp()).as("before the first answer").isEqualTo("brokers");
+
+        // The intake of consent-1 is behind: nothing routed
+        brokers.ends.put(CONSENT_0, 10L);
+        brokers.ends.put(CONSENT_1, 4L);
+        brokers.committed.put(CONSENT_0, 10L);
+        brokers.committed.put(CONSENT_1, 1L);
+        barrier.pollOnce();
+        assertThat(barrier.holdUp()).isEqualTo("intake consent-1 1<4");
+
+        // Routed, the copies end at 7 and 3, and home 1's deciding task is behind
+        brokers.committed.put(CONSENT_1, 4L);
+        brokers.ends.put(HOME_0, 7L);
+        brokers.ends.put(HOME_1, 3L);
+        brokers.committed.put(HOME_0, 7L);
+        clock.set(2_000);
+        barrier.pollOnce();
+        assertThat(barrier.holdUp()).isEqualTo("apply app-side-records-repartition-1 0<3");
+
+        brokers.committed.put(HOME_1, 3L);
+        clock.set(3_000);
+        barrier.pollOnce();
+        assertThat(barrier.holdUp()).isEqualTo("none");
+    }
+
+    @Test
     void shouldSettleNothingUntilKafkaStreamsHasCreatedTheInternalTopic() throws Exception {
         brokers.homeCreated = false;
         barrier.pollOnce();

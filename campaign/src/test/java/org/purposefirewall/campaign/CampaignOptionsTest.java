@@ -1,0 +1,50 @@
+package org.purposefirewall.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The command line of the campaign: defaults as shipped, each option read, a bad value named. */
+class CampaignOptionsTest {
+
+    @Test
+    void shouldRunAsShippedByDefault() {
+        CampaignOptions o = CampaignOptions.parse(new String[0]);
+
+        assertThat(o.staticMembership()).as("the shipped config derives a group-instance-id").isTrue();
+        assertThat(o.standbyReplicas()).isZero();
+        assertThat(o.transactionalStateStores()).isFalse();
+        assertThat(o.instances()).isEqualTo(2);
+        assertThat(o.contactPoints()).isEqualTo(1_000_000);
+        assertThat(o.kills()).isEqualTo(20);
+    }
+
+    @Test
+    void shouldReadMembershipAndStandbys() {
+        CampaignOptions o = CampaignOptions.parse(new String[] {"--membership", "dynamic", "--standby-replicas", "1",
+            "--transactional-state-stores", "--streams-setting", "acceptable.recovery.lag=5000"});
+
+        assertThat(o.staticMembership()).isFalse();
+        assertThat(o.standbyReplicas()).isEqualTo(1);
+        assertThat(o.transactionalStateStores()).isTrue();
+        assertThat(o.streamsSettings()).containsEntry("acceptable.recovery.lag", "5000");
+        assertThat(CampaignOptions.parse(new String[] {"--membership", "static"}).staticMembership()).isTrue();
+    }
+
+    @Test
+    void shouldNameABadValue() {
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--membership", "sticky"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--membership")
+                .hasMessageContaining("sticky");
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--standby-replicas"}))
+                .hasMessageContaining("missing value after --standby-replicas");
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--static-membership", "true"}))
+                .hasMessageContaining("unknown option --static-membership");
+    }
+
+    @Test
+    void shouldReturnNullForHelp() {
+        assertThat(CampaignOptions.parse(new String[] {"--help"})).isNull();
+    }
+}
