@@ -7,6 +7,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.topology.SideRecordsFirst;
 
 /**
  * Kafka Streams properties for a {@link FirewallConfig}. Pure but for the host name the default static member id is
@@ -56,6 +57,9 @@ public final class StreamsSettings {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
                 true);
+        // Every source has its own extractor but the internal side-records topic (a DSL repartition), which must be
+        // read before the data records of its task: SideRecordsFirst says why.
+        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, SideRecordsFirst.class);
         props.putAll(config.streams());
         return props;
     }

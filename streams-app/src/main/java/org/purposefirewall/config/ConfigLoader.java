@@ -73,6 +73,11 @@ public final class ConfigLoader {
             Map.entry(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                     Processing.GROUP_INSTANCE_ID.qualifiedName()));
 
+    /** Settings the firewall fixes, with why: no key of its own sets them, and no other value is correct. */
+    private static final Map<String, String> FIXED_STREAMS_KEYS = Map.of(
+            StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, "every input has the firewall's own extractor, "
+                    + "and its internal side-records topic one that makes tasks read it first");
+
     private static final List<String> CLIENT_PREFIXES = List.of(StreamsConfig.MAIN_CONSUMER_PREFIX,
             StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX,
             StreamsConfig.CONSUMER_PREFIX, StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX,
@@ -542,6 +547,10 @@ public final class ConfigLoader {
             if (owner != null) {
                 throw new ConfigException(file + ": key 'streams." + key + "' is set by '" + owner
                         + "'; set it there");
+            }
+            String fixed = FIXED_STREAMS_KEYS.get(key);
+            if (fixed != null) {
+                throw new ConfigException(file + ": key 'streams." + key + "' cannot be set: " + fixed);
             }
             if (streamsKeys.contains(key) || clientKeys.contains(key)) {
                 continue;

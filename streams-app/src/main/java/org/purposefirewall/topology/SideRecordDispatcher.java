@@ -11,7 +11,8 @@ import org.purposefirewall.serde.Decoded;
 /**
  * Reads {@link Names#SIDE_RECORDS_TOPIC} at a user's home partition and hands each record to the processor of its
  * input topic, decoded as that input would be, with the event time as its timestamp and its original coordinates in
- * headers ({@link Rehomed}). It decides nothing itself.
+ * headers ({@link Rehomed}). It decides nothing itself. The timestamp it reads the internal record at is not a time
+ * ({@link SideRecordsFirst}): every forward is stamped from the envelope.
  *
  * <p>Fail closed, never stop: a record that cannot be decoded or timed here goes on as {@link Decoded.Failed} (its
  * processor dead-letters it, and a consent record then counts as a revocation), and one of a topic this
@@ -50,7 +51,7 @@ final class SideRecordDispatcher implements Processor<String, ParkedRecord, Stri
         if (route == null) {
             context.forward(new Record<>(envelope.keyString(), (Object) failed("PROCESSING_ERROR",
                     "a re-homed record of topic " + envelope.topic() + ", which this configuration does not read",
-                    null, envelope), record.timestamp(), Rehomed.headers(envelope, omitted)), fallback);
+                    null, envelope), envelope.timestamp(), Rehomed.headers(envelope, omitted)), fallback);
             return;
         }
         Decoded<?> decoded;
@@ -63,7 +64,7 @@ final class SideRecordDispatcher implements Processor<String, ParkedRecord, Stri
         } catch (RuntimeException e) {
             decoded = failed("PROCESSING_ERROR", "the re-homed record could not be read", e.getClass().getName(),
                     envelope);
-            time = record.timestamp();
+            time = envelope.timestamp();
         }
         context.forward(new Record<>(envelope.keyString(), (Object) decoded, time, Rehomed.headers(envelope, omitted)),
                 route.processor());

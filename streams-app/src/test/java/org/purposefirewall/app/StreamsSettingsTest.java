@@ -30,8 +30,13 @@ class StreamsSettingsTest {
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
         assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false)
                 .isEqualTo(Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
+        // and the internal side-records topic, the one source without an extractor of its own, is read first
+        assertThat(props.get(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG))
+                .isEqualTo(org.purposefirewall.topology.SideRecordsFirst.class);
         // and Kafka accepts them
         StreamsConfig config = new StreamsConfig(props);
+        assertThat(config.defaultTimestampExtractor())
+                .isInstanceOf(org.purposefirewall.topology.SideRecordsFirst.class);
         assertThat(config.getMainConsumerConfigs("g", "c", 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
                 .isEqualTo(expected + "-0");
     }

@@ -1072,6 +1072,16 @@ class ConfigLoaderTest {
         }
     }
 
+    @Test
+    void theTimestampExtractorCannotBeSetUnderStreams() throws IOException {
+        write("policy.yaml", POLICY);
+        Path app = write("application.yaml", APPLICATION.replace("streams: {}",
+                "streams:\n  default.timestamp.extractor: org.apache.kafka.streams.processor.WallclockTimestampExtractor"));
+
+        assertFails(app).hasMessageStartingWith(app + ": key 'streams.default.timestamp.extractor' cannot be set: ")
+                .hasMessageContaining("side-records topic");
+    }
+
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }

@@ -77,6 +77,20 @@ class RecallTopologyTest {
     }
 
     @Test
+    void aRecallIsStampedWithItsCauseTimeAlthoughTheInternalTopicIsReadAsTimeZero() {
+        // The driver runs with the service's Kafka Streams settings, so the re-homed registration is read through
+        // SideRecordsFirst (time 0); what the firewall writes for it keeps the registration's event time.
+        fw.send(consent("ana", T, grant("marketing.advertising")));
+        fw.send(contact("ana", IdentifierType.PHONE, "+1 415 555 0100", T + 10));
+        assertThat(fw.audience.readRecord().timestamp()).isEqualTo(T + 10);
+
+        fw.send(registration("ana", IdentifierType.PHONE, "+14155550100", TWO_FACTOR,
+                RegistrationAction.REGISTERED, T + 100));
+
+        assertThat(fw.recalls.readRecord().timestamp()).isEqualTo(T + 100).isNotEqualTo(SideRecordsFirst.FIRST);
+    }
+
+    @Test
     void anIdentifierForwardedAsItsMd5IsRecalledInThatFormWhenItsRawFormIsRegistered() {
         fw.send(consent("ana", T, grant("marketing.advertising")));
         String md5 = HashForm.MD5.hex("ana.recovery@example.com");
