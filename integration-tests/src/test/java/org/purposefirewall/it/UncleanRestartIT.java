@@ -84,6 +84,130 @@ class UncleanRestartIT {
         killAndRestart(dir, "  group-instance-id: none\n  transactional-state-stores: true\n");
     }
 
+    /**
+     * Failover: two instances with a standby of every task each; one is killed mid-traffic and not started again.
+     * The survivor takes the dead one's tasks over once its 6 s session has expired, from its warm copies (each
+     * store it then restores reads only the tail its copy lacked, never the changelog from the start), and decides
+     * every contact point exactly once, logging no ERROR.
+     */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aStandbyTakesOverADeadInstancesTasksFromItsWarmCopyAndEveryContactPointIsDecidedOnce(@TempDir Path dir)
+            throws Exception {
+        String prefix = "standby-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
+        FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
+        String standby = "  num-standby-replicas: 1\n";
+        String session = "streams:\n  session.timeout.ms: 6000\n  heartbeat.interval.ms: 1500\n";
+        Path configA = config(dir, prefix, topics, standby, "state-a", session, "application-a.yaml");
+        Path configB = config(dir, prefix, topics, standby, "state-b", session, "application-b.yaml");
+        FirewallSerdes serdes = FirewallSerdes.fromSettings(
+                SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())));
+        ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 600_000);
+        long expected = contactPoints(traffic);
+        // One after the other, as a rolling start does: two first starts at once race to create the output
+        // subjects, which Apicurio can answer with a 500 for longer than the outage budget (see the README).
+        Process a = start(dir, configA, "a.log");
+        Process b = null;
+        Sender sender = new Sender(topics, traffic, policyVersion(dir.resolve("policy.yaml")));
+        String appId = "it-" + prefix.replace(".", "");
+        try (OutputCollector outputs = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics,
+                serdes, "standby-takeover-", Map.of(), null, null);
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                     "bootstrap.servers", BROKER.get().bootstrapServers()))) {
+            awaitRunning(a, dir.resolve("a.log"));
+            b = start(dir, configB, "b.log");
+            awaitRunning(b, dir.resolve("b.log"));
+
+            // When traffic flows and, once a quarter of it is decided, instance a is killed for good
+            sender.start();
+            outputs.pollUntilAtLeast(expected / 4, java.time.Duration.ofMinutes(2));
+            long linesBefore = Files.readAllLines(dir.resolve("b.log")).size();
+            a.destroyForcibly();
+            assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            Map<String, Long> changelogEnds = changelogEnds(admin, appId);
+            assertThat(sender.done.get()).as("the kill lands mid-traffic").isFalse();
+            sender.join();
+            assertThat(sender.failure.get()).as("producing the traffic").isNull();
+
+            // Then b decides every contact point, each exactly once and as expected
+            outputs.pollUntilAtLeast(expected, java.time.Duration.ofMinutes(3));
+            outputs.drain(java.time.Duration.ofSeconds(5));
+            Map<Coord, List<Expected>> decided = new HashMap<>();
+            for (Output out : outputs.all()) {
+                Coord coord = out.kind() == Expected.FORWARD
+                        ? sender.byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
+                        : out.source();
+                if (coord != null && coord.topic().equals(topics.contactPoints())) {
+                    decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind());
+                }
+            }
+            assertThat(decided.keySet()).as("contact points with an output").isEqualTo(sender.contacts.keySet());
+            List<String> wrong = new ArrayList<>();
+            decided.forEach((coord, kinds) -> {
+                if (kinds.size() != 1 || kinds.get(0) != sender.contacts.get(coord)) {
+                    wrong.add(coord + " -> " + kinds + ", expected " + sender.contacts.get(coord));
+                }
+            });
+            assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();
+
+            // And b took the dead instance's tasks over from warm copies: after the kill it restored something
+            // (the tasks it took over), and no store read its changelog from the start
+            List<String> after = Files.readAllLines(dir.resolve("b.log")).stream().skip(linesBefore).toList();
+            List<String> restores = after.stream().filter(l -> l.contains("restoring store from its changelog"))
+                    .toList();
+            restores.forEach(line -> System.out.println("[UncleanRestartIT] survivor: " + line));
+            assertThat(restores).as("restores by the survivor after the kill (the tasks it took over)").isNotEmpty();
+            List<String> cold = new ArrayList<>();
+            for (String line : restores) {
+                String changelog = field(line, "changelog");
+                long records = Long.parseLong(field(line, "records"));
+                long end = changelogEnds.getOrDefault(changelog, 0L);
+                if (end > 20 && records > end / 2) {
+                    cold.add(changelog + ": " + records + " of " + end + " records restored");
+                }
+            }
+            assertThat(cold).as("stores restored from (nearly) the start instead of from a warm standby").isEmpty();
+            assertThat(after.stream().filter(l -> l.matches("^\\S+ \\S+ ERROR .*")).toList())
+                    .as("ERROR lines of the survivor").isEmpty();
+            assertThat(b.isAlive()).as("the survivor is still running").isTrue();
+        } finally {
+            sender.interrupt();
+            a.destroyForcibly();
+            if (b != null) {
+                b.destroyForcibly();
+                b.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** {@code key="value"} of a log line's key-values. */
+    private static String field(String line, String key) {
+        int at = line.indexOf(key + "=\"");
+        assertThat(at).as("%s in %s", key, line).isNotNegative();
+        int from = at + key.length() + 2;
+        return line.substring(from, line.indexOf('"', from));
+    }
+
+    /** End offsets of the application's changelog partitions, as {@code <topic>-<partition>}. */
+    private static Map<String, Long> changelogEnds(org.apache.kafka.clients.admin.Admin admin, String appId)
+            throws Exception {
+        List<String> changelogs = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(appId + "-") && t.endsWith("-changelog")).toList();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
+        for (String topic : changelogs) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                specs.put(new org.apache.kafka.common.TopicPartition(topic, p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+        }
+        Map<String, Long> ends = new HashMap<>();
+        admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> ends.put(tp.toString(), info.offset()));
+        assertThat(ends).as("changelog partitions of %s", appId).isNotEmpty();
+        return ends;
+    }
+
     /** Given the firewall as a process of its own on topics of this test, with {@code processing} lines added. */
     private void killAndRestart(Path dir, String processing) throws Exception {
         String prefix = "unclean-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -238,8 +362,16 @@ class UncleanRestartIT {
 
     /** The shipped config and policy, with this test's application id, topics, registry and state directory. */
     private static Path config(Path dir, String prefix, Topics t, String processing) throws IOException {
+        return config(dir, prefix, t, processing, "state", "", "application.yaml");
+    }
+
+    /** As above, for one of several instances: its own state directory and file, and top-level lines added. */
+    private static Path config(Path dir, String prefix, Topics t, String processing, String stateDir,
+                               String topLevel, String fileName) throws IOException {
         Path shipped = Path.of(System.getProperty("user.dir")).resolve("../config").toAbsolutePath().normalize();
-        Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
+        if (!Files.exists(dir.resolve("policy.yaml"))) {
+            Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
+        }
         String yaml = String.join("\n",
                 "application-id: it-" + prefix.replace(".", ""),
                 "bootstrap-servers: " + BROKER.get().bootstrapServers(),
@@ -249,12 +381,12 @@ class UncleanRestartIT {
                 "  auto.register.schemas: true",
                 FirewallTopics.yamlSection(t),
                 "processing:",
-                "  state-dir: state",
+                "  state-dir: " + stateDir,
                 processing + "http:",
                 "  bind-address: 127.0.0.1",
                 "  port: 0",
-                "");
-        return Files.writeString(dir.resolve("application.yaml"), yaml);
+                topLevel);
+        return Files.writeString(dir.resolve(fileName), yaml);
     }
 
     /** {@code run} in a JVM of its own on this test's class path, with the service's logging, output to a file. */

@@ -65,9 +65,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         this.idBySubjectAndSchema = lru(settings.cacheCapacity());
     }
 
+    /**
+     * Registers, or answers the id the schema already has under the subject. A refusal (409) is checked by looking
+     * the schema up: instances starting together race to create a new subject, and Apicurio refuses all but the
+     * first ("already exists") although the schema is then there; registering is idempotent, so its id is the
+     * answer. If the schema is not there, the refusal stands (an incompatible schema).
+     */
     @Override
     public int register(String subject, Schema schema) {
-        return idUnder(subject, schema, "/subjects/" + encode(subject) + "/versions", "register under subject ");
+        try {
+            return idUnder(subject, schema, "/subjects/" + encode(subject) + "/versions", "register under subject ");
+        } catch (IncompatibleSchemaException refused) {
+            try {
+                return idOf(subject, schema);
+            } catch (RegistryUnavailableException outage) {
+                throw outage;
+            } catch (SchemaRegistryException notThere) {
+                refused.addSuppressed(notThere);
+                throw refused;
+            }
+        }
     }
 
     @Override

@@ -306,6 +306,21 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void aSubjectCreatedByAnotherInstanceAtTheSameMomentIsTheSchemasIdNotARefusal() {
+        // Apicurio refuses the second of two concurrent first registrations, although the schema is then there
+        StandIn registry = standIn(request -> request.path().endsWith("/versions")
+                ? Reply.json(409, "{\"error_code\":0,\"message\":\"An artifact with ID 'orders-value' in group "
+                        + "'null' already exists.\"}")
+                : Reply.json(200, "{\"id\":7,\"version\":1,\"subject\":\"orders-value\"}"));
+        HttpSchemaRegistryClient client = client(registry.url());
+
+        assertThat(client.register("orders-value", thing("Thing"))).isEqualTo(7);
+
+        assertThat(registry.requests()).extracting(Recorded::path)
+                .containsExactly("/subjects/orders-value/versions", "/subjects/orders-value");
+    }
+
+    @Test
     void apicurioIncompatibleWithErrorCodeZeroMapsTo409WithTheRegistrysMessage() {
         String message = "Incompatible artifact: orders-value [io.apicurio.registry.rules.compatibility]";
         StandIn registry = standIn(request -> Reply.json(409,
