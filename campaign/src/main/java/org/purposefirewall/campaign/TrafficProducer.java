@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.Crc32Partitioner;
 import org.purposefirewall.schema.ConsentState;
 import org.purposefirewall.schema.ContactPoint;
 import org.purposefirewall.schema.PurposeRegistration;

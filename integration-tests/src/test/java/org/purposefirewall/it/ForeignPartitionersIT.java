@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.zip.CRC32;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.purposefirewall.app.FirewallApp;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
+import org.purposefirewall.fixtures.Crc32Partitioner;
 import org.purposefirewall.fixtures.FirewallTopics;
 import org.purposefirewall.fixtures.ScenarioTraffic;
 import org.purposefirewall.fixtures.ScenarioTraffic.Event;
@@ -70,29 +69,6 @@ class ForeignPartitionersIT {
     @RegisterExtension
     static final SharedBroker BROKER = new SharedBroker();
     private static Level previousLevel;
-
-    /** librdkafka's {@code consistent_random}: CRC32 of the key bytes, modulo the partition count. */
-    public static final class Crc32Partitioner implements Partitioner {
-        @Override
-        public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes,
-                             Cluster cluster) {
-            int partitions = cluster.partitionsForTopic(topic).size();
-            if (keyBytes == null) {
-                return ThreadLocalRandom.current().nextInt(partitions);
-            }
-            CRC32 crc = new CRC32();
-            crc.update(keyBytes);
-            return (int) (crc.getValue() % partitions);
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-        }
-    }
 
     /** Any partition, whatever the key. */
     public static final class RandomPartitioner implements Partitioner {
