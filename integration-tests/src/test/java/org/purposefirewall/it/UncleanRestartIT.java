@@ -131,25 +131,7 @@ class UncleanRestartIT {
             assertThat(sender.failure.get()).as("producing the traffic").isNull();
 
             // Then b decides every contact point, each exactly once and as expected
-            outputs.pollUntilAtLeast(expected, java.time.Duration.ofMinutes(3));
-            outputs.drain(java.time.Duration.ofSeconds(5));
-            Map<Coord, List<Expected>> decided = new HashMap<>();
-            for (Output out : outputs.all()) {
-                Coord coord = out.kind() == Expected.FORWARD
-                        ? sender.byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
-                        : out.source();
-                if (coord != null && coord.topic().equals(topics.contactPoints())) {
-                    decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind());
-                }
-            }
-            assertThat(decided.keySet()).as("contact points with an output").isEqualTo(sender.contacts.keySet());
-            List<String> wrong = new ArrayList<>();
-            decided.forEach((coord, kinds) -> {
-                if (kinds.size() != 1 || kinds.get(0) != sender.contacts.get(coord)) {
-                    wrong.add(coord + " -> " + kinds + ", expected " + sender.contacts.get(coord));
-                }
-            });
-            assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();
+            assertEachDecidedOnceAsExpected(outputs, sender, topics, expected);
 
             // And b took the dead instance's tasks over from warm copies: after the kill it restored something
             // (the tasks it took over), and no store read its changelog from the start
@@ -239,26 +221,7 @@ class UncleanRestartIT {
             assertThat(sender.failure.get()).as("producing the traffic").isNull();
 
             // Then every contact point is in exactly one output, the one the scenario expects
-            outputs.pollUntilAtLeast(expected, java.time.Duration.ofMinutes(3));
-            outputs.drain(java.time.Duration.ofSeconds(5));
-            Map<Coord, List<Expected>> decided = new HashMap<>();
-            for (Output out : outputs.all()) {
-                Coord coord = out.kind() == Expected.FORWARD
-                        ? sender.byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
-                        : out.source();
-                if (coord != null && coord.topic().equals(topics.contactPoints())) {
-                    decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind());
-                }
-            }
-            assertThat(sender.contacts).as("contact points produced").hasSize((int) expected);
-            assertThat(decided.keySet()).as("contact points with an output").isEqualTo(sender.contacts.keySet());
-            List<String> wrong = new ArrayList<>();
-            decided.forEach((coord, kinds) -> {
-                if (kinds.size() != 1 || kinds.get(0) != sender.contacts.get(coord)) {
-                    wrong.add(coord + " -> " + kinds + ", expected " + sender.contacts.get(coord));
-                }
-            });
-            assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();
+            assertEachDecidedOnceAsExpected(outputs, sender, topics, expected);
 
             // And the restarted process says nothing an operator must investigate
             List<String> log = Files.readAllLines(dir.resolve("run-2.log"));
@@ -275,6 +238,34 @@ class UncleanRestartIT {
                 second.waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * Waits for an output per contact point, then: every contact point produced has exactly one output (read_committed,
+     * tied to it by its source coordinates, or for a forward by its decision id), the one the scenario expects.
+     */
+    private static void assertEachDecidedOnceAsExpected(OutputCollector outputs, Sender sender, Topics topics,
+                                                        long expected) {
+        outputs.pollUntilAtLeast(expected, java.time.Duration.ofMinutes(3));
+        outputs.drain(java.time.Duration.ofSeconds(5));
+        Map<Coord, List<Expected>> decided = new HashMap<>();
+        for (Output out : outputs.all()) {
+            Coord coord = out.kind() == Expected.FORWARD
+                    ? sender.byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
+                    : out.source();
+            if (coord != null && coord.topic().equals(topics.contactPoints())) {
+                decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind());
+            }
+        }
+        assertThat(sender.contacts).as("contact points produced").hasSize((int) expected);
+        assertThat(decided.keySet()).as("contact points with an output").isEqualTo(sender.contacts.keySet());
+        List<String> wrong = new ArrayList<>();
+        decided.forEach((coord, kinds) -> {
+            if (kinds.size() != 1 || kinds.get(0) != sender.contacts.get(coord)) {
+                wrong.add(coord + " -> " + kinds + ", expected " + sender.contacts.get(coord));
+            }
+        });
+        assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();
     }
 
     private static long contactPoints(ScenarioTraffic traffic) {
