@@ -78,6 +78,7 @@ final class EffectiveConfig {
                 .orElse("none (dynamic membership)"));
         s.put("processing.num-standby-replicas", String.valueOf(p.numStandbyReplicas()));
         s.put("processing.transactional-state-stores", String.valueOf(p.transactionalStateStores()));
+        s.put("processing.store-write-buffer-bytes", String.valueOf(p.storeWriteBufferBytes()));
         String region = config.identity().defaultRegion();
         s.put("identity.default-region", region == null ? "none" : region);
         s.put("identity.email-provider-canonicalization",

@@ -8,6 +8,7 @@ import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.topology.SideRecordsFirst;
+import org.purposefirewall.topology.SmallMemtables;
 
 /**
  * Kafka Streams properties for a {@link FirewallConfig}. Pure but for the host name the default static member id is
@@ -41,6 +42,11 @@ public final class StreamsSettings {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.processing().stateDir().toString());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.processing().numStandbyReplicas());
         props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, config.processing().transactionalStateStores());
+        if (config.processing().transactionalStateStores()) {
+            // What a kill -9 loses to a restore is what the stores hold only in memtables: SmallMemtables bounds it.
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, SmallMemtables.class);
+            props.put(SmallMemtables.WRITE_BUFFER_BYTES_CONFIG, config.processing().storeWriteBufferBytes());
+        }
         // Kafka Streams gives group.instance.id to its main consumer, adding "-<thread index>" for each thread.
         staticMemberId.ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         // Every processor, store and internal topic is named in the topology; fail if one ever is not.

@@ -34,6 +34,8 @@ import org.purposefirewall.policy.EventTimeBounds;
  * @param groupInstanceId the instance's static member id (Kafka's {@code group.instance.id}), or none
  * @param numStandbyReplicas warm copies of each task's state kept on other instances
  * @param transactionalStateStores whether stores hold writes until their changelog transaction commits (KIP-892)
+ * @param storeWriteBufferBytes each persistent store's RocksDB memtable size, with transactional stores: how much of
+ *     its writes an unclean stop may lose to a restore
  */
 public record Processing(Guarantee guarantee,
                          Duration maxTaskIdle,
@@ -50,7 +52,8 @@ public record Processing(Guarantee guarantee,
                          Duration sideBarrierPoll,
                          GroupInstanceId groupInstanceId,
                          int numStandbyReplicas,
-                         boolean transactionalStateStores) {
+                         boolean transactionalStateStores,
+                         long storeWriteBufferBytes) {
 
     /** The keys of {@code processing:}. */
     public static final ConfigDef DEF = new ConfigDef("processing");
@@ -130,15 +133,24 @@ public record Processing(Guarantee guarantee,
             Default.of(0), atLeast(0),
             "Kafka's `num.standby.replicas`: warm copies of each task's stores on other instances, which take over "
                     + "a dead instance's tasks without restoring them from the changelogs.");
-    // False, measured (README, Restarts and failover): in 4.4.0 it does not keep this topology's state across an
-    // unclean stop (a store is found with data but no committed offsets and its task is wiped and restored anyway),
-    // and the restart times with and without it overlapped (7.9-15.0 s against 9.4-20.6 s with 1M users). Its one
-    // visible effect, the wipe done once at start without Kafka's ERROR, UncleanStopFilter gives the log anyway.
+    // True: with it, a kill -9 keeps each store's state as of its last memtable flush and a restart restores only
+    // the changelogs' tails (PositionedStores, SmallMemtables); without it, exactly-once wipes every deciding task
+    // after an unclean stop and restores it whole (README, Restarts and failover).
     public static final Key<Boolean> TRANSACTIONAL_STATE_STORES = DEF.define("transactional-state-stores",
-            Type.BOOLEAN, Default.of(false),
+            Type.BOOLEAN, Default.of(true),
             "Kafka's `enable.transactional.statestores` (KIP-892): stores hold their writes until the changelog "
-                    + "transaction commits, meant to keep local state across an unclean stop under exactly-once. In "
-                    + "Kafka 4.4.0 an unclean stop still wipes the deciding tasks' state here (once, at start).");
+                    + "transaction commits, so that under exactly-once an unclean stop keeps the local state and a "
+                    + "restart restores only what the stores had not yet flushed (at most about 1 MiB of writes per "
+                    + "store); `false`: an unclean stop wipes the deciding tasks' state and a restart restores it "
+                    + "whole.");
+    // 1 MiB, measured (README, Recovery): a restart then reads a few thousand records of each changelog's tail.
+    // RocksDB's own floor is 64 KiB.
+    public static final Key<Long> STORE_WRITE_BUFFER_BYTES = DEF.define("store-write-buffer-bytes", Type.LONG,
+            Default.of(1024L * 1024L), atLeast(64L * 1024L),
+            "With `transactional-state-stores`: each persistent store's RocksDB memtable size (Kafka's is 16 MiB). "
+                    + "Kafka Streams runs RocksDB without its write-ahead log, so what a store holds only in its "
+                    + "memtables is what an unclean stop loses and a restart restores from the changelog: smaller "
+                    + "restores faster, at the cost of more background flushes and compactions.");
 
     public Processing {
         GUARANTEE.require(guarantee);
@@ -156,6 +168,7 @@ public record Processing(Guarantee guarantee,
         SIDE_BARRIER_POLL.require(sideBarrierPoll);
         GROUP_INSTANCE_ID.require(groupInstanceId);
         NUM_STANDBY_REPLICAS.validate(numStandbyReplicas);
+        STORE_WRITE_BUFFER_BYTES.validate(storeWriteBufferBytes);
     }
 
     /** The settings read from the section; a relative state directory is left as given. */
@@ -164,7 +177,7 @@ public record Processing(Guarantee guarantee,
                 v.get(NUM_STREAM_THREADS), v.get(COMMIT_INTERVAL), v.get(STATE_DIR), v.get(REGISTRY_OUTAGE_MAX_BLOCK),
                 v.get(CONSENT_HOLD), v.get(MAX_HELD_RECORDS), v.get(EVENT_TIME_FLOOR), v.get(MAX_EVENT_TIME_SKEW),
                 v.get(SETTLE), v.get(SIDE_BARRIER_POLL), v.get(GROUP_INSTANCE_ID), v.get(NUM_STANDBY_REPLICAS),
-                v.get(TRANSACTIONAL_STATE_STORES));
+                v.get(TRANSACTIONAL_STATE_STORES), v.get(STORE_WRITE_BUFFER_BYTES));
     }
 
     /** Every key at its default. */
@@ -222,6 +235,7 @@ public record Processing(Guarantee guarantee,
         private GroupInstanceId groupInstanceId;
         private int numStandbyReplicas;
         private boolean transactionalStateStores;
+        private long storeWriteBufferBytes;
 
         private Builder(Processing p) {
             guarantee = p.guarantee;
@@ -240,6 +254,7 @@ public record Processing(Guarantee guarantee,
             groupInstanceId = p.groupInstanceId;
             numStandbyReplicas = p.numStandbyReplicas;
             transactionalStateStores = p.transactionalStateStores;
+            storeWriteBufferBytes = p.storeWriteBufferBytes;
         }
 
         public Builder guarantee(Guarantee value) {
@@ -322,11 +337,17 @@ public record Processing(Guarantee guarantee,
             return this;
         }
 
+        public Builder storeWriteBufferBytes(long value) {
+            storeWriteBufferBytes = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the key whose rule a value breaks */
         public Processing build() {
             return new Processing(guarantee, maxTaskIdle, consentHistoryRetention, numStreamThreads, commitInterval,
                     stateDir, registryOutageMaxBlock, consentHold, maxHeldRecords, eventTimeFloorMs, maxEventTimeSkew,
-                    settle, sideBarrierPoll, groupInstanceId, numStandbyReplicas, transactionalStateStores);
+                    settle, sideBarrierPoll, groupInstanceId, numStandbyReplicas, transactionalStateStores,
+                    storeWriteBufferBytes);
         }
     }
 }

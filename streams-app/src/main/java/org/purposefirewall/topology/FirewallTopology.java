@@ -17,7 +17,9 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.purposefirewall.policy.EventTimeBounds;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.consent.ConsentDecoder;
@@ -211,25 +213,29 @@ public final class FirewallTopology {
         String[] every = all.toArray(String[]::new);
 
         // Every store is connected to every processor of the deciding sub-topology: they are one task's state.
+        // With transactional stores, a kill -9 keeps each store's flushed state: PositionedStores says why it is
+        // needed for Kafka to use it.
+        boolean keepsState = config.processing().transactionalStateStores();
+        VersionedBytesStoreSupplier consent = Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
+                config.processing().consentHistoryRetention());
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
-                        Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
-                                config.processing().consentHistoryRetention()),
+                        keepsState ? PositionedStores.versioned(consent) : consent,
                         Serdes.String(), ConsentStoreSerde.serde()),
                 every);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(Names.REGISTRATION_STORE),
+                        persistent(Names.REGISTRATION_STORE, keepsState),
                         Serdes.Bytes(), RegistrationHistory.serde()),
                 every);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(Names.REGISTERED_USERS_STORE), Serdes.String(),
+                        persistent(Names.REGISTERED_USERS_STORE, keepsState), Serdes.String(),
                         Serdes.ByteArray()).withCachingEnabled(),
                 every);
         // What the ad side holds, for recalls: written by the data processors, read by the side processors.
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(Names.EXPOSURE_STORE), Serdes.Bytes(), Exposure.serde()),
+                        persistent(Names.EXPOSURE_STORE, keepsState), Serdes.Bytes(), Exposure.serde()),
                 every);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(Names.REVOCATION_STORE), Serdes.String(), Revocations.serde()),
+                        persistent(Names.REVOCATION_STORE, keepsState), Serdes.String(), Revocations.serde()),
                 every);
         // In memory, cached and changelogged: waiting records are bounded and short-lived, and SetAside writes them
         // in chunks, so the cache folds a chunk's writes between two commits into one changelog record.
@@ -264,4 +270,11 @@ public final class FirewallTopology {
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
     }
+
+    /** A persistent key-value store, {@link PositionedStores positioned} where the state is kept across a kill. */
+    private static KeyValueBytesStoreSupplier persistent(String name, boolean keepsState) {
+        KeyValueBytesStoreSupplier store = Stores.persistentKeyValueStore(name);
+        return keepsState ? PositionedStores.keyValue(store) : store;
+    }
+
 }

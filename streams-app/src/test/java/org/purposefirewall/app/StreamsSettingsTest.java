@@ -18,7 +18,7 @@ class StreamsSettingsTest {
     private static final FirewallConfig SHIPPED = new ConfigLoader().load(Path.of("..", "config", "application.yaml"));
 
     @Test
-    void theDefaultsGiveAStaticMemberIdAndNeitherTransactionalStoresNorAStandby() {
+    void theDefaultsGiveAStaticMemberIdAndTransactionalStoresWithSmallMemtablesButNoStandby() {
         // Given the shipped configuration (restart keys at their defaults)
         // When its Kafka Streams properties are built
         Properties props = StreamsSettings.of(SHIPPED);
@@ -28,8 +28,13 @@ class StreamsSettingsTest {
                 GroupInstanceId.localHostName()).orElseThrow();
         assertThat(props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo(expected);
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
-        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false)
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(true)
                 .isEqualTo(Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
+        // and every RocksDB store gets 1 MiB memtables, which bound what a kill -9 leaves to restore
+        assertThat(props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
+                .isEqualTo(org.purposefirewall.topology.SmallMemtables.class);
+        assertThat(props.get(org.purposefirewall.topology.SmallMemtables.WRITE_BUFFER_BYTES_CONFIG))
+                .isEqualTo(1024L * 1024L);
         // and the internal side-records topic, the one source without an extractor of its own, is read first
         assertThat(props.get(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG))
                 .isEqualTo(org.purposefirewall.topology.SideRecordsFirst.class);
@@ -39,6 +44,18 @@ class StreamsSettingsTest {
                 .isInstanceOf(org.purposefirewall.topology.SideRecordsFirst.class);
         assertThat(config.getMainConsumerConfigs("g", "c", 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
                 .isEqualTo(expected + "-0");
+    }
+
+    @Test
+    void withoutTransactionalStoresRocksDbKeepsKafkasOptions() {
+        FirewallConfig config = SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
+                .transactionalStateStores(false).storeWriteBufferBytes(65_536).build());
+
+        Properties props = StreamsSettings.of(config);
+
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false);
+        assertThat(props).doesNotContainKeys(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+                org.purposefirewall.topology.SmallMemtables.WRITE_BUFFER_BYTES_CONFIG);
     }
 
     @Test
@@ -68,7 +85,8 @@ class StreamsSettingsTest {
 
         assertThat(shown.get("processing.group-instance-id")).endsWith("(derived from the host name and state-dir)");
         assertThat(shown.get("processing.num-standby-replicas")).isEqualTo("0");
-        assertThat(shown.get("processing.transactional-state-stores")).isEqualTo("false");
+        assertThat(shown.get("processing.transactional-state-stores")).isEqualTo("true");
+        assertThat(shown.get("processing.store-write-buffer-bytes")).isEqualTo("1048576");
         assertThat(EffectiveConfig.of(SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
                 .groupInstanceId(GroupInstanceId.NONE).build())).get("processing.group-instance-id"))
                 .isEqualTo("none (dynamic membership)");

@@ -1,0 +1,270 @@
+package org.purposefirewall.topology;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.VersionedBytesStore;
+import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
+
+/**
+ * Persistent stores that keep their local state across an unclean stop, for use with Kafka's transactional state
+ * stores ({@code enable.transactional.statestores}, KIP-892) only.
+ *
+ * <p>A transactional RocksDB store writes a commit's records and its changelog offsets in one batch, and RocksDB
+ * (its write-ahead log disabled by Kafka Streams) persists them together at a memtable flush, so after a kill -9 the
+ * store on disk is some earlier commit's state with that commit's offsets, or, where nothing was flushed since the
+ * store was created, no offsets and no committed data (at most records restored from the changelog itself). Kafka
+ * reads the second case right where it opens a task's stores (it restores that store from the changelog's start)
+ * but not where a starting process first opens its state directory (Kafka 4.4.0's {@code StateDirectory} opens them
+ * as if transactional stores were off, and under exactly-once takes a store without offsets for one holding
+ * uncommitted writes): that wipes the whole task, and every store of it, even those whose flushed state needs only
+ * their changelogs' tails. A store from here answers that case with Kafka's own "position unknown" offset, which
+ * both paths read as "restore this store from its changelog's start", and passes everything else through.
+ *
+ * <p>Never use these without transactional stores: then a store without offsets may hold uncommitted writes, and
+ * Kafka is right to wipe it.
+ */
+public final class PositionedStores {
+
+    /** Kafka Streams' committed offset for a store whose changelog position is unknown (restore from the start). */
+    static final long OFFSET_UNKNOWN = -4L;
+
+    private PositionedStores() {
+    }
+
+    /** The key-value stores of {@code supplier}, each answering an unpersisted position as unknown. */
+    public static KeyValueBytesStoreSupplier keyValue(KeyValueBytesStoreSupplier supplier) {
+        Objects.requireNonNull(supplier, "supplier");
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return supplier.name();
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return new PositionedKeyValueStore<>(supplier.get());
+            }
+
+            @Override
+            public String metricsScope() {
+                return supplier.metricsScope();
+            }
+        };
+    }
+
+    /** The versioned stores of {@code supplier}, each answering an unpersisted position as unknown. */
+    public static VersionedBytesStoreSupplier versioned(VersionedBytesStoreSupplier supplier) {
+        Objects.requireNonNull(supplier, "supplier");
+        return new VersionedBytesStoreSupplier() {
+            @Override
+            public long historyRetentionMs() {
+                return supplier.historyRetentionMs();
+            }
+
+            @Override
+            public String name() {
+                return supplier.name();
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                KeyValueStore<Bytes, byte[]> store = supplier.get();
+                if (!(store instanceof VersionedBytesStore versioned)) {
+                    throw new IllegalStateException("a versioned store supplier gave " + store.getClass().getName());
+                }
+                return new PositionedVersionedStore(versioned);
+            }
+
+            @Override
+            public String metricsScope() {
+                return supplier.metricsScope();
+            }
+        };
+    }
+
+    /** A persisted offset, or {@link #OFFSET_UNKNOWN} where the store has none (see the class comment). */
+    static Long committedOrUnknown(StateStore inner, TopicPartition partition) {
+        Long offset = inner.committedOffset(partition);
+        if (offset == null && inner.managesOffsets()) {
+            return OFFSET_UNKNOWN;
+        }
+        return offset;
+    }
+
+    /** A key-value bytes store passed through but for {@link #committedOffset}. */
+    static class PositionedKeyValueStore<S extends KeyValueStore<Bytes, byte[]>> implements KeyValueStore<Bytes, byte[]> {
+
+        final S inner;
+
+        PositionedKeyValueStore(S inner) {
+            this.inner = Objects.requireNonNull(inner, "inner");
+        }
+
+        @Override
+        public Long committedOffset(TopicPartition partition) {
+            return committedOrUnknown(inner, partition);
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public void init(StateStoreContext context, StateStore root) {
+            inner.init(context, root);
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        public void flush() {
+            inner.flush();
+        }
+
+        @Override
+        public void commit(Map<TopicPartition, Long> changelogOffsets) {
+            inner.commit(changelogOffsets);
+        }
+
+        @Override
+        public boolean managesOffsets() {
+            return inner.managesOffsets();
+        }
+
+        @Override
+        public long approximateNumUncommittedBytes() {
+            return inner.approximateNumUncommittedBytes();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+
+        @Override
+        public boolean persistent() {
+            return inner.persistent();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return inner.isOpen();
+        }
+
+        @Override
+        public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+            return inner.query(query, positionBound, config);
+        }
+
+        @Override
+        public Position getPosition() {
+            return inner.getPosition();
+        }
+
+        @Override
+        public void put(Bytes key, byte[] value) {
+            inner.put(key, value);
+        }
+
+        @Override
+        public byte[] putIfAbsent(Bytes key, byte[] value) {
+            return inner.putIfAbsent(key, value);
+        }
+
+        @Override
+        public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+            inner.putAll(entries);
+        }
+
+        @Override
+        public byte[] delete(Bytes key) {
+            return inner.delete(key);
+        }
+
+        @Override
+        public byte[] get(Bytes key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+            return inner.range(from, to);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+            return inner.reverseRange(from, to);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> all() {
+            return inner.all();
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> reverseAll() {
+            return inner.reverseAll();
+        }
+
+        @Override
+        public <P extends Serializer<R>, R> KeyValueIterator<Bytes, byte[]> prefixScan(R prefix, P serializer) {
+            return inner.prefixScan(prefix, serializer);
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return inner.approximateNumEntries();
+        }
+
+        @Override
+        public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel isolationLevel) {
+            return inner.readOnly(isolationLevel);
+        }
+    }
+
+    /** A versioned bytes store passed through but for {@link #committedOffset}. */
+    static final class PositionedVersionedStore extends PositionedKeyValueStore<VersionedBytesStore>
+            implements VersionedBytesStore {
+
+        PositionedVersionedStore(VersionedBytesStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public long put(Bytes key, byte[] value, long timestamp) {
+            return inner.put(key, value, timestamp);
+        }
+
+        @Override
+        public byte[] get(Bytes key, long asOfTimestamp) {
+            return inner.get(key, asOfTimestamp);
+        }
+
+        @Override
+        public byte[] delete(Bytes key, long timestamp) {
+            return inner.delete(key, timestamp);
+        }
+
+        @Override
+        public VersionedBytesStore readOnly(IsolationLevel isolationLevel) {
+            return inner.readOnly(isolationLevel);
+        }
+    }
+}
