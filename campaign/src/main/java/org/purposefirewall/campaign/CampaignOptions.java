@@ -26,7 +26,8 @@ import java.util.List;
  *                                 membership, as the shipped default derives one); false: {@code none}, dynamic
  *                                 membership, so a dead member's tasks move once its session times out
  * @param standbyReplicas          write {@code processing.num-standby-replicas} when above 0
- * @param transactionalStateStores write {@code processing.transactional-state-stores: true}
+ * @param transactionalStateStores {@code processing.transactional-state-stores} (true as shipped: a kill -9 keeps
+ *                                 the local state; false: every deciding task is wiped and restored whole)
  * @param instanceHeap             {@code -Xmx} of every instance
  * @param classPath                the child JVMs' class path (null: this JVM's)
  * @param streamsSettings          further {@code streams:} settings of every instance (Kafka's own keys), to try a
@@ -58,7 +59,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "  --membership M           static (default, as shipped: group-instance-id per instance) or dynamic",
             "                           (group-instance-id none: a dead member's tasks move after its session)",
             "  --standby-replicas N     processing.num-standby-replicas (default 0, as shipped)",
-            "  --transactional-state-stores  processing.transactional-state-stores: true",
+            "  --transactional-state-stores B  processing.transactional-state-stores (default true, as shipped)",
             "  --instance-heap SIZE     -Xmx of each instance (default 512m)",
             "  --class-path CP          class path of the child JVMs (default: this JVM's)",
             "  --streams-setting K=V    a further streams: setting of every instance (repeatable), e.g.",
@@ -82,7 +83,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
 
     static CampaignOptions defaults() {
         return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
-                Path.of("config"), null, 6000, true, 0, false, "512m", null, java.util.Map.of());
+                Path.of("config"), null, 6000, true, 0, true, "512m", null, java.util.Map.of());
     }
 
     /** The effective registry URL: the given one or a scope of this campaign's seed. */
@@ -124,7 +125,6 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                 case "--help", "-h" -> {
                     return null;
                 }
-                case "--transactional-state-stores" -> transactional = true;
                 default -> {
                     if (rest.isEmpty()) {
                         throw new IllegalArgumentException("missing value after " + name);
@@ -147,6 +147,12 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                         case "--registry-url" -> registry = v;
                         case "--session-timeout-ms" -> session = integer(name, v);
                         case "--standby-replicas" -> standby = integer(name, v);
+                        case "--transactional-state-stores" -> transactional = switch (v) {
+                            case "true" -> true;
+                            case "false" -> false;
+                            default -> throw new IllegalArgumentException(
+                                    "--transactional-state-stores is true or false, got '" + v + "'");
+                        };
                         case "--membership" -> staticMembership = switch (v) {
                             case "static" -> true;
                             case "dynamic" -> false;

@@ -201,9 +201,7 @@ final class FirewallInstance {
             if (settings.standbyReplicas() > 0) {
                 processing.put("num-standby-replicas", settings.standbyReplicas());
             }
-            if (settings.transactionalStateStores()) {
-                processing.put("transactional-state-stores", true);
-            }
+            processing.put("transactional-state-stores", settings.transactionalStateStores());
             Map<String, Object> http = section(root, "http");
             http.put("bind-address", "127.0.0.1");
             http.put("port", httpPort);

@@ -14,7 +14,8 @@ class CampaignOptionsTest {
 
         assertThat(o.staticMembership()).as("the shipped config derives a group-instance-id").isTrue();
         assertThat(o.standbyReplicas()).isZero();
-        assertThat(o.transactionalStateStores()).isFalse();
+        assertThat(o.transactionalStateStores()).as("as shipped").isTrue()
+                .isEqualTo(org.purposefirewall.config.Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
         assertThat(o.instances()).isEqualTo(2);
         assertThat(o.contactPoints()).isEqualTo(1_000_000);
         assertThat(o.kills()).isEqualTo(20);
@@ -23,11 +24,14 @@ class CampaignOptionsTest {
     @Test
     void shouldReadMembershipAndStandbys() {
         CampaignOptions o = CampaignOptions.parse(new String[] {"--membership", "dynamic", "--standby-replicas", "1",
-            "--transactional-state-stores", "--streams-setting", "acceptable.recovery.lag=5000"});
+            "--transactional-state-stores", "false", "--streams-setting", "acceptable.recovery.lag=5000"});
 
         assertThat(o.staticMembership()).isFalse();
         assertThat(o.standbyReplicas()).isEqualTo(1);
-        assertThat(o.transactionalStateStores()).isTrue();
+        assertThat(o.transactionalStateStores()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
+                        new String[] {"--transactional-state-stores", "yes"}))
+                .hasMessageContaining("--transactional-state-stores is true or false");
         assertThat(o.streamsSettings()).containsEntry("acceptable.recovery.lag", "5000");
         assertThat(CampaignOptions.parse(new String[] {"--membership", "static"}).staticMembership()).isTrue();
     }
