@@ -45,9 +45,11 @@ import org.purposefirewall.serde.FirewallSerdes;
  * <ul>
  *   <li>{@code before}: Kafka's defaults (dynamic membership, no transactional stores); one instance killed and
  *       restarted on its state directory.</li>
- *   <li>{@code static}: static membership alone (the firewall's defaults); the same.</li>
- *   <li>{@code after}: static membership and transactional stores; the same.</li>
- *   <li>{@code during-start} (and {@code during-start-before}, with Kafka's defaults): as {@code static}, but each
+ *   <li>{@code static}: static membership without transactional stores (every deciding task wiped and restored
+ *       whole after the kill); the same.</li>
+ *   <li>{@code after}: static membership and transactional stores (the firewall's defaults: the stores' flushed
+ *       state is kept); the same.</li>
+ *   <li>{@code during-start} (and {@code during-start-before}, with Kafka's defaults): as {@code after}, but each
  *       restarted process is killed again 6 s after its start, while it restores, and started once more; the
  *       figures are from that second kill.</li>
  *   <li>{@code failover}: two instances with {@code num-standby-replicas: 1}; one killed and not restarted until
@@ -166,7 +168,7 @@ public final class RecoveryBenchmark {
                         case "static" -> bench.restart("static", true, false, kills);
                         case "after" -> bench.restart("after", true, true, kills);
                         // killed again 6 s into the restart, while it restores: the figure is from that kill
-                        case "during-start" -> bench.restart("during-start", true, false, kills, 6_000);
+                        case "during-start" -> bench.restart("during-start", true, true, kills, 6_000);
                         case "during-start-before" -> bench.restart("during-start-before", false, false, kills,
                                 6_000);
                         case "failover" -> bench.failover(kills, 0);
