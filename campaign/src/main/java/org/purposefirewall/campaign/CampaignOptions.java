@@ -78,6 +78,10 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         if (partitions < 1 || brokers < 1 || deadlineSeconds < 10) {
             throw new IllegalArgumentException("--partitions and --brokers at least 1, --deadline-s at least 10");
         }
+        if (standbyReplicas > 0 && transactionalStateStores) {
+            throw new IllegalArgumentException("--standby-replicas needs --transactional-state-stores false (the "
+                    + "firewall refuses standbys with transactional stores)");
+        }
         streamsSettings = java.util.Map.copyOf(streamsSettings);
     }
 

@@ -32,6 +32,9 @@ class CampaignOptionsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
                         new String[] {"--transactional-state-stores", "yes"}))
                 .hasMessageContaining("--transactional-state-stores is true or false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
+                        new String[] {"--standby-replicas", "1"}))
+                .hasMessageContaining("--standby-replicas needs --transactional-state-stores false");
         assertThat(o.streamsSettings()).containsEntry("acceptable.recovery.lag", "5000");
         assertThat(CampaignOptions.parse(new String[] {"--membership", "static"}).staticMembership()).isTrue();
     }

@@ -102,7 +102,8 @@ class UncleanRestartIT {
         String prefix = "standby-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
         FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
-        String standby = "  num-standby-replicas: 1\n";
+        // (a standby needs transactional stores off: see processing.num-standby-replicas in the README)
+        String standby = "  num-standby-replicas: 1\n  transactional-state-stores: false\n";
         String session = "streams:\n  session.timeout.ms: 6000\n  heartbeat.interval.ms: 1500\n";
         Path configA = config(dir, prefix, topics, standby, "state-a", session, "application-a.yaml");
         Path configB = config(dir, prefix, topics, standby, "state-b", session, "application-b.yaml");

@@ -61,13 +61,13 @@ class StreamsSettingsTest {
     @Test
     void noStaticMemberIdLeavesGroupInstanceIdUnset() {
         FirewallConfig config = SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
-                .groupInstanceId(GroupInstanceId.NONE).numStandbyReplicas(1).transactionalStateStores(true).build());
+                .groupInstanceId(GroupInstanceId.NONE).numStandbyReplicas(1).transactionalStateStores(false).build());
 
         Properties props = StreamsSettings.of(config);
 
         assertThat(props).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
-        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(true);
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false);
         assertThat(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0))
                 .doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     }

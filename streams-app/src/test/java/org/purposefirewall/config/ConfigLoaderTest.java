@@ -1006,10 +1006,10 @@ class ConfigLoaderTest {
 
     @Test
     void theRestartKeysAreReadTyped() throws IOException {
-        // Given an explicit static member id, one standby and transactional stores on
+        // Given an explicit static member id, one standby and transactional stores off (which a standby needs)
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  group-instance-id: firewall-a\n  num-standby-replicas: 1\n"
-                        + "  transactional-state-stores: true"));
+                        + "  transactional-state-stores: false\n  store-write-buffer-bytes: 65536"));
         write("policy.yaml", POLICY);
 
         // When the file is loaded
@@ -1019,7 +1019,34 @@ class ConfigLoaderTest {
         assertThat(p.groupInstanceId()).isEqualTo(GroupInstanceId.of("firewall-a"));
         assertThat(p.staticMemberId()).contains("firewall-a");
         assertThat(p.numStandbyReplicas()).isEqualTo(1);
-        assertThat(p.transactionalStateStores()).isTrue();
+        assertThat(p.transactionalStateStores()).isFalse();
+        assertThat(p.storeWriteBufferBytes()).isEqualTo(65_536L);
+    }
+
+    @Test
+    void aStandbyWithTransactionalStoresIsRefusedNamingTheFileAndBothKeys() throws IOException {
+        // Given one standby and transactional stores at their default (on)
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  num-standby-replicas: 1"));
+        write("policy.yaml", POLICY);
+
+        // When it is loaded, then it is refused: the campaign lost recalls with the two together
+        assertThatThrownBy(() -> loader.load(app))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(app.toString())
+                .hasMessageContaining("processing.num-standby-replicas is 1")
+                .hasMessageContaining("processing.transactional-state-stores: false");
+    }
+
+    @Test
+    void aMemtableBelowRocksDbsFloorIsRefused() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  store-write-buffer-bytes: 4096"));
+        write("policy.yaml", POLICY);
+
+        assertThatThrownBy(() -> loader.load(app))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store-write-buffer-bytes");
     }
 
     @Test
