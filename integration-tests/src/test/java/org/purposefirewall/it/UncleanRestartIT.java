@@ -107,8 +107,7 @@ class UncleanRestartIT {
         String session = "streams:\n  session.timeout.ms: 6000\n  heartbeat.interval.ms: 1500\n";
         Path configA = config(dir, prefix, topics, standby, "state-a", session, "application-a.yaml");
         Path configB = config(dir, prefix, topics, standby, "state-b", session, "application-b.yaml");
-        FirewallSerdes serdes = FirewallSerdes.fromSettings(
-                SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())));
+        FirewallSerdes serdes = serdes();
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 600_000);
         long expected = contactPoints(traffic);
         // One after the other, as a rolling start does: two first starts at once race to create the output
@@ -116,7 +115,7 @@ class UncleanRestartIT {
         Process a = start(dir, configA, "a.log");
         Process b = null;
         Sender sender = new Sender(topics, traffic, policyVersion(dir.resolve("policy.yaml")));
-        String appId = "it-" + prefix.replace(".", "");
+        String appId = appId(prefix);
         try (OutputCollector outputs = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics,
                 serdes, "standby-takeover-", Map.of(), null, null);
              org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
@@ -182,16 +181,8 @@ class UncleanRestartIT {
             throws Exception {
         List<String> changelogs = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                 .filter(t -> t.startsWith(appId + "-") && t.endsWith("-changelog")).toList();
-        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
-        for (String topic : changelogs) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                specs.put(new org.apache.kafka.common.TopicPartition(topic, p),
-                        org.apache.kafka.clients.admin.OffsetSpec.latest());
-            }
-        }
         Map<String, Long> ends = new HashMap<>();
-        admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS)
-                .forEach((tp, info) -> ends.put(tp.toString(), info.offset()));
+        latestOffsets(admin, partitions(changelogs)).forEach((tp, offset) -> ends.put(tp.toString(), offset));
         assertThat(ends).as("changelog partitions of %s", appId).isNotEmpty();
         return ends;
     }
@@ -205,8 +196,7 @@ class UncleanRestartIT {
         Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
         FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
         Path config = config(dir, prefix, topics, processing);
-        FirewallSerdes serdes = FirewallSerdes.fromSettings(
-                SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())));
+        FirewallSerdes serdes = serdes();
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 600_000);
         // (encoding registers the input schemas: once, here, before anything else registers concurrently)
         long expected = contactPoints(traffic);
@@ -216,7 +206,7 @@ class UncleanRestartIT {
         Process first = start(dir, config, "run-1.log");
         Process second = null;
         Sender sender = new Sender(topics, traffic, policyVersion(dir.resolve("policy.yaml")));
-        String appId = "it-" + prefix.replace(".", "");
+        String appId = appId(prefix);
         try (OutputCollector outputs = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics,
                 serdes, "unclean-restart-", Map.of(), null, null);
              org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
@@ -303,6 +293,28 @@ class UncleanRestartIT {
         assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();
     }
 
+    /** Every partition of {@code topics} (all have {@link #PARTITIONS}). */
+    private static List<org.apache.kafka.common.TopicPartition> partitions(List<String> topics) {
+        List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new org.apache.kafka.common.TopicPartition(topic, p));
+            }
+        }
+        return partitions;
+    }
+
+    /** The end offsets (high watermarks) of {@code partitions}. */
+    private static Map<org.apache.kafka.common.TopicPartition, Long> latestOffsets(
+            org.apache.kafka.clients.admin.Admin admin,
+            java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) throws Exception {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
+        partitions.forEach(tp -> specs.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
     /**
      * Waits until the application's committed offsets reach the ends of {@code inputs} and of every other topic it
      * commits on (the internal side-records topic: applied, not only read).
@@ -313,18 +325,11 @@ class UncleanRestartIT {
         while (true) {
             var committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs =
-                    new HashMap<>();
-            committed.keySet().forEach(tp -> specs.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            for (String topic : inputs) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    specs.put(new org.apache.kafka.common.TopicPartition(topic, p),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest());
-                }
-            }
-            var ends = admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS);
-            boolean all = ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                    && committed.get(e.getKey()).offset() >= e.getValue().offset());
+            java.util.Set<org.apache.kafka.common.TopicPartition> watched =
+                    new java.util.HashSet<>(committed.keySet());
+            watched.addAll(partitions(inputs));
+            boolean all = latestOffsets(admin, watched).entrySet().stream().allMatch(e ->
+                    committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue());
             if (all) {
                 return;
             }
@@ -412,6 +417,17 @@ class UncleanRestartIT {
         }
     }
 
+    /** The application id (and consumer group) of a test's firewall, from its topic prefix. */
+    private static String appId(String prefix) {
+        return "it-" + prefix.replace(".", "");
+    }
+
+    /** Serdes against the shared registry, as the producers and the output reader use them. */
+    private static FirewallSerdes serdes() {
+        return FirewallSerdes.fromSettings(
+                SchemaRegistryConfig.parse(Map.of("schema.registry.url", registry.confluentUrl())));
+    }
+
     /** The {@code version:} of a policy file: part of every decision id. */
     private static String policyVersion(Path policy) throws IOException {
         return Files.readAllLines(policy).stream().filter(l -> l.startsWith("version:")).findFirst().orElseThrow()
@@ -441,7 +457,7 @@ class UncleanRestartIT {
             Files.copy(shipped.resolve("policy.yaml"), dir.resolve("policy.yaml"));
         }
         String yaml = String.join("\n",
-                "application-id: it-" + prefix.replace(".", ""),
+                "application-id: " + appId(prefix),
                 "bootstrap-servers: " + BROKER.get().bootstrapServers(),
                 "policy-file: policy.yaml",
                 "schema-registry:",
