@@ -133,6 +133,7 @@ public final class ConfigLoader {
                 mapping(applicationFile, ConfigKeys.IDENTITY.section(), root));
         Map<String, String> streams = streams(applicationFile, mapping(applicationFile, ConfigKeys.STREAMS, root));
         validateStreamsKeys(applicationFile, streams);
+        refuseStreamsProtocolWithStaticMembership(applicationFile, streams, processing);
         Path base = applicationFile.toAbsolutePath().getParent();
         Path policyFile = policyOverride != null ? policyOverride.toAbsolutePath().normalize()
                 : base.resolve(policyName).normalize();
@@ -568,6 +569,26 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": unknown key 'streams." + key
                         + "': not a Kafka Streams, consumer, producer, admin or (with topic.) topic setting");
             }
+        }
+    }
+
+    /**
+     * Kafka 4.4's streams rebalance protocol ({@code group.protocol: streams}) does not let a static member that
+     * was killed rejoin: the restarted instance's first heartbeat is refused with UNRELEASED_INSTANCE_ID, a fatal
+     * error, until the old member's session has timed out (45 s at the brokers' minimum). With the firewall's
+     * default static membership every unclean restart would therefore crash again and again for that long.
+     */
+    private static void refuseStreamsProtocolWithStaticMembership(Path file, Map<String, String> streams,
+                                                                   Processing processing) {
+        String protocol = streams.get(StreamsConfig.GROUP_PROTOCOL_CONFIG);
+        if (protocol != null && protocol.strip().equalsIgnoreCase("streams")
+                && processing.groupInstanceId().enabled()) {
+            throw new ConfigException(file + ": key 'streams." + StreamsConfig.GROUP_PROTOCOL_CONFIG
+                    + "' is 'streams' while '" + Processing.GROUP_INSTANCE_ID.qualifiedName() + "' is '"
+                    + processing.groupInstanceId() + "': with Kafka 4.4's streams protocol an instance restarted "
+                    + "after a crash is refused with UNRELEASED_INSTANCE_ID (fatal) until its old member's session "
+                    + "has timed out; set " + Processing.GROUP_INSTANCE_ID.qualifiedName() + ": none, or keep the "
+                    + "classic protocol (the default)");
         }
     }
 

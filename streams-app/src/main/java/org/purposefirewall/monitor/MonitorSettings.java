@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.ReaderClientProperties;
 
 /**
  * What the quarantine monitor reads and how much it keeps.
@@ -55,7 +56,8 @@ public record MonitorSettings(String bootstrapServers, String quarantineTopic, S
      */
     public static MonitorSettings of(FirewallConfig config) {
         return new MonitorSettings(config.bootstrapServers(), config.topics().quarantine(),
-                config.topics().deadLetter(), DEFAULT_LOOKBACK, DEFAULT_LATEST_RECORDS, Map.copyOf(config.streams()));
+                config.topics().deadLetter(), DEFAULT_LOOKBACK, DEFAULT_LATEST_RECORDS,
+                ReaderClientProperties.of(config.streams()));
     }
 
     public MonitorSettings withLookback(Duration other) {

@@ -19,6 +19,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.ReaderClientProperties;
 
 /**
  * Reads topics the way every investigation must: read_committed (an aborted transaction's records were never
@@ -57,16 +58,11 @@ public final class TopicReader implements AutoCloseable {
     }
 
     /**
-     * The consumer settings of the firewall's own configuration: its bootstrap servers and every consumer key of its
-     * {@code streams:} pass-through (security settings above all), so that a command reads as the service does.
+     * The consumer settings of the firewall's own configuration: its bootstrap servers and the reader's share of its
+     * {@code streams:} pass-through ({@link ReaderClientProperties}), so that a command reads as the service does.
      */
     public static Map<String, Object> clientProperties(FirewallConfig config) {
-        Map<String, Object> client = new HashMap<>();
-        for (Map.Entry<String, String> e : config.streams().entrySet()) {
-            if (ConsumerConfig.configNames().contains(e.getKey())) {
-                client.put(e.getKey(), e.getValue());
-            }
-        }
+        Map<String, Object> client = new HashMap<>(ReaderClientProperties.of(config.streams()));
         client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         return client;
     }

@@ -1039,6 +1039,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theStreamsProtocolWithStaticMembershipIsRefusedNamingTheFileAndBothKeys() throws IOException {
+        // Given Kafka's streams rebalance protocol and the default (derived) static member id
+        Path app = write("application.yaml", APPLICATION.replace("streams: {}",
+                "streams:\n  group.protocol: STREAMS"));
+        write("policy.yaml", POLICY);
+
+        // When it is loaded, then it is refused: a member restarted after a kill would fail fatally until its
+        // old session timed out
+        assertThatThrownBy(() -> loader.load(app))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(app.toString())
+                .hasMessageContaining("streams.group.protocol")
+                .hasMessageContaining("processing.group-instance-id: none")
+                .hasMessageContaining("UNRELEASED_INSTANCE_ID");
+    }
+
+    @Test
+    void theStreamsProtocolWithoutStaticMembershipOrTheClassicOneWithItIsAccepted() throws IOException {
+        // Given the streams protocol with static membership off, and the classic protocol with it on
+        Path streams = write("application.yaml", APPLICATION.replace("streams: {}",
+                "streams:\n  group.protocol: streams").replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  group-instance-id: none"));
+        write("policy.yaml", POLICY);
+        FirewallConfig dynamic = loader.load(streams);
+        Path classic = write("application.yaml", APPLICATION.replace("streams: {}",
+                "streams:\n  group.protocol: classic"));
+        FirewallConfig staticMember = loader.load(classic);
+
+        // Then both load, and the setting is passed through as written
+        assertThat(dynamic.streams()).containsEntry("group.protocol", "streams");
+        assertThat(dynamic.processing().groupInstanceId()).isEqualTo(GroupInstanceId.NONE);
+        assertThat(staticMember.streams()).containsEntry("group.protocol", "classic");
+        assertThat(staticMember.processing().groupInstanceId().enabled()).isTrue();
+    }
+
+    @Test
     void aMemtableBelowRocksDbsFloorIsRefused() throws IOException {
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  store-write-buffer-bytes: 4096"));
