@@ -215,7 +215,7 @@ public final class Campaign {
                 OutputCollector.Verdict verdict = collector.verdict();
                 CampaignReport report = CampaignReport.of(o, verdict, chaos.events(), instances.selfExits(),
                         producer.failures(), 2L * producedUsers < o.contactPoints(), productionStart, productionEnd,
-                        System.currentTimeMillis() - started, runDir, instances.runningTimes());
+                        System.currentTimeMillis() - started, runDir, instances.starts());
                 String text = report.text();
                 out.print(text);
                 Files.writeString(runDir.resolve("report.txt"), text, StandardCharsets.UTF_8);

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  */
 public record CampaignReport(CampaignOptions options, OutputCollector.Verdict verdict, List<Chaos.Event> events,
                       List<String> selfExits, long producerFailures, boolean productionCut, long productionStart,
-                      long productionEnd, long elapsedMs, Path runDir, List<Recovery> recoveries) {
+                      long productionEnd, long elapsedMs, Path runDir, List<Recovery> recoveries,
+                      List<InstanceStart> starts) {
 
     /**
      * Recovery after one event: {@code millis} (-1: some partition never wrote again), the partition that took
@@ -39,15 +40,15 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
     static CampaignReport of(CampaignOptions options, OutputCollector.Verdict verdict, List<Chaos.Event> events,
                              List<String> selfExits, long producerFailures, boolean productionCut,
                              long productionStart, long productionEnd, long elapsedMs, Path runDir,
-                             Map<String, List<Long>> runningTimes) {
+                             Map<String, List<InstanceStart>> starts) {
         List<Recovery> recoveries = new ArrayList<>();
         for (Chaos.Event event : events) {
             if (event.kind().startsWith("kill") || event.kind().startsWith("broker") || event.kind().startsWith("self")) {
                 Recovery r = recovery(event, verdict.appendTimes());
                 long running = -1;
-                for (long t : runningTimes.getOrDefault(event.target(), List.of())) {
-                    if (t >= event.atMs()) {
-                        running = t - event.atMs();
+                for (InstanceStart start : starts.getOrDefault(event.target(), List.of())) {
+                    if (start.running() >= event.atMs()) {
+                        running = start.running() - event.atMs();
                         break;
                     }
                 }
@@ -55,7 +56,8 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
             }
         }
         return new CampaignReport(options, verdict, events, selfExits, producerFailures, productionCut,
-                productionStart, productionEnd, elapsedMs, runDir, recoveries);
+                productionStart, productionEnd, elapsedMs, runDir, recoveries,
+                starts.values().stream().flatMap(List::stream).toList());
     }
 
     static Recovery recovery(Chaos.Event event, long[][] appendTimes) {
@@ -219,6 +221,7 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
                     some.isEmpty() ? "-" : ms(percentile(some, 0.5)), some.isEmpty() ? "-" : ms(percentile(some, 0.99)),
                     some.isEmpty() ? "-" : ms(percentile(some, 1.0))));
         }
+        s.append(phases(starts));
         s.append("  outputs per 10 s (by broker append time, from the start of the traffic):\n");
         Map<Long, Long> buckets = new TreeMap<>();
         for (long[] times : v.appendTimes()) {
@@ -232,6 +235,41 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
                 (productionEnd - productionStart) / 1000.0, elapsedMs / 1000.0));
         s.append("  result: ").append(passed() ? "PASS" : "FAIL").append('\n');
         return s.toString();
+    }
+
+    /** Where a start's seconds went, over every start that reached RUNNING: a phase from one mark to the next. */
+    static String phases(List<InstanceStart> starts) {
+        StringBuilder s = new StringBuilder();
+        List<InstanceStart> done = starts.stream().filter(InstanceStart::reachedRunning).toList();
+        s.append(String.format(Locale.ROOT, "  instance starts: %d, %d reached RUNNING; their phases (instances' logs):%n",
+                starts.size(), done.size()));
+        phase(s, "JVM (process start -> first log line)", done, InstanceStart::processStart, InstanceStart::firstLog);
+        phase(s, "service (-> Kafka Streams started: config, topic check, schemas)", done, InstanceStart::firstLog,
+                InstanceStart::streamsStarted);
+        phase(s, "Kafka Streams start (-> REBALANCING)", done, InstanceStart::streamsStarted,
+                InstanceStart::rebalancing);
+        phase(s, "group and restore (REBALANCING -> RUNNING)", done, InstanceStart::rebalancing,
+                InstanceStart::running);
+        phase(s, "  of which to the first restore (starts that restored)", done, InstanceStart::rebalancing,
+                InstanceStart::firstRestore);
+        phase(s, "  of which from the first restore", done, InstanceStart::firstRestore, InstanceStart::running);
+        phase(s, "whole (process start -> RUNNING)", done, InstanceStart::processStart, InstanceStart::running);
+        return s.toString();
+    }
+
+    private static void phase(StringBuilder s, String name, List<InstanceStart> starts,
+                              java.util.function.ToLongFunction<InstanceStart> from,
+                              java.util.function.ToLongFunction<InstanceStart> to) {
+        List<Long> spans = new ArrayList<>();
+        for (InstanceStart start : starts) {
+            long a = from.applyAsLong(start);
+            long b = to.applyAsLong(start);
+            if (a >= 0 && b >= a) {
+                spans.add(b - a);
+            }
+        }
+        s.append(String.format(Locale.ROOT, "    %-66s n=%d p50=%s max=%s%n", name, spans.size(),
+                spans.isEmpty() ? "-" : ms(percentile(spans, 0.5)), spans.isEmpty() ? "-" : ms(percentile(spans, 1.0))));
     }
 
     private static long maxOf(Map<Long, Long> buckets) {

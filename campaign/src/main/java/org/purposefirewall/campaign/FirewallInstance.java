@@ -144,28 +144,13 @@ final class FirewallInstance {
         }
     }
 
-    /**
-     * Wall times (ms) at which this instance's Kafka Streams reached RUNNING (tasks assigned, stores restored), read
-     * from its log lines {@code streams state changed ... to="RUNNING"}, over every start, in order.
-     */
-    List<Long> runningTimes() {
-        List<Long> times = new ArrayList<>();
-        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(
-                "yyyy-MM-dd HH:mm:ss,SSS");
+    /** This instance's starts so far, read back from its log ({@link InstanceStart#parse}). */
+    List<InstanceStart> startsFromLog() {
         try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            lines.filter(line -> line.contains("streams state changed") && line.contains("to=\"RUNNING\"")
-                    && line.length() > 23).forEach(line -> {
-                        try {
-                            times.add(java.time.LocalDateTime.parse(line.substring(0, 23), format)
-                                    .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
-                        } catch (java.time.format.DateTimeParseException ignored) {
-                            // not a log line of the service's format
-                        }
-                    });
-        } catch (IOException e) {
-            return times;
+            return InstanceStart.parse(lines, java.time.ZoneId.systemDefault());
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
         }
-        return times;
     }
 
     private void writeConfig(Path shippedConfigDir) {

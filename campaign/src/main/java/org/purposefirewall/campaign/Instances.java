@@ -77,13 +77,13 @@ final class Instances {
         return List.copyOf(selfExits);
     }
 
-    /** Per instance name, when its Kafka Streams reached RUNNING (from its log). */
-    synchronized java.util.Map<String, List<Long>> runningTimes() {
-        java.util.Map<String, List<Long>> times = new java.util.HashMap<>();
+    /** Per instance name, its starts (from its log). */
+    synchronized java.util.Map<String, List<InstanceStart>> starts() {
+        java.util.Map<String, List<InstanceStart>> starts = new java.util.HashMap<>();
         for (FirewallInstance instance : all) {
-            times.put(instance.name(), instance.runningTimes());
+            starts.put(instance.name(), instance.startsFromLog());
         }
-        return times;
+        return starts;
     }
 
     synchronized boolean allReady() {
