@@ -146,11 +146,13 @@ public record Processing(Guarantee guarantee,
     // 1 MiB, measured (README, Recovery): a restart then reads a few thousand records of each changelog's tail.
     // RocksDB's own floor is 64 KiB.
     public static final Key<Long> STORE_WRITE_BUFFER_BYTES = DEF.define("store-write-buffer-bytes", Type.LONG,
-            Default.of(1024L * 1024L), atLeast(64L * 1024L),
-            "With `transactional-state-stores`: each persistent store's RocksDB memtable size (Kafka's is 16 MiB). "
-                    + "Kafka Streams runs RocksDB without its write-ahead log, so what a store holds only in its "
-                    + "memtables is what an unclean stop loses and a restart restores from the changelog: smaller "
-                    + "restores faster, at the cost of more background flushes and compactions.");
+            Default.of(1024L * 1024L), atLeast(64L * 1024L).and(below(1024L * 1024L + 1,
+                    "1048576 (1 MiB): the one failure campaign with 16 MiB memtables and transactional stores lost "
+                    + "consent history, and the cause is not found")),
+            "With `transactional-state-stores`: each persistent store's RocksDB memtable size (Kafka's is 16 MiB), "
+                    + "64 KiB to 1 MiB. Kafka Streams runs RocksDB without its write-ahead log, so what a store holds "
+                    + "only in its memtables is what an unclean stop loses and a restart restores from the changelog: "
+                    + "smaller restores faster, at the cost of more background flushes and compactions.");
 
     public Processing {
         GUARANTEE.require(guarantee);

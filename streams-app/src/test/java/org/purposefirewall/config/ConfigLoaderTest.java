@@ -1075,6 +1075,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMemtableAboveOneMebibyteIsRefused() throws IOException {
+        // Given Kafka's own 16 MiB memtables with transactional stores (the default)
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  store-write-buffer-bytes: 16777216"));
+        write("policy.yaml", POLICY);
+
+        // When it is loaded, then it is refused naming the file and the key: the campaign lost consent history so
+        assertThatThrownBy(() -> loader.load(app))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(app.toString())
+                .hasMessageContaining("store-write-buffer-bytes")
+                .hasMessageContaining("1048576");
+    }
+
+    @Test
     void aMemtableBelowRocksDbsFloorIsRefused() throws IOException {
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  store-write-buffer-bytes: 4096"));
