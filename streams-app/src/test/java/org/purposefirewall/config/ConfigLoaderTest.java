@@ -1031,8 +1031,7 @@ class ConfigLoaderTest {
         write("policy.yaml", POLICY);
 
         // When it is loaded, then it is refused: the campaign lost recalls with the two together
-        assertThatThrownBy(() -> loader.load(app))
-                .isInstanceOf(ConfigException.class)
+        assertFails(app)
                 .hasMessageContaining(app.toString())
                 .hasMessageContaining("processing.num-standby-replicas is 1")
                 .hasMessageContaining("processing.transactional-state-stores: false");
@@ -1047,8 +1046,7 @@ class ConfigLoaderTest {
 
         // When it is loaded, then it is refused: a member restarted after a kill would fail fatally until its
         // old session timed out
-        assertThatThrownBy(() -> loader.load(app))
-                .isInstanceOf(ConfigException.class)
+        assertFails(app)
                 .hasMessageContaining(app.toString())
                 .hasMessageContaining("streams.group.protocol")
                 .hasMessageContaining("processing.group-instance-id: none")
@@ -1082,8 +1080,7 @@ class ConfigLoaderTest {
         write("policy.yaml", POLICY);
 
         // When it is loaded, then it is refused naming the file and the key: the campaign lost consent history so
-        assertThatThrownBy(() -> loader.load(app))
-                .isInstanceOf(ConfigException.class)
+        assertFails(app)
                 .hasMessageContaining(app.toString())
                 .hasMessageContaining("store-write-buffer-bytes")
                 .hasMessageContaining("1048576");
@@ -1095,8 +1092,7 @@ class ConfigLoaderTest {
                 "  num-stream-threads: 2\n  store-write-buffer-bytes: 4096"));
         write("policy.yaml", POLICY);
 
-        assertThatThrownBy(() -> loader.load(app))
-                .isInstanceOf(ConfigException.class)
+        assertFails(app)
                 .hasMessageContaining("store-write-buffer-bytes");
     }
 
