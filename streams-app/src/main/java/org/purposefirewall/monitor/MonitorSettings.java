@@ -3,8 +3,6 @@ package org.purposefirewall.monitor;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.ReaderClientProperties;
 
@@ -18,7 +16,8 @@ import org.purposefirewall.config.ReaderClientProperties;
  *     one minute
  * @param latestRecords how many of the latest quarantined and of the latest dead-lettered records it keeps (1 to
  *     1,000)
- * @param clientProperties further consumer properties (security settings); only keys the consumer knows are kept
+ * @param clientProperties further consumer properties (security settings); only a reader's share is kept
+ *     ({@link ReaderClientProperties}: consumer keys, none of the group ones)
  */
 public record MonitorSettings(String bootstrapServers, String quarantineTopic, String deadLetterTopic,
                               Duration lookback, int latestRecords, Map<String, Object> clientProperties) {
@@ -39,15 +38,8 @@ public record MonitorSettings(String bootstrapServers, String quarantineTopic, S
         if (latestRecords < 1 || latestRecords > 1_000) {
             throw new IllegalArgumentException("latestRecords: " + latestRecords + " is not within 1 to 1000");
         }
-        Map<String, Object> known = new TreeMap<>();
-        if (clientProperties != null) {
-            clientProperties.forEach((k, v) -> {
-                if (ConsumerConfig.configNames().contains(k)) {
-                    known.put(k, v);
-                }
-            });
-        }
-        clientProperties = Map.copyOf(known);
+        clientProperties = Map.copyOf(clientProperties == null ? Map.of()
+                : ReaderClientProperties.of(clientProperties));
     }
 
     /**
@@ -56,8 +48,7 @@ public record MonitorSettings(String bootstrapServers, String quarantineTopic, S
      */
     public static MonitorSettings of(FirewallConfig config) {
         return new MonitorSettings(config.bootstrapServers(), config.topics().quarantine(),
-                config.topics().deadLetter(), DEFAULT_LOOKBACK, DEFAULT_LATEST_RECORDS,
-                ReaderClientProperties.of(config.streams()));
+                config.topics().deadLetter(), DEFAULT_LOOKBACK, DEFAULT_LATEST_RECORDS, Map.copyOf(config.streams()));
     }
 
     public MonitorSettings withLookback(Duration other) {

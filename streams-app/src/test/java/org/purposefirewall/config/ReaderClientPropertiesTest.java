@@ -39,6 +39,19 @@ class ReaderClientPropertiesTest {
     }
 
     @Test
+    void theQuarantineMonitorsSettingsKeepOnlyAReadersShare() {
+        // Given the monitor's settings built from a pass-through with group, security and non-consumer keys
+        // When they are made (the record's constructor, whoever calls it)
+        org.purposefirewall.monitor.MonitorSettings settings = new org.purposefirewall.monitor.MonitorSettings(
+                "127.0.0.1:9", "q", "dl", null, 10, new HashMap<>(PASS_THROUGH));
+
+        // Then the monitor's consumer gets what any reader gets
+        assertThat(settings.clientProperties()).isEqualTo(ReaderClientProperties.of(PASS_THROUGH));
+        assertThat(settings.clientProperties()).doesNotContainKeys("group.protocol", "group.instance.id",
+                "session.timeout.ms").containsKey("security.protocol");
+    }
+
+    @Test
     void theStreamsProtocolInThePassThroughLeavesAReaderAConsumerKafkaAccepts() {
         // Given the streams rebalance protocol, which a plain consumer refuses as a group.protocol
         Map<String, String> streams = Map.of("group.protocol", "streams", "fetch.max.bytes", "1048576");
