@@ -78,9 +78,13 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         if (partitions < 1 || brokers < 1 || deadlineSeconds < 10) {
             throw new IllegalArgumentException("--partitions and --brokers at least 1, --deadline-s at least 10");
         }
-        if (standbyReplicas > 0 && transactionalStateStores) {
+        try {
+            // The firewall's own rule, so that a run fails here rather than after the cluster has started.
+            org.purposefirewall.config.Processing.builder().numStandbyReplicas(standbyReplicas)
+                    .transactionalStateStores(transactionalStateStores).build();
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--standby-replicas needs --transactional-state-stores false (the "
-                    + "firewall refuses standbys with transactional stores)");
+                    + "firewall refuses it: " + e.getMessage() + ")", e);
         }
         streamsSettings = java.util.Map.copyOf(streamsSettings);
     }
