@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Recovery after kill -9: the time from SIGKILL of a firewall process under steady traffic to the first output on
 # every output partition, with realistic state (1,000,000 users' consent and 100,000 registrations by default),
-# before (Kafka's defaults), after (static membership and transactional stores) and on failover to a standby (two
+# before (Kafka's defaults), static (the firewall's defaults), after (with transactional stores) and on failover to a standby (two
 # instances, num-standby-replicas 1). Each firewall is a separate OS process; see RecoveryBenchmark.
 # Usage: scripts/benchmark-recovery.sh [--users N] [--registrations N] [--partitions P] [--rate R] [--kills K]
 #        [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M] (25: the run stops starting

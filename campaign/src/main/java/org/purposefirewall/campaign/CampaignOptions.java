@@ -26,8 +26,8 @@ import java.util.List;
  *                                 membership, as the shipped default derives one); false: {@code none}, dynamic
  *                                 membership, so a dead member's tasks move once its session times out
  * @param standbyReplicas          write {@code processing.num-standby-replicas} when above 0
- * @param transactionalStateStores {@code processing.transactional-state-stores} (true as shipped: a kill -9 keeps
- *                                 the local state; false: every deciding task is wiped and restored whole)
+ * @param transactionalStateStores {@code processing.transactional-state-stores} (false as shipped: every deciding
+ *                                 task is wiped and restored whole after a kill -9; true: the local state is kept)
  * @param instanceHeap             {@code -Xmx} of every instance
  * @param classPath                the child JVMs' class path (null: this JVM's)
  * @param streamsSettings          further {@code streams:} settings of every instance (Kafka's own keys), to try a
@@ -59,7 +59,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "  --membership M           static (default, as shipped: group-instance-id per instance) or dynamic",
             "                           (group-instance-id none: a dead member's tasks move after its session)",
             "  --standby-replicas N     processing.num-standby-replicas (default 0, as shipped)",
-            "  --transactional-state-stores B  processing.transactional-state-stores (default true, as shipped)",
+            "  --transactional-state-stores B  processing.transactional-state-stores (default false, as shipped)",
             "  --instance-heap SIZE     -Xmx of each instance (default 512m)",
             "  --class-path CP          class path of the child JVMs (default: this JVM's)",
             "  --streams-setting K=V    a further streams: setting of every instance (repeatable), e.g.",
@@ -91,7 +91,9 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
 
     static CampaignOptions defaults() {
         return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
-                Path.of("config"), null, 6000, true, 0, true, "512m", null, java.util.Map.of());
+                Path.of("config"), null, 6000, true, 0,
+                org.purposefirewall.config.Processing.TRANSACTIONAL_STATE_STORES.defaultValue(), "512m", null,
+                java.util.Map.of());
     }
 
     /** The effective registry URL: the given one or a scope of this campaign's seed. */

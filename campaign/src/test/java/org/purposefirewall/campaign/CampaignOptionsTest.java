@@ -14,7 +14,7 @@ class CampaignOptionsTest {
 
         assertThat(o.staticMembership()).as("the shipped config derives a group-instance-id").isTrue();
         assertThat(o.standbyReplicas()).isZero();
-        assertThat(o.transactionalStateStores()).as("as shipped").isTrue()
+        assertThat(o.transactionalStateStores()).as("as shipped").isFalse()
                 .isEqualTo(org.purposefirewall.config.Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
         assertThat(o.instances()).isEqualTo(2);
         assertThat(o.contactPoints()).isEqualTo(1_000_000);
@@ -24,16 +24,18 @@ class CampaignOptionsTest {
     @Test
     void shouldReadMembershipAndStandbys() {
         CampaignOptions o = CampaignOptions.parse(new String[] {"--membership", "dynamic", "--standby-replicas", "1",
-            "--transactional-state-stores", "false", "--streams-setting", "acceptable.recovery.lag=5000"});
+            "--streams-setting", "acceptable.recovery.lag=5000"});
 
         assertThat(o.staticMembership()).isFalse();
         assertThat(o.standbyReplicas()).isEqualTo(1);
         assertThat(o.transactionalStateStores()).isFalse();
+        assertThat(CampaignOptions.parse(new String[] {"--transactional-state-stores", "true"})
+                .transactionalStateStores()).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
                         new String[] {"--transactional-state-stores", "yes"}))
                 .hasMessageContaining("--transactional-state-stores is true or false");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
-                        new String[] {"--standby-replicas", "1"}))
+                        new String[] {"--standby-replicas", "1", "--transactional-state-stores", "true"}))
                 .hasMessageContaining("--standby-replicas needs --transactional-state-stores false");
         assertThat(o.streamsSettings()).containsEntry("acceptable.recovery.lag", "5000");
         assertThat(CampaignOptions.parse(new String[] {"--membership", "static"}).staticMembership()).isTrue();

@@ -36,11 +36,12 @@ import org.purposefirewall.serde.FirewallSerdes;
 
 /**
  * An unclean stop, as an operator meets it: the firewall runs as a separate process with the shipped defaults
- * (exactly-once, static membership, transactional stores), is killed with SIGKILL while traffic flows, and is started
- * again on the same state directory. Then every contact point is in exactly one output (read_committed), none lost
- * and none duplicated; the restarted process kept its stores' flushed state (it restores only the changelogs' tails,
- * wiping no task) and logs no ERROR: nothing an operator has to investigate. No timing is asserted (see
- * {@code RecoveryBenchmark} for the figures).
+ * (exactly-once, static membership, no transactional stores), is killed with SIGKILL while traffic flows, and is
+ * started again on the same state directory. Then every contact point is in exactly one output (read_committed),
+ * none lost and none duplicated; the restarted process wipes the deciding tasks' state, restores it from the
+ * changelogs, and logs no ERROR: nothing an operator has to investigate. With transactional stores turned on, it
+ * keeps its stores' flushed state instead (it restores only the changelogs' tails, wiping no task). No timing is
+ * asserted (see {@code RecoveryBenchmark} for the figures).
  */
 class UncleanRestartIT {
 
@@ -72,21 +73,27 @@ class UncleanRestartIT {
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void aFirewallKilledMidTrafficAndRestartedKeepsItsStateDecidesEveryContactPointOnceAndLogsNoError(
+    void aFirewallKilledMidTrafficAndRestartedWithTheShippedDefaultsDecidesEveryContactPointOnceAndLogsNoError(
             @TempDir Path dir) throws Exception {
-        killAndRestart(dir, SMALL_MEMTABLES, true);
+        // Exactly-once wipes every deciding task after the unclean stop and restores it whole; Kafka's ERROR for
+        // that is lowered to WARN by UncleanStopFilter.
+        killAndRestart(dir, "", false);
     }
 
-    /**
-     * The other two ways an operator may set it: without static membership (the restarted member also waits out
-     * the dead one's session) and without transactional stores (exactly-once then wipes every deciding task after
-     * the unclean stop and restores it whole; Kafka's ERROR for that is lowered to WARN by {@code UncleanStopFilter}).
-     */
+    /** Transactional stores turned on: the restart keeps the stores' flushed state and restores only the tails. */
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void withDynamicMembershipAndNoTransactionalStoresTooEveryContactPointIsDecidedOnceAndNoErrorLogged(
-            @TempDir Path dir) throws Exception {
-        killAndRestart(dir, "  group-instance-id: none\n  transactional-state-stores: false\n", false);
+    void withTransactionalStoresARestartKeepsTheFlushedStateAndDecidesEveryContactPointOnce(@TempDir Path dir)
+            throws Exception {
+        killAndRestart(dir, "  transactional-state-stores: true\n" + SMALL_MEMTABLES, true);
+    }
+
+    /** Without static membership: the restarted member also waits out the dead one's session. */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void withDynamicMembershipTooEveryContactPointIsDecidedOnceAndNoErrorLogged(@TempDir Path dir)
+            throws Exception {
+        killAndRestart(dir, "  group-instance-id: none\n", false);
     }
 
     /**
@@ -102,8 +109,8 @@ class UncleanRestartIT {
         String prefix = "standby-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
         FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
-        // (a standby needs transactional stores off: see processing.num-standby-replicas in the README)
-        String standby = "  num-standby-replicas: 1\n  transactional-state-stores: false\n";
+        // (transactional stores off, their default: a standby needs it; see processing.num-standby-replicas)
+        String standby = "  num-standby-replicas: 1\n";
         String session = "streams:\n  session.timeout.ms: 6000\n  heartbeat.interval.ms: 1500\n";
         Path configA = config(dir, prefix, topics, standby, "state-a", session, "application-a.yaml");
         Path configB = config(dir, prefix, topics, standby, "state-b", session, "application-b.yaml");

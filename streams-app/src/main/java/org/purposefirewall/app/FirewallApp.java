@@ -14,6 +14,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.purposefirewall.config.FirewallConfig;
+import org.purposefirewall.config.Processing;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.monitoring.FirewallMetrics;
 import org.purposefirewall.serde.AvroSerde;
@@ -102,6 +103,12 @@ public final class FirewallApp implements AutoCloseable {
                         config.shadow() == null ? "none" : config.shadow().policy().version())
                 .addKeyValue("guarantee", config.processing().guarantee().kafkaValue())
                 .log("starting purpose firewall");
+        if (config.processing().transactionalStateStores()) {
+            // Once per start, not per record: the operator chose it, and should see what it is known to do.
+            LOG.atWarn().addKeyValue("key", Processing.TRANSACTIONAL_STATE_STORES.qualifiedName())
+                    .log("transactional state stores are on: with Kafka 4.4.0 failure campaigns lost consent history "
+                            + "with them after kill -9 (README, Restarts and failover); false is the tested setting");
+        }
         streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(exception -> {
             if (causedByRegistryOutage(exception)) {

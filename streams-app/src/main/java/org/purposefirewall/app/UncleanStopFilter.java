@@ -20,8 +20,8 @@ import org.slf4j.helpers.MessageFormatter;
  * Exception: Tasks [1_0] are corrupted and hence need to be re-initialized, ...}}. It only means that a task's
  * local state was left by a process that did not close it (RocksDB stores marked open, or a store without committed
  * offsets), so Kafka Streams wipes it and restores it from the changelogs: nothing is lost and nothing is to be done,
- * but an ERROR trips log alerts and sends an operator looking. With transactional stores (the default, see
- * {@code PositionedStores}) an unclean stop no longer leads to it; without them it follows every unclean stop.
+ * but an ERROR trips log alerts and sends an operator looking. Without transactional stores (the default) it
+ * follows every unclean stop; with them (see {@code PositionedStores}) an unclean stop no longer leads to it.
  *
  * <p>Exactly that case and no other: the ERROR is lowered only if every task it names is corrupted, and each of
  * them was reported first, in this process, as state left by the previous run that is not known to be committed:

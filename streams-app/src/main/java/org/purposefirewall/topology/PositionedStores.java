@@ -37,6 +37,12 @@ import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
  * their changelogs' tails. A store from here answers that case with Kafka's own "position unknown" offset, which
  * both paths read as "restore this store from its changelog's start", and passes everything else through.
  *
+ * <p>They also make the store's {@code uncommitted-bytes} gauge safe to read from any thread. In Kafka 4.4.0 the
+ * gauge reads the transaction buffer's native RocksDB write batch unguarded, while every commit closes that batch and
+ * makes a new one and a close frees it: a metrics reader (the Prometheus binder, JMX) that lands in between reads
+ * freed memory, and the JVM dies with SIGSEGV in {@code WriteBatch.getDataSize} (seen twice in the failure
+ * campaign). Here a read waits for a commit or close in progress, and reads 0 once the store is closed.
+ *
  * <p>Never use these without transactional stores: then a store without offsets may hold uncommitted writes, and
  * Kafka is right to wipe it.
  */
@@ -108,10 +114,16 @@ public final class PositionedStores {
         return offset;
     }
 
-    /** A key-value bytes store passed through but for {@link #committedOffset}. */
+    /**
+     * A key-value bytes store passed through but for {@link #committedOffset} and for the uncommitted-bytes reads,
+     * which never overlap a commit or close (see the class comment).
+     */
     static class PositionedKeyValueStore<S extends KeyValueStore<Bytes, byte[]>> implements KeyValueStore<Bytes, byte[]> {
 
         final S inner;
+        /** Held by commits and closes (the stream thread) and by uncommitted-bytes reads (any thread). */
+        private final Object batchLock = new Object();
+        private boolean closed;
 
         PositionedKeyValueStore(S inner) {
             this.inner = Objects.requireNonNull(inner, "inner");
@@ -129,18 +141,25 @@ public final class PositionedStores {
 
         @Override
         public void init(StateStoreContext context, StateStore root) {
-            inner.init(context, root);
+            synchronized (batchLock) {
+                inner.init(context, root);
+                closed = false;
+            }
         }
 
         @Override
         @SuppressWarnings("deprecation")
         public void flush() {
-            inner.flush();
+            synchronized (batchLock) {
+                inner.flush();
+            }
         }
 
         @Override
         public void commit(Map<TopicPartition, Long> changelogOffsets) {
-            inner.commit(changelogOffsets);
+            synchronized (batchLock) {
+                inner.commit(changelogOffsets);
+            }
         }
 
         @Override
@@ -150,12 +169,17 @@ public final class PositionedStores {
 
         @Override
         public long approximateNumUncommittedBytes() {
-            return inner.approximateNumUncommittedBytes();
+            synchronized (batchLock) {
+                return closed ? 0L : inner.approximateNumUncommittedBytes();
+            }
         }
 
         @Override
         public void close() {
-            inner.close();
+            synchronized (batchLock) {
+                closed = true;
+                inner.close();
+            }
         }
 
         @Override

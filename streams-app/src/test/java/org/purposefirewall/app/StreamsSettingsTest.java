@@ -18,7 +18,7 @@ class StreamsSettingsTest {
     private static final FirewallConfig SHIPPED = new ConfigLoader().load(Path.of("..", "config", "application.yaml"));
 
     @Test
-    void theDefaultsGiveAStaticMemberIdAndTransactionalStoresWithSmallMemtablesButNoStandby() {
+    void theDefaultsGiveAStaticMemberIdButNeitherTransactionalStoresNorStandbys() {
         // Given the shipped configuration (restart keys at their defaults)
         // When its Kafka Streams properties are built
         Properties props = StreamsSettings.of(SHIPPED);
@@ -28,13 +28,11 @@ class StreamsSettingsTest {
                 GroupInstanceId.localHostName()).orElseThrow();
         assertThat(props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo(expected);
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
-        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(true)
+        // and transactional stores are off, so RocksDB keeps Kafka's own options
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false)
                 .isEqualTo(Processing.TRANSACTIONAL_STATE_STORES.defaultValue());
-        // and every RocksDB store gets 1 MiB memtables, which bound what a kill -9 leaves to restore
-        assertThat(props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
-                .isEqualTo(org.purposefirewall.topology.SmallMemtables.class);
-        assertThat(props.get(org.purposefirewall.topology.SmallMemtables.WRITE_BUFFER_BYTES_CONFIG))
-                .isEqualTo(1024L * 1024L);
+        assertThat(props).doesNotContainKeys(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+                org.purposefirewall.topology.SmallMemtables.WRITE_BUFFER_BYTES_CONFIG);
         // and the internal side-records topic, the one source without an extractor of its own, is read first
         assertThat(props.get(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG))
                 .isEqualTo(org.purposefirewall.topology.SideRecordsFirst.class);
@@ -47,7 +45,23 @@ class StreamsSettingsTest {
     }
 
     @Test
-    void withoutTransactionalStoresRocksDbKeepsKafkasOptions() {
+    void transactionalStoresGetSmallMemtables() {
+        FirewallConfig config = SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
+                .transactionalStateStores(true).build());
+
+        Properties props = StreamsSettings.of(config);
+
+        assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(true);
+        // every RocksDB store gets 1 MiB memtables, which bound what a kill -9 leaves to restore
+        assertThat(props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
+                .isEqualTo(org.purposefirewall.topology.SmallMemtables.class);
+        assertThat(props.get(org.purposefirewall.topology.SmallMemtables.WRITE_BUFFER_BYTES_CONFIG))
+                .isEqualTo(1024L * 1024L);
+        assertThat(new StreamsConfig(props).getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isTrue();
+    }
+
+    @Test
+    void withoutTransactionalStoresTheWriteBufferKeyIsIgnored() {
         FirewallConfig config = SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
                 .transactionalStateStores(false).storeWriteBufferBytes(65_536).build());
 
@@ -85,7 +99,7 @@ class StreamsSettingsTest {
 
         assertThat(shown.get("processing.group-instance-id")).endsWith("(derived from the host name and state-dir)");
         assertThat(shown.get("processing.num-standby-replicas")).isEqualTo("0");
-        assertThat(shown.get("processing.transactional-state-stores")).isEqualTo("true");
+        assertThat(shown.get("processing.transactional-state-stores")).isEqualTo("false");
         assertThat(shown.get("processing.store-write-buffer-bytes")).isEqualTo("1048576");
         assertThat(EffectiveConfig.of(SHIPPED.withProcessing(SHIPPED.processing().toBuilder()
                 .groupInstanceId(GroupInstanceId.NONE).build())).get("processing.group-instance-id"))

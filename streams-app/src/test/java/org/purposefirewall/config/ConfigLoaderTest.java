@@ -1006,28 +1006,32 @@ class ConfigLoaderTest {
 
     @Test
     void theRestartKeysAreReadTyped() throws IOException {
-        // Given an explicit static member id, one standby and transactional stores off (which a standby needs)
+        // Given an explicit static member id and one standby (transactional stores off, their default, which a
+        // standby needs), and beside it transactional stores turned on with small memtables
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
-                "  num-stream-threads: 2\n  group-instance-id: firewall-a\n  num-standby-replicas: 1\n"
-                        + "  transactional-state-stores: false\n  store-write-buffer-bytes: 65536"));
+                "  num-stream-threads: 2\n  group-instance-id: firewall-a\n  num-standby-replicas: 1"));
+        Path transactional = write("transactional.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  transactional-state-stores: true\n  store-write-buffer-bytes: 65536"));
         write("policy.yaml", POLICY);
 
-        // When the file is loaded
+        // When the files are loaded
         Processing p = loader.load(app).processing();
+        Processing t = loader.load(transactional).processing();
 
         // Then each is there, typed
         assertThat(p.groupInstanceId()).isEqualTo(GroupInstanceId.of("firewall-a"));
         assertThat(p.staticMemberId()).contains("firewall-a");
         assertThat(p.numStandbyReplicas()).isEqualTo(1);
         assertThat(p.transactionalStateStores()).isFalse();
-        assertThat(p.storeWriteBufferBytes()).isEqualTo(65_536L);
+        assertThat(t.transactionalStateStores()).isTrue();
+        assertThat(t.storeWriteBufferBytes()).isEqualTo(65_536L);
     }
 
     @Test
     void aStandbyWithTransactionalStoresIsRefusedNamingTheFileAndBothKeys() throws IOException {
-        // Given one standby and transactional stores at their default (on)
+        // Given one standby and transactional stores turned on
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
-                "  num-stream-threads: 2\n  num-standby-replicas: 1"));
+                "  num-stream-threads: 2\n  num-standby-replicas: 1\n  transactional-state-stores: true"));
         write("policy.yaml", POLICY);
 
         // When it is loaded, then it is refused: the campaign lost recalls with the two together

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -88,8 +91,97 @@ class PositionedStoresTest {
         }
     }
 
+    @Test
+    void anUncommittedBytesReadFromAnotherThreadWaitsForTheCommitInProgress() throws Exception {
+        // Given a store whose commit is under way on the stream thread (Kafka 4.4.0 frees and replaces its native
+        // write batch there)
+        BatchStore inner = new BatchStore();
+        KeyValueStore<Bytes, byte[]> store = new PositionedStores.PositionedKeyValueStore<>(inner);
+        Thread streamThread = new Thread(() -> store.commit(Map.of(CHANGELOG, 1L)), "stream-thread");
+        streamThread.start();
+        assertThat(inner.commitEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // When a metrics thread reads the uncommitted-bytes gauge meanwhile
+        AtomicLong read = new AtomicLong(-1);
+        Thread metricsThread = new Thread(() -> read.set(store.approximateNumUncommittedBytes()), "metrics");
+        metricsThread.start();
+        awaitBlockedOrDone(metricsThread);
+
+        // Then the read waits for the commit rather than reaching the batch the commit is replacing
+        assertThat(metricsThread.getState()).as("the gauge read during the commit").isEqualTo(Thread.State.BLOCKED);
+        inner.releaseCommit.countDown();
+        streamThread.join(10_000);
+        metricsThread.join(10_000);
+        assertThat(inner.readDuringCommit).as("a read reached the store mid-commit").isFalse();
+        assertThat(read.get()).isEqualTo(BatchStore.UNCOMMITTED);
+    }
+
+    @Test
+    void aClosedStoreReadsNoUncommittedBytesWithoutTouchingItsFreedBatch() {
+        BatchStore inner = new BatchStore();
+        KeyValueStore<Bytes, byte[]> store = new PositionedStores.PositionedKeyValueStore<>(inner);
+        inner.releaseCommit.countDown();
+
+        assertThat(store.approximateNumUncommittedBytes()).isEqualTo(BatchStore.UNCOMMITTED);
+        store.close();
+
+        // (BatchStore fails a read after its close, as the freed native batch would crash the JVM)
+        assertThat(store.approximateNumUncommittedBytes()).isZero();
+        assertThat(inner.readAfterClose).isFalse();
+    }
+
+    /** Waits until {@code thread} blocks on a monitor or ends; a thread still runnable after 10 s fails the test. */
+    private static void awaitBlockedOrDone(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.BLOCKED && thread.getState() != Thread.State.TERMINATED) {
+            assertThat(System.nanoTime()).as("the metrics thread neither blocked nor finished").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    /** A store whose commit waits to be released, and which records reads that would touch a replaced batch. */
+    private static final class BatchStore extends FakeStore {
+        static final long UNCOMMITTED = 4_096L;
+        final CountDownLatch commitEntered = new CountDownLatch(1);
+        final CountDownLatch releaseCommit = new CountDownLatch(1);
+        private volatile boolean committing;
+        private volatile boolean closed;
+        volatile boolean readDuringCommit;
+        volatile boolean readAfterClose;
+
+        BatchStore() {
+            super(true, null);
+        }
+
+        @Override
+        public void commit(Map<TopicPartition, Long> changelogOffsets) {
+            committing = true;
+            commitEntered.countDown();
+            try {
+                assertThat(releaseCommit.await(10, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                committing = false;
+            }
+            super.commit(changelogOffsets);
+        }
+
+        @Override
+        public long approximateNumUncommittedBytes() {
+            readDuringCommit |= committing;
+            readAfterClose |= closed;
+            return UNCOMMITTED;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
     /** A store of one map, with the offset it claims to have persisted. */
-    private static final class FakeStore implements KeyValueStore<Bytes, byte[]> {
+    private static class FakeStore implements KeyValueStore<Bytes, byte[]> {
         private final boolean managesOffsets;
         private final Long persisted;
         private final Map<Bytes, byte[]> map = new java.util.HashMap<>();
