@@ -73,6 +73,7 @@ final class EffectiveConfig {
         s.put("processing.registry-outage-max-block-ms", String.valueOf(p.registryOutageMaxBlock().toMillis()));
         s.put("processing.consent-hold-ms", String.valueOf(p.consentHold().toMillis()));
         s.put("processing.max-held-records", String.valueOf(p.maxHeldRecords()));
+        s.put("processing.max-held-heap-percent", String.valueOf(p.maxHeldHeapPercent()));
         s.put("processing.group-instance-id", p.staticMemberId().map(id -> id
                 + (p.groupInstanceId().explicit() == null ? " (derived from the host name and state-dir)" : ""))
                 .orElse("none (dynamic membership)"));

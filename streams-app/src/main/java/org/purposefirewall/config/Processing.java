@@ -27,6 +27,7 @@ import org.purposefirewall.policy.EventTimeBounds;
  * @param registryOutageMaxBlock how long a record that needs an unseen schema waits while the registry is down
  * @param consentHold how long (wall clock) a record of a user without consent state waits for late consent
  * @param maxHeldRecords the most records one task holds
+ * @param maxHeldHeapPercent how much of the heap, in percent, the records held by one instance may take
  * @param eventTimeFloorMs the earliest plausible event time, epoch milliseconds
  * @param maxEventTimeSkew how far ahead of the processing clock an event time may be
  * @param settle how long after a data record is read a side record may still be committed and still be applied first
@@ -53,7 +54,8 @@ public record Processing(Guarantee guarantee,
                          GroupInstanceId groupInstanceId,
                          int numStandbyReplicas,
                          boolean transactionalStateStores,
-                         long storeWriteBufferBytes) {
+                         long storeWriteBufferBytes,
+                         int maxHeldHeapPercent) {
 
     /** The keys of {@code processing:}. */
     public static final ConfigDef DEF = new ConfigDef("processing");
@@ -97,6 +99,13 @@ public record Processing(Guarantee guarantee,
     public static final Key<Integer> MAX_HELD_RECORDS = DEF.define("max-held-records", Type.INT,
             Default.of(100_000), atLeast(1),
             "The most records one task holds; past it, records are decided at once.");
+    // 25: tasks gather on the instances that stay up, so a per-task bound does not bound an instance's heap. A
+    // quarter leaves the rest to Kafka Streams' buffers and caches, the stores' objects and the decisions.
+    public static final Key<Integer> MAX_HELD_HEAP_PERCENT = DEF.define("max-held-heap-percent", Type.INT,
+            Default.of(25), atLeast(1).and(below(76, "76: the rest of the heap is Kafka Streams' and the decisions'")),
+            "How much of the JVM's maximum heap, in percent, the records held by one instance (every task and "
+                    + "thread together, for side records, late consent and the registry) may take, estimated; past "
+                    + "it, records are decided at once as past `max-held-records`.");
     public static final Key<Long> EVENT_TIME_FLOOR = DEF.define("event-time-floor-ms", Type.LONG,
             Default.of(EventTimeBounds.DEFAULT_FLOOR_MS), atLeast(0),
             "The earliest plausible event time (epoch ms; default 2000-01-01); earlier is dead-lettered.");
@@ -166,6 +175,7 @@ public record Processing(Guarantee guarantee,
         REGISTRY_OUTAGE_MAX_BLOCK.require(registryOutageMaxBlock);
         CONSENT_HOLD.require(consentHold);
         MAX_HELD_RECORDS.validate(maxHeldRecords);
+        MAX_HELD_HEAP_PERCENT.validate(maxHeldHeapPercent);
         EVENT_TIME_FLOOR.validate(eventTimeFloorMs);
         MAX_EVENT_TIME_SKEW.require(maxEventTimeSkew);
         SETTLE.require(settle);
@@ -190,7 +200,7 @@ public record Processing(Guarantee guarantee,
                 v.get(NUM_STREAM_THREADS), v.get(COMMIT_INTERVAL), v.get(STATE_DIR), v.get(REGISTRY_OUTAGE_MAX_BLOCK),
                 v.get(CONSENT_HOLD), v.get(MAX_HELD_RECORDS), v.get(EVENT_TIME_FLOOR), v.get(MAX_EVENT_TIME_SKEW),
                 v.get(SETTLE), v.get(SIDE_BARRIER_POLL), v.get(GROUP_INSTANCE_ID), v.get(NUM_STANDBY_REPLICAS),
-                v.get(TRANSACTIONAL_STATE_STORES), v.get(STORE_WRITE_BUFFER_BYTES));
+                v.get(TRANSACTIONAL_STATE_STORES), v.get(STORE_WRITE_BUFFER_BYTES), v.get(MAX_HELD_HEAP_PERCENT));
     }
 
     /** Every key at its default. */
@@ -249,6 +259,7 @@ public record Processing(Guarantee guarantee,
         private int numStandbyReplicas;
         private boolean transactionalStateStores;
         private long storeWriteBufferBytes;
+        private int maxHeldHeapPercent;
 
         private Builder(Processing p) {
             guarantee = p.guarantee;
@@ -268,6 +279,7 @@ public record Processing(Guarantee guarantee,
             numStandbyReplicas = p.numStandbyReplicas;
             transactionalStateStores = p.transactionalStateStores;
             storeWriteBufferBytes = p.storeWriteBufferBytes;
+            maxHeldHeapPercent = p.maxHeldHeapPercent;
         }
 
         public Builder guarantee(Guarantee value) {
@@ -355,12 +367,17 @@ public record Processing(Guarantee guarantee,
             return this;
         }
 
+        public Builder maxHeldHeapPercent(int value) {
+            maxHeldHeapPercent = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the key whose rule a value breaks */
         public Processing build() {
             return new Processing(guarantee, maxTaskIdle, consentHistoryRetention, numStreamThreads, commitInterval,
                     stateDir, registryOutageMaxBlock, consentHold, maxHeldRecords, eventTimeFloorMs, maxEventTimeSkew,
                     settle, sideBarrierPoll, groupInstanceId, numStandbyReplicas, transactionalStateStores,
-                    storeWriteBufferBytes);
+                    storeWriteBufferBytes, maxHeldHeapPercent);
         }
     }
 }

@@ -62,6 +62,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param audienceTopic the ad topic, named in recalls
      * @param consentHoldMs how long a record of a user without consent waits for late consent (0: never)
      * @param maxWaiting the most records one processor sets aside
+     * @param held the instance's heap budget for records set aside, shared by every processor of the topology
      * @param routing home partitions
      * @param bounds plausible event times
      * @param barrier how far side records are applied, per home partition
@@ -72,7 +73,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      */
     record Shared(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
                   List<String> sideTopics, String audienceTopic, long consentHoldMs, int maxWaiting,
-                  Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs,
+                  HeldBudget held, Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs,
                   FirewallMetrics.Factory metrics, ShadowDecider shadow, DecisionObserver observer) {
     }
 
@@ -113,7 +114,8 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
                 new Tripwire(shared.normalizer(), shared.honeytokens()), stores.consent(), stores.registrations());
         this.exposures = new Exposures(stores.exposures(), outputs);
         this.revocations = stores.revocations();
-        this.setAside = new SetAside<>(topic, stores.setAside(), shared.maxWaiting(), metrics, decoder, false,
+        this.setAside = new SetAside<>(topic, stores.setAside(), shared.maxWaiting(), shared.held(), metrics, decoder,
+                false,
                 shared.sideTopics());
         this.shadow = shared.shadow() == null ? null : shared.shadow().open(stores, outputs, metrics, policy);
         this.homePartition = context.taskId().partition();
@@ -260,6 +262,9 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
 
     @Override
     public void close() {
+        if (setAside != null) {
+            setAside.close();
+        }
         metrics.close();
     }
 }

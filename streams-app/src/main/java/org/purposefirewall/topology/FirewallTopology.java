@@ -127,9 +127,11 @@ public final class FirewallTopology {
         Arrival.Routing direct = new Arrival.Routing(partitions, true);
         Arrival.Routing rehomed = new Arrival.Routing(partitions, false);
         int maxWaiting = config.processing().maxHeldRecords();
+        // One budget for the whole instance (this topology is built once per Kafka Streams client).
+        HeldBudget held = HeldBudget.ofHeapPercent(config.processing().maxHeldHeapPercent());
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
-                config.processing().consentHold().toMillis(), maxWaiting, direct, bounds, barrier,
+                config.processing().consentHold().toMillis(), maxWaiting, held, direct, bounds, barrier,
                 config.processing().settle().toMillis(), metrics, shadow, observer);
 
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
@@ -182,14 +184,14 @@ public final class FirewallTopology {
                         (stores, outputs) -> new ConsentApplier(new ConsentAdapter(consentDecoder, bounds),
                                 config.policy(), stores, outputs),
                         SetAside.Decoder.of(serdes.consentState(), serdes.health()), policyVersion,
-                        policyHash, topics.audience(), bounds, maxWaiting, rehomed, metrics)),
+                        policyHash, topics.audience(), bounds, maxWaiting, held, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.REGISTRATION_UPDATER,
                 () -> new SideRecordProcessor<>(new SideRecordProcessor.Parts<>(topics.registrations(),
                         (stores, outputs) -> new RegistrationApplier(new RegistrationAdapter(normalizer, bounds),
                                 config.policy(), stores, outputs),
                         SetAside.Decoder.of(serdes.registration(), serdes.health()), policyVersion,
-                        policyHash, topics.audience(), bounds, maxWaiting, rehomed, metrics)),
+                        policyHash, topics.audience(), bounds, maxWaiting, held, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.DECIDER,
                 () -> new DataRecordProcessor<>(topics.contactPoints(), new ContactPointAdapter(normalizer, bounds),

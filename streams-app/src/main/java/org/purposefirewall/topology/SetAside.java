@@ -120,6 +120,9 @@ final class SetAside<V> {
     private final String owner;
     private final KeyValueStore<String, byte[]> store;
     private final int bound;
+    private final HeldBudget budget;
+    /** What this buffer's records count against {@link #budget}, given back by {@link #close()}. */
+    private long heldBytes;
     private final FirewallMetrics metrics;
     private final Decoder<V> decoder;
     private final boolean publishesWaits;
@@ -131,15 +134,17 @@ final class SetAside<V> {
     /**
      * @param owner the processor's input topic: its records' keys start with it
      * @param bound the most records this processor keeps waiting, all waits together
+     * @param budget the instance's heap budget for waiting records, shared by every buffer of the instance
      * @param publishesWaits a side processor: publish its records waiting for the registry to the task
      * @param watched side topics whose waiting records hold this (data) processor's records
      */
     @SuppressWarnings("unchecked")
-    SetAside(String owner, KeyValueStore<String, byte[]> store, int bound, FirewallMetrics metrics,
+    SetAside(String owner, KeyValueStore<String, byte[]> store, int bound, HeldBudget budget, FirewallMetrics metrics,
              Decoder<V> decoder, boolean publishesWaits, List<String> watched) {
         this.owner = owner;
         this.store = store;
         this.bound = bound;
+        this.budget = budget;
         this.metrics = metrics;
         this.decoder = decoder;
         this.publishesWaits = publishesWaits;
@@ -165,9 +170,18 @@ final class SetAside<V> {
         return counts[wait.ordinal()];
     }
 
-    /** True if room is left for one more record. */
+    /** True if room is left for one more record: below this buffer's bound and the instance's budget. */
     boolean hasRoom() {
-        return size() < bound;
+        return size() < bound && budget.hasRoom();
+    }
+
+    /**
+     * Gives this buffer's share of the instance's budget back: its task is closed (moved, or the instance stops),
+     * and its records, kept in the changelogged store, are rebuilt by whichever processor opens the task next.
+     */
+    void close() {
+        budget.give(heldBytes);
+        heldBytes = 0;
     }
 
     /**
@@ -181,7 +195,8 @@ final class SetAside<V> {
     void add(Wait wait, InputRecord<V> in, long readTime, long deadline) {
         if (!hasRoom() && wait == Wait.SCHEMA) {
             throw new RegistryUnavailableException("more than " + bound + " records of " + owner
-                    + " are set aside in one task while the schema registry is unreachable", null);
+                    + " are set aside in one task, or the instance's waiting records take more than its heap "
+                    + "budget (" + budget.limit() + " bytes), while the schema registry is unreachable", null);
         }
         append(wait, Entry.of(readTime, deadline, in.envelope(), in));
         switch (wait) {
@@ -254,6 +269,7 @@ final class SetAside<V> {
                 head.bytes -= entry.framed.length;
                 changed = true;
                 counts[wait.ordinal()]--;
+                release(entry);
                 taken.add(entry);
             }
             finish(lane, head, changed);
@@ -291,6 +307,7 @@ final class SetAside<V> {
                 chunk.bytes -= entry.framed.length;
                 changed = true;
                 counts[Wait.CONSENT.ordinal()]--;
+                release(entry);
                 released.add(in);
             }
             if (changed) {
@@ -345,9 +362,22 @@ final class SetAside<V> {
         }
         tail.entries.add(entry);
         tail.bytes += entry.framed.length;
+        hold(entry);
         write(tail);
         counts[wait.ordinal()]++;
         metrics.waiting(wait, counts[wait.ordinal()]);
+    }
+
+    private void hold(Entry<V> entry) {
+        long cost = HeldBudget.cost(entry.framed.length);
+        heldBytes += cost;
+        budget.take(cost);
+    }
+
+    private void release(Entry<V> entry) {
+        long cost = HeldBudget.cost(entry.framed.length);
+        heldBytes -= cost;
+        budget.give(cost);
     }
 
     /** After releasing from {@code head}: deletes it if empty, else writes what is left of it if anything left. */
@@ -410,8 +440,10 @@ final class SetAside<V> {
                     in.get(record);
                     byte[] framed = java.util.Arrays.copyOfRange(stored.value, start, in.position());
                     ParkedRecord envelope = ParkedRecord.serde().deserializer().deserialize(null, record);
-                    chunk.entries.add(new Entry<>(readTime, deadline, envelope, framed, null));
+                    Entry<V> entry = new Entry<>(readTime, deadline, envelope, framed, null);
+                    chunk.entries.add(entry);
                     chunk.bytes += framed.length;
+                    hold(entry);
                 }
                 if (!chunk.entries.isEmpty()) {
                     lanes[wait.ordinal()].addLast(chunk);

@@ -50,10 +50,12 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      * @param audienceTopic named in its recalls
      * @param bounds plausible event times
      * @param maxWaiting the most records it sets aside
+     * @param held the instance's heap budget for records set aside, shared by every processor of the topology
      * @param metrics opens the processor's metrics
      */
     record Parts<V>(String topic, ApplierFactory<V> applier, SetAside.Decoder<V> decoder, String policyVersion,
-                    String policyHash, String audienceTopic, EventTimeBounds bounds, int maxWaiting, Arrival.Routing routing,
+                    String policyHash, String audienceTopic, EventTimeBounds bounds, int maxWaiting, HeldBudget held,
+                    Arrival.Routing routing,
                     FirewallMetrics.Factory metrics) {
     }
 
@@ -78,8 +80,8 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, parts.routing(), outputs);
         TaskStores stores = TaskStores.open(context);
         this.applier = parts.applier().open(stores, outputs);
-        this.setAside = new SetAside<>(parts.topic(), stores.setAside(), parts.maxWaiting(), metrics, parts.decoder(),
-                true, List.of());
+        this.setAside = new SetAside<>(parts.topic(), stores.setAside(), parts.maxWaiting(), parts.held(), metrics,
+                parts.decoder(), true, List.of());
         context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
                 now -> setAside.releaseSchemaWaits(this::admit));
     }
@@ -104,6 +106,9 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
 
     @Override
     public void close() {
+        if (setAside != null) {
+            setAside.close();
+        }
         metrics.close();
     }
 }

@@ -25,6 +25,7 @@ class SetAsideTest {
     private static final String CONSENT = "privacy.consent";
     private KeyValueStore<String, byte[]> store;
     private boolean registryUp = true;
+    private HeldBudget budget = new HeldBudget(Long.MAX_VALUE);
 
     @BeforeEach
     void openStore() {
@@ -100,8 +101,8 @@ class SetAsideTest {
 
     @Test
     void shouldHoldTheTasksDataRecordsWhileASideRecordWaitsForTheRegistry() {
-        SetAside<String> consent = new SetAside<>(CONSENT, store, 10, FirewallMetrics.NONE, this::decode, true,
-                List.of());
+        SetAside<String> consent = new SetAside<>(CONSENT, store, 10, budget, FirewallMetrics.NONE, this::decode,
+                true, List.of());
         SetAside<String> data = dataBuffer(10);
         assertThat(data.sideRecordWaiting()).isFalse();
 
@@ -130,8 +131,66 @@ class SetAsideTest {
                 .isInstanceOf(RegistryUnavailableException.class);
     }
 
+    @Test
+    void shouldShareTheInstancesHeapBudgetAcrossBuffersAndGiveItBackAsRecordsLeave() {
+        // Given a budget of two records' estimated heap, shared by the buffers of two tasks
+        long one = HeldBudget.cost(framedLength());
+        budget = new HeldBudget(2 * one);
+        SetAside<String> task0 = dataBuffer(1_000);
+        SetAside<String> task1 = new SetAside<>(TOPIC, otherTaskStore(), 1_000, budget, FirewallMetrics.NONE,
+                this::decode, false, List.of(CONSENT));
+
+        // When one task's buffer holds two records, the other has no room although far below its own bound
+        task0.add(Wait.SIDE_RECORDS, record(1), 0L, 0L);
+        assertThat(task1.hasRoom()).isTrue();
+        task0.add(Wait.CONSENT, record(2), 0L, 5L);
+        assertThat(budget.used()).isEqualTo(2 * one);
+        assertThat(task1.hasRoom()).as("past the instance's budget").isFalse();
+        assertThatThrownBy(() -> task1.add(Wait.SCHEMA, record(3), 0L, 0L))
+                .isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("heap budget");
+
+        // Then a record handed back gives its share back
+        task0.releaseSideRecordWaits(readTime -> true, in -> { });
+        assertThat(budget.used()).isEqualTo(one);
+        assertThat(task1.hasRoom()).isTrue();
+
+        // And closing a task gives back what its records still held, once
+        task0.close();
+        task0.close();
+        assertThat(budget.used()).isZero();
+
+        // And the task's next processor, rebuilding its queue from the store, counts the record again
+        SetAside<String> reopened = dataBuffer(1_000);
+        assertThat(reopened.waiting(Wait.CONSENT)).isEqualTo(1);
+        assertThat(budget.used()).isEqualTo(one);
+        reopened.releaseConsentWaits(p -> true, 0L, in -> { });
+        assertThat(budget.used()).isZero();
+    }
+
+    private KeyValueStore<String, byte[]> otherTaskStore() {
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        KeyValueStore<String, byte[]> other = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Names.SET_ASIDE_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        other.init(context.getStateStoreContext(), other);
+        return other;
+    }
+
+    /** The stored frame of {@link #record(int)}: every record of this test has the same length. */
+    private int framedLength() {
+        KeyValueStore<String, byte[]> scratch = otherTaskStore();
+        SetAside<String> probe = new SetAside<>(TOPIC, scratch, 10, new HeldBudget(Long.MAX_VALUE),
+                FirewallMetrics.NONE, this::decode, false, List.of());
+        probe.add(Wait.SIDE_RECORDS, record(1), 0L, 0L);
+        try (KeyValueIterator<String, byte[]> it = scratch.all()) {
+            byte[] chunk = it.next().value;
+            return chunk.length - 5; // the chunk's header: a format byte and an entry count
+        }
+    }
+
     private SetAside<String> dataBuffer(int bound) {
-        return new SetAside<>(TOPIC, store, bound, FirewallMetrics.NONE, this::decode, false, List.of(CONSENT));
+        return new SetAside<>(TOPIC, store, bound, budget, FirewallMetrics.NONE, this::decode, false,
+                List.of(CONSENT));
     }
 
     private Decoded<String> decode(ParkedRecord envelope) {
