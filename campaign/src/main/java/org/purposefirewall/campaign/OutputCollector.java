@@ -271,6 +271,30 @@ final class OutputCollector implements Runnable {
         return n;
     }
 
+    /**
+     * How many expected recalls are still missing for contact points decided as the oracle expects: the recalls the
+     * campaign waits for. A contact point decided otherwise (suppressed where the oracle forwards, say) is a wrong
+     * outcome, and no recall of it will ever come.
+     */
+    synchronized int recallsOutstanding() {
+        int n = 0;
+        for (int k = 0; k < outputs.length; k++) {
+            if (outputs[k] > 0 && decidedAsExpected(k) && recallMissing(k)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private boolean decidedAsExpected(int k) {
+        return Outcome.values()[firstKind[k] - 1] == traffic.expected(k) && !digestWrong.get(k);
+    }
+
+    private boolean recallMissing(int k) {
+        return traffic.expectsRecall(k) && !recalls.contains(
+                traffic.userId(CampaignTraffic.userOf(k)) + "|" + traffic.expectedDigest(k));
+    }
+
     /** The verdict over everything read so far. */
     synchronized Verdict verdict() {
         long lost = 0;
@@ -308,8 +332,7 @@ final class OutputCollector implements Runnable {
                 if (wrongSamples.size() < 10) {
                     wrongSamples.add(k);
                 }
-            } else if (traffic.expectsRecall(k) && !recalls.contains(
-                    traffic.userId(CampaignTraffic.userOf(k)) + "|" + traffic.expectedDigest(k))) {
+            } else if (recallMissing(k)) {
                 missingRecalls++;
             }
         }

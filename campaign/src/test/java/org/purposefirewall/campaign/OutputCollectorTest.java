@@ -67,6 +67,24 @@ class OutputCollectorTest {
     }
 
     @Test
+    void shouldWaitForARecallOnlyOfAContactPointDecidedAsTheOracleExpects() {
+        int late = first(k -> traffic.registeredLate(k) && traffic.expected(k) == Outcome.FORWARD);
+        int other = first(k -> k != late && traffic.expectsRecall(k) && traffic.expected(k) == Outcome.FORWARD);
+        assertThat(collector.recallsOutstanding()).as("nothing decided yet").isZero();
+
+        // A forward as expected, not yet recalled, is outstanding; a forward of another digest (wrong) is not
+        ad(late, traffic.expectedDigest(late));
+        ad(other, CampaignTraffic.sha256("someone else"));
+        assertThat(collector.recallsOutstanding()).isEqualTo(1);
+        assertThat(collector.verdict().wrong()).isEqualTo(1);
+
+        recall(late);
+
+        assertThat(collector.recallsOutstanding()).isZero();
+        assertThat(collector.verdict().missingRecalls()).isZero();
+    }
+
+    @Test
     void shouldCountASecondAdRecordOfOneContactPointAsADuplicate() {
         int forward = first(k -> traffic.expected(k) == Outcome.FORWARD && !traffic.expectsRecall(k));
         ad(forward, traffic.expectedDigest(forward));
