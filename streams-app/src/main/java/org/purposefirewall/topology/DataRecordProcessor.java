@@ -73,7 +73,8 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
      */
     record Shared(Policy policy, IdentifierNormalizer.Configured normalizer, Honeytokens honeytokens,
                   List<String> sideTopics, String audienceTopic, long consentHoldMs, int maxWaiting,
-                  HeldBudget held, Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier, long settleMs,
+                  HeldBudget held, Arrival.Routing routing, EventTimeBounds bounds, SideRecordBarrier barrier,
+                  long settleMs,
                   FirewallMetrics.Factory metrics, ShadowDecider shadow, DecisionObserver observer) {
     }
 
