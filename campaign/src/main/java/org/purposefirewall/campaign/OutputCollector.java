@@ -324,7 +324,7 @@ final class OutputCollector implements Runnable {
                 }
             }
             Outcome actual = Outcome.values()[firstKind[k] - 1];
-            if (actual != expected || digestWrong.get(k)) {
+            if (!decidedAsExpected(k)) {
                 wrong++;
                 if (actual == expected) {
                     wrongKinds.merge(expected + " with another digest or user", 1L, Long::sum);

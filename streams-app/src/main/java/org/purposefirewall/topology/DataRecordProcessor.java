@@ -116,8 +116,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         this.exposures = new Exposures(stores.exposures(), outputs);
         this.revocations = stores.revocations();
         this.setAside = new SetAside<>(topic, stores.setAside(), shared.maxWaiting(), shared.held(), metrics, decoder,
-                false,
-                shared.sideTopics());
+                false, shared.sideTopics());
         this.shadow = shared.shadow() == null ? null : shared.shadow().open(stores, outputs, metrics, policy);
         this.homePartition = context.taskId().partition();
         context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled());

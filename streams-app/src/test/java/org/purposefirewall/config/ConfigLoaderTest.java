@@ -1078,7 +1078,7 @@ class ConfigLoaderTest {
 
     @Test
     void aMemtableAboveOneMebibyteIsRefused() throws IOException {
-        // Given Kafka's own 16 MiB memtables with transactional stores (the default)
+        // Given Kafka's own 16 MiB memtables (refused whether transactional stores are on or not)
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  store-write-buffer-bytes: 16777216"));
         write("policy.yaml", POLICY);
