@@ -122,8 +122,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled());
         context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
             setAside.releaseSchemaWaits(this::admit);
-            setAside.releaseConsentWaits(p -> decider.hasConsent(p.keyString(), p.timestamp()), outputs.now(),
-                    in -> decide(in, true));
+            setAside.releaseConsentWaits(decider::hasConsent, outputs.now(), in -> decide(in, true));
         });
     }
 

@@ -239,9 +239,10 @@ public final class FirewallTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         persistent(Names.REVOCATION_STORE, keepsState), Serdes.String(), Revocations.serde()),
                 every);
-        // In memory, cached and changelogged: waiting records are bounded and short-lived, and SetAside writes them
-        // in chunks, so the cache folds a chunk's writes between two commits into one changelog record.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SET_ASIDE_STORE),
+        // Persistent, cached and changelogged: SetAside writes waiting records in chunks, so the cache folds a
+        // chunk's writes between two commits into one changelog record, and the short waits never leave the cache;
+        // a backlog past the heap budget's first half lives on disk, not the heap (HeldBudget says why).
+        topology.addStateStore(Stores.keyValueStoreBuilder(persistent(Names.SET_ASIDE_STORE, keepsState),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(),
                 every);
 

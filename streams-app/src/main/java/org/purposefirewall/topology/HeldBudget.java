@@ -9,11 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * on the instances that stay up. In the failure campaign, after a run of kills one instance held 432,000 waiting
  * records (about 430 MB) in a 512 MB heap: it spent 25 to 60 s of every minute in full garbage collections, so its
  * tasks applied side records at a few per second, which held every partition's data records, and then died with
- * {@code OutOfMemoryError} (which its restart, restoring the same records, could repeat). Past the budget, a record
- * is decided at once as past the bound (fail closed: a record that would wait for side records is suppressed as
+ * {@code OutOfMemoryError} (which its restart, restoring the same records, could repeat).
+ *
+ * <p>Two tiers. While less than {@linkplain #keepsInMemory half} the budget is used, a waiting record is kept on the
+ * heap, decoded, at its {@linkplain #cost(int) full cost}; past half, it is spilled: it stays in the set-aside store
+ * and only its place in the queue, {@value #SPILLED_COST} bytes, stays on the heap. So the budget admits a backlog
+ * of millions of records, and the heap it takes is bounded either way. Past the whole budget, a record is decided
+ * at once as past the bound (fail closed: a record that would wait for side records is suppressed as
  * {@code SIDE_RECORDS_PENDING}), and the instance keeps working.
  *
- * <p>What a record costs is estimated, not measured: {@link #cost(int)}. Thread-safe.
+ * <p>What a record costs is estimated, not measured. Thread-safe.
  */
 final class HeldBudget {
 
@@ -23,6 +28,11 @@ final class HeldBudget {
      * envelope's objects. From the campaign's heap histogram: about 1 KB per waiting contact point of 200 bytes.
      */
     static final int FIXED_COST = 640;
+    /**
+     * The heap a spilled record takes: its entry (read time, deadline, frame length and place, cost; for a consent
+     * wait a short key), and its slot in its chunk.
+     */
+    static final int SPILLED_COST = 128;
     private static final int FRAME_COPIES = 3;
 
     private final long limitBytes;
@@ -48,6 +58,11 @@ final class HeldBudget {
     /** True while the records held take less than the budget. */
     boolean hasRoom() {
         return used.get() < limitBytes;
+    }
+
+    /** True if a record of heap {@code cost} may be kept in memory: the records held would take at most half. */
+    boolean keepsInMemory(long cost) {
+        return used.get() + cost <= limitBytes / 2;
     }
 
     void take(long bytes) {

@@ -3,11 +3,11 @@ package org.purposefirewall.topology;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
-import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -23,7 +23,7 @@ import org.purposefirewall.serde.SerdeException;
 
 /**
  * The one buffer for every record that waits instead of being decided now ({@link Wait}: for the schema registry,
- * for side records, for late consent), per processor: one store ({@link Names#SET_ASIDE_STORE}: in memory, cached,
+ * for side records, for late consent), per processor: one store ({@link Names#SET_ASIDE_STORE}: persistent, cached,
  * changelogged), one bound, one set of metrics. {@code SetAsideRules} says who waits; this class keeps them, whole,
  * with their coordinates, and hands each back to its processor exactly once.
  *
@@ -31,6 +31,14 @@ import org.purposefirewall.serde.SerdeException;
  * one store entry per chunk. Store caching folds a chunk's many writes between two commits into one changelog
  * record, so a record that waits costs a fraction of a changelog write, not a put and a tombstone of its own. A
  * restart rebuilds the queues from the store; a record restored that way is decoded again when released.
+ *
+ * <p>Bounded in memory: every record is in the store, and while the instance's {@link HeldBudget} has
+ * {@linkplain HeldBudget#keepsInMemory room in memory} it is kept on the heap too, decoded, so the common short
+ * wait never reads the store. Past that, a record is <em>spilled</em>: only what the queues need to order and
+ * release it stays on the heap (read time, deadline, where its frame lies in its chunk, and for a consent wait its
+ * key and event time), and it is read back from the store, and decoded again, when it leaves. A backlog of hundreds
+ * of thousands of waiting records (a campaign's instances after a run of kills) then costs tens of megabytes, not
+ * the heap.
  *
  * <p>A side processor's records waiting for the registry are also published in the store
  * ({@link #sideRecordWaiting}), so the data processors of the same task hold their records while one is read but not
@@ -78,43 +86,95 @@ final class SetAside<V> {
     }
 
     /**
-     * One waiting record. {@code framed} is its stored form (read time, deadline, length, the envelope), made once:
-     * a chunk is written by copying its entries' frames. {@code decoded} is null once restored from the store.
+     * One waiting record. Its frame (read time, deadline, length, the envelope) is its stored form, and lies in its
+     * chunk's stored value at {@link #offset}. A resident record also keeps the frame, the envelope and (until handed
+     * back, unless restored) the decoded record on the heap; a spilled one keeps none of them, and {@link #key} and
+     * {@link #timestamp} stand in for the envelope where a consent wait needs them.
      */
     private static final class Entry<V> {
         final long readTime;
         final long deadline;
-        final ParkedRecord envelope;
-        final byte[] framed;
+        final int length;
+        /** What it counts against the budget, given back when it leaves. */
+        final long cost;
+        /** For {@link Wait#CONSENT}: the record's key (a user id, or null) and event time. */
+        final String key;
+        final long timestamp;
+        /** Where its frame starts in its chunk's value as last written. */
+        int offset;
+        ParkedRecord envelope;
+        byte[] framed;
         InputRecord<V> decoded;
 
-        Entry(long readTime, long deadline, ParkedRecord envelope, byte[] framed, InputRecord<V> decoded) {
+        Entry(long readTime, long deadline, int length, long cost, String key, long timestamp) {
             this.readTime = readTime;
             this.deadline = deadline;
-            this.envelope = envelope;
-            this.framed = framed;
-            this.decoded = decoded;
+            this.length = length;
+            this.cost = cost;
+            this.key = key;
+            this.timestamp = timestamp;
         }
 
-        static <V> Entry<V> of(long readTime, long deadline, ParkedRecord envelope, InputRecord<V> decoded) {
-            byte[] record = ParkedRecord.serde().serializer().serialize(null, envelope);
-            byte[] framed = ByteBuffer.allocate(FRAME_HEADER + record.length).putLong(readTime).putLong(deadline)
-                    .putInt(record.length).put(record).array();
-            return new Entry<>(readTime, deadline, envelope, framed, decoded);
+        boolean spilled() {
+            return framed == null;
+        }
+
+        /** Drops what a spilled record does not keep: it is in the store. */
+        void spill() {
+            envelope = null;
+            framed = null;
+            decoded = null;
         }
     }
 
     private static final int FRAME_HEADER = 8 + 8 + 4;
+    /** A chunk's value starts with a format byte and its record count. */
+    private static final int CHUNK_HEADER = 1 + 4;
 
-    /** Up to {@link #CHUNK_ENTRIES} records of one wait, stored as one entry. */
+    /**
+     * Up to {@link #CHUNK_ENTRIES} records of one wait, stored as one entry. {@link #stored} is its value as last
+     * written, read only to reach spilled records' frames and dropped when the operation that read it ends.
+     */
     private static final class Chunk<V> {
         final String key;
         final List<Entry<V>> entries = new ArrayList<>();
         int bytes;
+        int spilled;
+        private byte[] stored;
 
         Chunk(String key) {
             this.key = key;
         }
+
+        byte[] stored(KeyValueStore<String, byte[]> store) {
+            if (stored == null) {
+                stored = store.get(key);
+                if (stored == null) {
+                    throw new IllegalStateException("set-aside chunk " + key + " holds spilled records but is not "
+                            + "in the store");
+                }
+            }
+            return stored;
+        }
+
+        /** The envelope of {@code entry}: read from the stored value once, for a spilled record about to leave. */
+        ParkedRecord envelope(Entry<V> entry, KeyValueStore<String, byte[]> store) {
+            if (entry.envelope == null) {
+                entry.envelope = envelopeOf(stored(store), entry.offset);
+            }
+            return entry.envelope;
+        }
+
+        void forget() {
+            stored = null;
+        }
+    }
+
+    private static ParkedRecord envelopeOf(byte[] chunk, int frameOffset) {
+        ByteBuffer in = ByteBuffer.wrap(chunk, frameOffset + 16, chunk.length - frameOffset - 16);
+        byte[] record = new byte[in.getInt()];
+        in.get(record);
+        return ParkedRecord.serde().deserializer().deserialize(null, record);
     }
 
     private final String owner;
@@ -198,7 +258,7 @@ final class SetAside<V> {
                     + " are set aside in one task, or the instance's waiting records take more than its heap "
                     + "budget (" + budget.limit() + " bytes), while the schema registry is unreachable", null);
         }
-        append(wait, Entry.of(readTime, deadline, in.envelope(), in));
+        append(wait, in.envelope(), in, readTime, deadline);
         switch (wait) {
             case SCHEMA -> {
                 metrics.parked();
@@ -211,13 +271,13 @@ final class SetAside<V> {
 
     /**
      * Hands back, oldest read first, the records waiting for side records whose read time {@code settled} accepts;
-     * stops at the first it does not, so decisions keep their read order. A record restored after a restart whose
-     * schema the registry cannot serve now goes back to wait for the registry. Records are taken out of the buffer
-     * before any is handed back, so what the processor does with one never disturbs the queue.
+     * stops at the first it does not, so decisions keep their read order. A record restored after a restart (or
+     * spilled) whose schema the registry cannot serve now goes back to wait for the registry. Records are taken out
+     * of the buffer before any is handed back, so what the processor does with one never disturbs the queue.
      */
     void releaseSideRecordWaits(LongPredicate settled, Consumer<InputRecord<V>> decide) {
         List<InputRecord<V>> released = new ArrayList<>();
-        for (Entry<V> entry : takeFromHead(Wait.SIDE_RECORDS, entry -> settled.test(entry.readTime))) {
+        for (Entry<V> entry : takeFromHead(Wait.SIDE_RECORDS, (chunk, entry) -> settled.test(entry.readTime))) {
             InputRecord<V> in = decodedOrNull(entry);
             if (in == null) {
                 moveToSchemaWait(entry);
@@ -233,12 +293,13 @@ final class SetAside<V> {
      * serve. Each one it can is handed to {@code admit} (it may wait again, for side records).
      */
     void releaseSchemaWaits(Consumer<InputRecord<V>> admit) {
-        List<Entry<V>> served = takeFromHead(Wait.SCHEMA, entry -> {
-            Decoded<V> decoded = entry.envelope.value() == null ? null : decoder.decode(entry.envelope);
+        List<Entry<V>> served = takeFromHead(Wait.SCHEMA, (chunk, entry) -> {
+            ParkedRecord envelope = chunk.envelope(entry, store);
+            Decoded<V> decoded = envelope.value() == null ? null : decoder.decode(envelope);
             if (decoded instanceof Decoded.Unavailable<V>) {
                 return false;
             }
-            entry.decoded = InputRecord.of(entry.envelope, decoded);
+            entry.decoded = InputRecord.of(envelope, decoded);
             return true;
         });
         if (!served.isEmpty()) {
@@ -247,11 +308,17 @@ final class SetAside<V> {
         }
     }
 
+    /** Whether a record at the head of a queue leaves it; may read the record's envelope from its chunk. */
+    private interface Take<V> {
+        boolean test(Chunk<V> chunk, Entry<V> entry);
+    }
+
     /**
      * Takes records from the head of {@code wait}'s queue, oldest first, while {@code take} accepts them, and stores
-     * what is left: a drained chunk is deleted, a chunk left part-full is rewritten, an untouched one is not.
+     * what is left: a drained chunk is deleted, a chunk left part-full is rewritten, an untouched one is not. Every
+     * record taken has its envelope on the heap.
      */
-    private List<Entry<V>> takeFromHead(Wait wait, Predicate<Entry<V>> take) {
+    private List<Entry<V>> takeFromHead(Wait wait, Take<V> take) {
         ArrayDeque<Chunk<V>> lane = lanes[wait.ordinal()];
         List<Entry<V>> taken = new ArrayList<>();
         boolean stopped = false;
@@ -261,15 +328,14 @@ final class SetAside<V> {
             boolean changed = false;
             while (it.hasNext()) {
                 Entry<V> entry = it.next();
-                if (!take.test(entry)) {
+                if (!take.test(head, entry)) {
                     stopped = true;
                     break;
                 }
+                head.envelope(entry, store);
                 it.remove();
-                head.bytes -= entry.framed.length;
+                leave(head, entry, wait);
                 changed = true;
-                counts[wait.ordinal()]--;
-                release(entry);
                 taken.add(entry);
             }
             finish(lane, head, changed);
@@ -280,11 +346,17 @@ final class SetAside<V> {
         return taken;
     }
 
+    /** Whether a record waiting for consent has it now: by the record's key (a user id, or null) and event time. */
+    @FunctionalInterface
+    interface ConsentCheck {
+        boolean arrived(String key, long eventTime);
+    }
+
     /**
      * Hands back every record waiting for consent whose wait is over by {@code SetAsideRules} (its consent arrived,
      * or its deadline passed), in the order they were set aside.
      */
-    void releaseConsentWaits(Predicate<ParkedRecord> consentArrived, long now, Consumer<InputRecord<V>> decide) {
+    void releaseConsentWaits(ConsentCheck consentArrived, long now, Consumer<InputRecord<V>> decide) {
         ArrayDeque<Chunk<V>> lane = lanes[Wait.CONSENT.ordinal()];
         if (lane.isEmpty()) {
             return;
@@ -295,29 +367,28 @@ final class SetAside<V> {
             Iterator<Entry<V>> it = chunk.entries.iterator();
             while (it.hasNext()) {
                 Entry<V> entry = it.next();
-                if (!SetAsideRules.consentWaitOver(consentArrived.test(entry.envelope), entry.deadline <= now)) {
+                if (!SetAsideRules.consentWaitOver(consentArrived.arrived(entry.key, entry.timestamp),
+                        entry.deadline <= now)) {
                     continue;
                 }
+                chunk.envelope(entry, store);
                 InputRecord<V> in = decodedOrNull(entry);
                 if (in == null) {
-                    // Restored after a restart, and the registry cannot serve its schema now: it waits on.
+                    // Restored or spilled, and the registry cannot serve its schema now: it waits on.
+                    if (entry.spilled()) {
+                        entry.envelope = null;
+                    }
                     continue;
                 }
                 it.remove();
-                chunk.bytes -= entry.framed.length;
+                leave(chunk, entry, Wait.CONSENT);
                 changed = true;
-                counts[Wait.CONSENT.ordinal()]--;
-                release(entry);
                 released.add(in);
             }
-            if (changed) {
-                if (chunk.entries.isEmpty()) {
-                    lane.remove(chunk);
-                    store.delete(chunk.key);
-                } else {
-                    write(chunk);
-                }
+            if (changed && chunk.entries.isEmpty()) {
+                lane.remove(chunk);
             }
+            finish(null, chunk, changed);
         }
         if (!released.isEmpty()) {
             metrics.waiting(Wait.CONSENT, counts[Wait.CONSENT.ordinal()]);
@@ -347,47 +418,78 @@ final class SetAside<V> {
     }
 
     private void moveToSchemaWait(Entry<V> entry) {
-        append(Wait.SCHEMA, Entry.of(entry.readTime, 0L, entry.envelope, null));
+        append(Wait.SCHEMA, entry.envelope, null, entry.readTime, 0L);
         metrics.parked();
         publish();
     }
 
-    /** Adds {@code entry} to the tail chunk of {@code wait} (a new one if that is full) and writes the chunk. */
-    private void append(Wait wait, Entry<V> entry) {
+    /**
+     * Adds a record to the tail chunk of {@code wait} (a new one if that is full) and writes the chunk; the record
+     * stays on the heap if the budget keeps it in memory, else only its place in the queue does.
+     *
+     * @param decoded the record decoded, or null to decode it again when it leaves
+     */
+    private void append(Wait wait, ParkedRecord envelope, InputRecord<V> decoded, long readTime, long deadline) {
+        byte[] record = ParkedRecord.serde().serializer().serialize(null, envelope);
+        byte[] framed = ByteBuffer.allocate(FRAME_HEADER + record.length).putLong(readTime).putLong(deadline)
+                .putInt(record.length).put(record).array();
+        boolean resident = budget.keepsInMemory(HeldBudget.cost(framed.length));
+        long cost = resident ? HeldBudget.cost(framed.length) : HeldBudget.SPILLED_COST;
+        Entry<V> entry = wait == Wait.CONSENT
+                ? new Entry<>(readTime, deadline, framed.length, cost, envelope.keyString(), envelope.timestamp())
+                : new Entry<>(readTime, deadline, framed.length, cost, null, 0L);
+        entry.framed = framed;
+        entry.envelope = envelope;
+        entry.decoded = decoded;
+
         ArrayDeque<Chunk<V>> lane = lanes[wait.ordinal()];
         Chunk<V> tail = lane.peekLast();
-        if (tail == null || tail.entries.size() >= CHUNK_ENTRIES || tail.bytes + entry.framed.length > CHUNK_BYTES) {
+        if (tail == null || tail.entries.size() >= CHUNK_ENTRIES || tail.bytes + framed.length > CHUNK_BYTES) {
             tail = new Chunk<>(chunkKey(wait, nextChunk++));
             lane.addLast(tail);
         }
         tail.entries.add(entry);
-        tail.bytes += entry.framed.length;
+        tail.bytes += framed.length;
         hold(entry);
         write(tail);
+        if (!resident) {
+            entry.spill();
+            tail.spilled++;
+        }
         counts[wait.ordinal()]++;
         metrics.waiting(wait, counts[wait.ordinal()]);
     }
 
     private void hold(Entry<V> entry) {
-        long cost = HeldBudget.cost(entry.framed.length);
-        heldBytes += cost;
-        budget.take(cost);
+        heldBytes += entry.cost;
+        budget.take(entry.cost);
     }
 
-    private void release(Entry<V> entry) {
-        long cost = HeldBudget.cost(entry.framed.length);
-        heldBytes -= cost;
-        budget.give(cost);
-    }
-
-    /** After releasing from {@code head}: deletes it if empty, else writes what is left of it if anything left. */
-    private void finish(ArrayDeque<Chunk<V>> lane, Chunk<V> head, boolean changed) {
-        if (head.entries.isEmpty()) {
-            lane.pollFirst();
-            store.delete(head.key);
-        } else if (changed) {
-            write(head);
+    /** Accounts for {@code entry} having been taken out of {@code chunk}'s entries. */
+    private void leave(Chunk<V> chunk, Entry<V> entry, Wait wait) {
+        chunk.bytes -= entry.length;
+        if (entry.spilled()) {
+            chunk.spilled--;
         }
+        counts[wait.ordinal()]--;
+        heldBytes -= entry.cost;
+        budget.give(entry.cost);
+    }
+
+    /**
+     * After taking records from {@code chunk}: deletes it if empty (and takes it off {@code lane}'s head if given),
+     * else writes what is left of it if anything left; either way forgets its stored value.
+     */
+    private void finish(ArrayDeque<Chunk<V>> lane, Chunk<V> chunk, boolean changed) {
+        if (chunk.entries.isEmpty()) {
+            if (lane != null) {
+                lane.pollFirst();
+            }
+            store.delete(chunk.key);
+        } else if (changed) {
+            write(chunk);
+        }
+        chunk.forget();
     }
 
     private void publish() {
@@ -405,18 +507,33 @@ final class SetAside<V> {
         return owner + '\u0000' + wait.ordinal() + '\u0000' + String.format("%020d", sequence);
     }
 
+    /**
+     * Writes {@code chunk}'s records' frames, resident ones from the heap and spilled ones from its value as last
+     * written (read before anything moves), and notes where each frame now lies.
+     */
     private void write(Chunk<V> chunk) {
-        byte[] out = new byte[1 + 4 + chunk.bytes];
+        byte[] out = new byte[CHUNK_HEADER + chunk.bytes];
         ByteBuffer.wrap(out).put(FORMAT_VERSION).putInt(chunk.entries.size());
-        int at = 5;
+        int at = CHUNK_HEADER;
         for (Entry<V> entry : chunk.entries) {
-            System.arraycopy(entry.framed, 0, out, at, entry.framed.length);
-            at += entry.framed.length;
+            System.arraycopy(entry.spilled() ? chunk.stored(store) : entry.framed,
+                    entry.spilled() ? entry.offset : 0, out, at, entry.length);
+            at += entry.length;
+        }
+        at = CHUNK_HEADER;
+        for (Entry<V> entry : chunk.entries) {
+            entry.offset = at;
+            at += entry.length;
         }
         store.put(chunk.key, out);
+        chunk.forget();
     }
 
-    /** Rebuilds the queues from the store, in read order (chunk keys sort by wait, then sequence). */
+    /**
+     * Rebuilds the queues from the store, in read order (chunk keys sort by wait, then sequence): records on the
+     * heap while the budget keeps them in memory, spilled past that. Restored records are never refused: they
+     * waited before the restart, and count against the budget whatever it says.
+     */
     private void restore() {
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(owner + '\u0000', new StringSerializer())) {
             while (it.hasNext()) {
@@ -436,13 +553,24 @@ final class SetAside<V> {
                     int start = in.position();
                     long readTime = in.getLong();
                     long deadline = in.getLong();
-                    byte[] record = new byte[in.getInt()];
-                    in.get(record);
-                    byte[] framed = java.util.Arrays.copyOfRange(stored.value, start, in.position());
-                    ParkedRecord envelope = ParkedRecord.serde().deserializer().deserialize(null, record);
-                    Entry<V> entry = new Entry<>(readTime, deadline, envelope, framed, null);
+                    int length = FRAME_HEADER + in.getInt();
+                    in.position(start + length);
+                    boolean resident = budget.keepsInMemory(HeldBudget.cost(length));
+                    ParkedRecord envelope = resident || wait == Wait.CONSENT
+                            ? envelopeOf(stored.value, start) : null;
+                    long cost = resident ? HeldBudget.cost(length) : HeldBudget.SPILLED_COST;
+                    Entry<V> entry = wait == Wait.CONSENT
+                            ? new Entry<>(readTime, deadline, length, cost, envelope.keyString(), envelope.timestamp())
+                            : new Entry<>(readTime, deadline, length, cost, null, 0L);
+                    entry.offset = start;
+                    if (resident) {
+                        entry.framed = Arrays.copyOfRange(stored.value, start, start + length);
+                        entry.envelope = envelope;
+                    } else {
+                        chunk.spilled++;
+                    }
                     chunk.entries.add(entry);
-                    chunk.bytes += framed.length;
+                    chunk.bytes += length;
                     hold(entry);
                 }
                 if (!chunk.entries.isEmpty()) {

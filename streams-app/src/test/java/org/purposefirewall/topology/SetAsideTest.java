@@ -26,6 +26,7 @@ class SetAsideTest {
     private KeyValueStore<String, byte[]> store;
     private boolean registryUp = true;
     private HeldBudget budget = new HeldBudget(Long.MAX_VALUE);
+    private int decodes;
 
     @BeforeEach
     void openStore() {
@@ -75,9 +76,9 @@ class SetAsideTest {
         assertThat(released.get(0).key()).isEqualTo("user-10");
 
         List<InputRecord<String>> consent = new ArrayList<>();
-        after.releaseConsentWaits(p -> false, 8_999L, consent::add);
+        after.releaseConsentWaits((key, time) -> false, 8_999L, consent::add);
         assertThat(consent).as("neither arrived nor expired").isEmpty();
-        after.releaseConsentWaits(p -> false, 9_000L, consent::add);
+        after.releaseConsentWaits((key, time) -> false, 9_000L, consent::add);
         assertThat(consent).singleElement().satisfies(in -> assertThat(in.at().offset()).isEqualTo(500L));
         assertThat(chunks()).isZero();
     }
@@ -133,25 +134,32 @@ class SetAsideTest {
 
     @Test
     void shouldShareTheInstancesHeapBudgetAcrossBuffersAndGiveItBackAsRecordsLeave() {
-        // Given a budget of two records' estimated heap, shared by the buffers of two tasks
+        // Given a budget whose half holds one record in memory, shared by the buffers of two tasks
         long one = HeldBudget.cost(framedLength());
         budget = new HeldBudget(2 * one);
         SetAside<String> task0 = dataBuffer(1_000);
         SetAside<String> task1 = new SetAside<>(TOPIC, otherTaskStore(), 1_000, budget, FirewallMetrics.NONE,
                 this::decode, false, List.of(CONSENT));
 
-        // When one task's buffer holds two records, the other has no room although far below its own bound
-        task0.add(Wait.SIDE_RECORDS, record(1), 0L, 0L);
-        assertThat(task1.hasRoom()).isTrue();
-        task0.add(Wait.CONSENT, record(2), 0L, 5L);
-        assertThat(budget.used()).isEqualTo(2 * one);
-        assertThat(task1.hasRoom()).as("past the instance's budget").isFalse();
-        assertThatThrownBy(() -> task1.add(Wait.SCHEMA, record(3), 0L, 0L))
+        // When one task's buffer holds one record in memory and spills the next ones until the budget is used up
+        task0.add(Wait.SIDE_RECORDS, record(10), 0L, 0L);
+        assertThat(budget.used()).isEqualTo(one);
+        int spilled = 0;
+        while (task1.hasRoom()) {
+            task0.add(Wait.CONSENT, record(11 + spilled), 0L, 5L);
+            spilled++;
+        }
+
+        // Then a spilled record costs only its place in the queue, and the other task has no room although far
+        // below its own bound
+        assertThat(spilled).isEqualTo((int) ((one + HeldBudget.SPILLED_COST - 1) / HeldBudget.SPILLED_COST));
+        assertThat(budget.used()).isEqualTo(one + spilled * (long) HeldBudget.SPILLED_COST);
+        assertThatThrownBy(() -> task1.add(Wait.SCHEMA, record(90), 0L, 0L))
                 .isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("heap budget");
 
-        // Then a record handed back gives its share back
+        // And a record handed back gives its share back
         task0.releaseSideRecordWaits(readTime -> true, in -> { });
-        assertThat(budget.used()).isEqualTo(one);
+        assertThat(budget.used()).isEqualTo(spilled * (long) HeldBudget.SPILLED_COST);
         assertThat(task1.hasRoom()).isTrue();
 
         // And closing a task gives back what its records still held, once
@@ -159,12 +167,82 @@ class SetAsideTest {
         task0.close();
         assertThat(budget.used()).isZero();
 
-        // And the task's next processor, rebuilding its queue from the store, counts the record again
+        // And the task's next processor, rebuilding its queue from the store, counts its records again: the first
+        // in memory, the rest spilled
         SetAside<String> reopened = dataBuffer(1_000);
-        assertThat(reopened.waiting(Wait.CONSENT)).isEqualTo(1);
-        assertThat(budget.used()).isEqualTo(one);
-        reopened.releaseConsentWaits(p -> true, 0L, in -> { });
+        assertThat(reopened.waiting(Wait.CONSENT)).isEqualTo(spilled);
+        assertThat(budget.used()).isEqualTo(one + (spilled - 1) * (long) HeldBudget.SPILLED_COST);
+        List<Long> released = new ArrayList<>();
+        reopened.releaseConsentWaits((key, time) -> true, 0L, in -> released.add(in.at().offset()));
+        assertThat(released).hasSize(spilled).isSorted().startsWith(11L);
         assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void shouldReadSpilledRecordsBackWholeAndInReadOrderAcrossPartlyDrainedChunks() {
+        // Given a budget whose half keeps two records in memory, and 40 records waiting: 38 spilled, in 3 chunks
+        long one = HeldBudget.cost(framedLength());
+        budget = new HeldBudget(4 * one);
+        SetAside<String> buffer = dataBuffer(1_000);
+        for (int i = 10; i < 50; i++) {
+            buffer.add(Wait.SIDE_RECORDS, record(i), 1_000L + i, 0L);
+        }
+        assertThat(budget.used()).isEqualTo(2 * one + 38L * HeldBudget.SPILLED_COST);
+        assertThat(decodes).as("nothing read back yet").isZero();
+
+        // When ten leave, which leaves the first chunk rewritten with six spilled records, and then the rest
+        List<InputRecord<String>> released = new ArrayList<>();
+        buffer.releaseSideRecordWaits(readTime -> readTime < 1_020L, released::add);
+        assertThat(released).extracting(in -> in.at().offset()).containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L,
+                17L, 18L, 19L);
+        buffer.releaseSideRecordWaits(readTime -> true, released::add);
+
+        // Then every record comes back whole, in read order: the two kept in memory as they were decoded, the
+        // spilled ones read from the store and decoded again
+        assertThat(released).hasSize(40);
+        for (int i = 0; i < 40; i++) {
+            InputRecord<String> in = released.get(i);
+            assertThat(in.at().offset()).isEqualTo(10L + i);
+            assertThat(in.key()).isEqualTo("user-" + (10 + i));
+            assertThat(in.timestamp()).isEqualTo(1_010L + i);
+            assertThat(in.value()).isInstanceOfSatisfying(Decoded.Ok.class, ok -> {
+                assertThat(ok.value()).isEqualTo(new String(ok.raw(), StandardCharsets.UTF_8));
+                assertThat(ok.raw()).isEqualTo(bytes((int) in.at().offset()));
+            });
+        }
+        assertThat(decodes).isEqualTo(38);
+        assertThat(chunks()).isZero();
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void shouldReleaseASpilledConsentWaitByItsKeyAndEventTimeAndKeepTheOthersStored() {
+        // Given a budget that keeps nothing in memory: every record waiting for consent is spilled
+        budget = new HeldBudget(HeldBudget.cost(framedLength()));
+        SetAside<String> buffer = dataBuffer(1_000);
+        for (int i = 10; i < 30; i++) {
+            buffer.add(Wait.CONSENT, record(i), 0L, 9_000L);
+        }
+        assertThat(budget.used()).isEqualTo(20L * HeldBudget.SPILLED_COST);
+
+        // When consent arrives for one user, at its record's event time
+        List<InputRecord<String>> released = new ArrayList<>();
+        buffer.releaseConsentWaits((key, time) -> "user-23".equals(key) && time == 1_023L, 0L, released::add);
+
+        // Then only that record leaves, whole, and the others are still stored after a restart
+        assertThat(released).singleElement().satisfies(in -> {
+            assertThat(in.at().offset()).isEqualTo(23L);
+            assertThat(in.value()).isInstanceOfSatisfying(Decoded.Ok.class,
+                    ok -> assertThat(ok.value()).isEqualTo("value-23"));
+        });
+        buffer.close();
+        SetAside<String> after = dataBuffer(1_000);
+        assertThat(after.waiting(Wait.CONSENT)).isEqualTo(19);
+        released.clear();
+        after.releaseConsentWaits((key, time) -> false, 9_000L, released::add);
+        assertThat(released).extracting(in -> in.at().offset()).hasSize(19).doesNotContain(23L).isSorted()
+                .startsWith(10L).endsWith(29L);
+        assertThat(chunks()).isZero();
     }
 
     private KeyValueStore<String, byte[]> otherTaskStore() {
@@ -176,12 +254,12 @@ class SetAsideTest {
         return other;
     }
 
-    /** The stored frame of {@link #record(int)}: every record of this test has the same length. */
+    /** The stored frame of {@link #record(int)} for a two-digit offset: all such records have the same length. */
     private int framedLength() {
         KeyValueStore<String, byte[]> scratch = otherTaskStore();
         SetAside<String> probe = new SetAside<>(TOPIC, scratch, 10, new HeldBudget(Long.MAX_VALUE),
                 FirewallMetrics.NONE, this::decode, false, List.of());
-        probe.add(Wait.SIDE_RECORDS, record(1), 0L, 0L);
+        probe.add(Wait.SIDE_RECORDS, record(10), 0L, 0L);
         try (KeyValueIterator<String, byte[]> it = scratch.all()) {
             byte[] chunk = it.next().value;
             return chunk.length - 5; // the chunk's header: a format byte and an entry count
@@ -194,6 +272,7 @@ class SetAsideTest {
     }
 
     private Decoded<String> decode(ParkedRecord envelope) {
+        decodes++;
         return registryUp ? new Decoded.Ok<>(new String(envelope.value(), StandardCharsets.UTF_8), envelope.value())
                 : new Decoded.Unavailable<>(envelope.value());
     }
