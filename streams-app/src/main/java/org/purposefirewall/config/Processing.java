@@ -105,8 +105,10 @@ public record Processing(Guarantee guarantee,
     public static final Key<Integer> MAX_HELD_HEAP_PERCENT = DEF.define("max-held-heap-percent", Type.INT,
             Default.of(50), atLeast(1).and(below(76, "76: the rest of the heap is Kafka Streams' and the decisions'")),
             "How much of the JVM's maximum heap, in percent, the records held by one instance (every task and "
-                    + "thread together, for side records, late consent and the registry) may take, estimated; past "
-                    + "it, records are decided at once as past `max-held-records`.");
+                    + "thread together, for side records, late consent and the registry) may take, estimated. "
+                    + "Records stay in memory while the first half lasts and are spilled to the set-aside store "
+                    + "past it (about 128 bytes of heap each); past the whole budget, records are decided at once "
+                    + "as past `max-held-records`.");
     public static final Key<Long> EVENT_TIME_FLOOR = DEF.define("event-time-floor-ms", Type.LONG,
             Default.of(EventTimeBounds.DEFAULT_FLOOR_MS), atLeast(0),
             "The earliest plausible event time (epoch ms; default 2000-01-01); earlier is dead-lettered.");

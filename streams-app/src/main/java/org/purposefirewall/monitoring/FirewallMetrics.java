@@ -78,6 +78,14 @@ public interface FirewallMetrics extends AutoCloseable {
     }
 
     /**
+     * The processor's set-aside buffer's records now take an estimated {@code heapBytes} of heap, and {@code spilled}
+     * of them are kept in its store only (past half of {@code processing.max-held-heap-percent}). Reported after
+     * every change, and once when the buffer is restored; a closed processor's records no longer count.
+     */
+    default void waitingHeap(long heapBytes, int spilled) {
+    }
+
+    /**
      * A side record (consent, registration) was applied after a data record it concerns had been forwarded for an
      * event time at or after the side record's own (rule {@code late.side-record}): the forward is recalled. Counted
      * once per side record.

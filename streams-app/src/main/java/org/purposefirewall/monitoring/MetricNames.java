@@ -69,6 +69,16 @@ public final class MetricNames {
         public static final String HONEYTOKEN_HITS = "purpose.firewall.honeytoken.hits";
         /** {@code purpose_firewall_records_waiting{wait}} (gauge): records in the set-aside buffer now. */
         public static final String RECORDS_WAITING = "purpose.firewall.records.waiting";
+        /**
+         * {@code purpose_firewall_records_waiting_heap_bytes} (gauge): the estimated heap the set-aside buffer's
+         * records take, against the budget {@code processing.max-held-heap-percent}.
+         */
+        public static final String RECORDS_WAITING_HEAP = "purpose.firewall.records.waiting.heap.bytes";
+        /**
+         * {@code purpose_firewall_records_spilled} (gauge): waiting records kept in the set-aside store only, read
+         * back when they leave (past half the heap budget).
+         */
+        public static final String RECORDS_SPILLED = "purpose.firewall.records.spilled";
         /** {@code purpose_firewall_late_side_records_total}. */
         public static final String LATE_SIDE_RECORDS = "purpose.firewall.late.side.records";
         /**

@@ -41,10 +41,13 @@ public final class PrometheusFirewallMetrics {
 
     private final MeterRegistry registry;
     private final AtomicLong[] waiting = new AtomicLong[Wait.values().length];
+    private final AtomicLong waitingHeap = new AtomicLong();
+    private final AtomicLong spilled = new AtomicLong();
     private final Set<String> sourceSystems = ConcurrentHashMap.newKeySet();
 
     /**
-     * Registers the gauges ({@code records_waiting} for every wait, {@code registry_available}, {@code ready}).
+     * Registers the gauges ({@code records_waiting} for every wait, {@code records_waiting_heap_bytes},
+     * {@code records_spilled}, {@code registry_available}, {@code ready}).
      *
      * @param health the registry's health as the serdes see it
      * @param ready true while Kafka Streams is RUNNING; read at every scrape, from the scraping thread
@@ -59,6 +62,12 @@ public final class PrometheusFirewallMetrics {
                     .tag(Prometheus.WAIT, tagOf(wait))
                     .register(registry);
         }
+        Gauge.builder(Prometheus.RECORDS_WAITING_HEAP, waitingHeap, AtomicLong::get)
+                .description("estimated heap the set-aside buffer's records take (see processing.max-held-heap-percent)")
+                .register(registry);
+        Gauge.builder(Prometheus.RECORDS_SPILLED, spilled, AtomicLong::get)
+                .description("waiting records kept in the set-aside store only, past half the heap budget")
+                .register(registry);
         Gauge.builder(Prometheus.REGISTRY_AVAILABLE, health, h -> h.isAvailable() ? 1 : 0)
                 .description("1 while the schema registry answers, 0 during an outage")
                 .strongReference(true)
@@ -98,6 +107,16 @@ public final class PrometheusFirewallMetrics {
     /** A recorder for these meters that also records into {@code sensors}. */
     FirewallMetrics recorder(FirewallMetrics sensors) {
         return new Recorder(sensors);
+    }
+
+    /** The estimated heap of the records in the set-aside buffers of this process's open processors now. */
+    long waitingHeap() {
+        return waitingHeap.get();
+    }
+
+    /** Records spilled by the set-aside buffers of this process's open processors now. */
+    long spilled() {
+        return spilled.get();
     }
 
     /** Records in the set-aside buffers of this process's open processors now. */
@@ -152,6 +171,8 @@ public final class PrometheusFirewallMetrics {
         private final FirewallMetrics sensors;
         private final Map<String, Counter> counters = new HashMap<>();
         private final int[] reported = new int[Wait.values().length];
+        private long reportedHeap;
+        private int reportedSpilled;
 
         Recorder(FirewallMetrics sensors) {
             this.sensors = sensors;
@@ -239,6 +260,14 @@ public final class PrometheusFirewallMetrics {
         }
 
         @Override
+        public void waitingHeap(long heapBytes, int spilledRecords) {
+            waitingHeap.addAndGet(heapBytes - reportedHeap);
+            reportedHeap = heapBytes;
+            spilled.addAndGet(spilledRecords - reportedSpilled);
+            reportedSpilled = spilledRecords;
+        }
+
+        @Override
         public void held() {
             sensors.held();
         }
@@ -264,6 +293,7 @@ public final class PrometheusFirewallMetrics {
             for (Wait wait : Wait.values()) {
                 waiting(wait, 0);
             }
+            waitingHeap(0L, 0);
             sensors.close();
         }
     }

@@ -110,10 +110,29 @@ public final class FirewallTopology {
         return build(config, serdes, partitions, barrier, metrics, shadowMode, null);
     }
 
+    /**
+     * @param held the records' heap budget in place of {@code processing.max-held-heap-percent} (tests of spilling
+     *     hand in one that keeps nothing in memory)
+     */
+    static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions, SideRecordBarrier barrier,
+                          FirewallMetrics.Factory metrics, HeldBudget held) {
+        return build(config, serdes, partitions, barrier, metrics,
+                normalizer -> ShadowDecider.of(config.shadow(), normalizer), null, held);
+    }
+
     private static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
                                   SideRecordBarrier barrier, FirewallMetrics.Factory metrics,
                                   Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
                                   DecisionObserver observer) {
+        // One budget for the whole instance (this topology is built once per Kafka Streams client).
+        return build(config, serdes, partitions, barrier, metrics, shadowMode, observer,
+                HeldBudget.ofHeapPercent(config.processing().maxHeldHeapPercent()));
+    }
+
+    private static Topology build(FirewallConfig config, FirewallSerdes serdes, int partitions,
+                                  SideRecordBarrier barrier, FirewallMetrics.Factory metrics,
+                                  Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
+                                  DecisionObserver observer, HeldBudget held) {
         Topics topics = config.topics();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyWriter = new StringSerializer();
@@ -127,8 +146,6 @@ public final class FirewallTopology {
         Arrival.Routing direct = new Arrival.Routing(partitions, true);
         Arrival.Routing rehomed = new Arrival.Routing(partitions, false);
         int maxWaiting = config.processing().maxHeldRecords();
-        // One budget for the whole instance (this topology is built once per Kafka Streams client).
-        HeldBudget held = HeldBudget.ofHeapPercent(config.processing().maxHeldHeapPercent());
         DataRecordProcessor.Shared shared = new DataRecordProcessor.Shared(config.policy(), normalizer,
                 config.honeytokens(), List.of(topics.consent(), topics.registrations()), topics.audience(),
                 config.processing().consentHold().toMillis(), maxWaiting, held, direct, bounds, barrier,

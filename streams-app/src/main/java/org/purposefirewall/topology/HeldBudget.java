@@ -36,16 +36,31 @@ final class HeldBudget {
     private static final int FRAME_COPIES = 3;
 
     private final long limitBytes;
+    private final long inMemoryBytes;
     private final AtomicLong used = new AtomicLong();
 
+    /** A budget of {@code limitBytes} that keeps records in memory while they take at most half of it. */
     HeldBudget(long limitBytes) {
+        this(limitBytes, limitBytes / 2);
+    }
+
+    /**
+     * @param inMemoryBytes records are kept in memory while the records held take at most this much; past it they
+     *     are spilled (0: every record is spilled, as tests of spilling want)
+     */
+    HeldBudget(long limitBytes, long inMemoryBytes) {
         if (limitBytes <= 0) {
             throw new IllegalArgumentException("the held-record budget must be positive, got " + limitBytes);
         }
+        if (inMemoryBytes < 0 || inMemoryBytes > limitBytes) {
+            throw new IllegalArgumentException("the in-memory share of the held-record budget must be between 0 and "
+                    + limitBytes + ", got " + inMemoryBytes);
+        }
         this.limitBytes = limitBytes;
+        this.inMemoryBytes = inMemoryBytes;
     }
 
-    /** {@code percent} of this JVM's maximum heap. */
+    /** {@code percent} of this JVM's maximum heap, half of it in memory. */
     static HeldBudget ofHeapPercent(int percent) {
         return new HeldBudget(Math.max(1L, Runtime.getRuntime().maxMemory() / 100L * percent));
     }
@@ -60,9 +75,12 @@ final class HeldBudget {
         return used.get() < limitBytes;
     }
 
-    /** True if a record of heap {@code cost} may be kept in memory: the records held would take at most half. */
+    /**
+     * True if a record of heap {@code cost} may be kept in memory: the records held would take at most the in-memory
+     * share (half, as shipped).
+     */
     boolean keepsInMemory(long cost) {
-        return used.get() + cost <= limitBytes / 2;
+        return used.get() + cost <= inMemoryBytes;
     }
 
     void take(long bytes) {

@@ -64,7 +64,7 @@ public final class Names {
     /** Key-value store: user id → event times at which the user's consent stopped permitting the ad purpose. */
     public static final String REVOCATION_STORE = "consent-revocations-store";
     /**
-     * In-memory, cached, changelogged: every record that waits instead of being decided now (for the schema
+     * Persistent, cached, changelogged: every record that waits instead of being decided now (for the schema
      * registry, for side records, for late consent), whole, with its coordinates; see {@code SetAside}.
      */
     public static final String SET_ASIDE_STORE = "set-aside-store";

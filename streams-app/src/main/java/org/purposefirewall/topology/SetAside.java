@@ -139,7 +139,6 @@ final class SetAside<V> {
         final String key;
         final List<Entry<V>> entries = new ArrayList<>();
         int bytes;
-        int spilled;
         private byte[] stored;
 
         Chunk(String key) {
@@ -183,6 +182,8 @@ final class SetAside<V> {
     private final HeldBudget budget;
     /** What this buffer's records count against {@link #budget}, given back by {@link #close()}. */
     private long heldBytes;
+    /** Of its records, how many are spilled: in the store only. */
+    private int spilledRecords;
     private final FirewallMetrics metrics;
     private final Decoder<V> decoder;
     private final boolean publishesWaits;
@@ -297,6 +298,9 @@ final class SetAside<V> {
             ParkedRecord envelope = chunk.envelope(entry, store);
             Decoded<V> decoded = envelope.value() == null ? null : decoder.decode(envelope);
             if (decoded instanceof Decoded.Unavailable<V>) {
+                if (entry.spilled()) {
+                    entry.envelope = null;
+                }
                 return false;
             }
             entry.decoded = InputRecord.of(envelope, decoded);
@@ -342,6 +346,7 @@ final class SetAside<V> {
         }
         if (!taken.isEmpty()) {
             metrics.waiting(wait, counts[wait.ordinal()]);
+            metrics.waitingHeap(heldBytes, spilledRecords);
         }
         return taken;
     }
@@ -392,6 +397,7 @@ final class SetAside<V> {
         }
         if (!released.isEmpty()) {
             metrics.waiting(Wait.CONSENT, counts[Wait.CONSENT.ordinal()]);
+            metrics.waitingHeap(heldBytes, spilledRecords);
         }
         released.forEach(decide);
     }
@@ -454,10 +460,11 @@ final class SetAside<V> {
         write(tail);
         if (!resident) {
             entry.spill();
-            tail.spilled++;
+            spilledRecords++;
         }
         counts[wait.ordinal()]++;
         metrics.waiting(wait, counts[wait.ordinal()]);
+        metrics.waitingHeap(heldBytes, spilledRecords);
     }
 
     private void hold(Entry<V> entry) {
@@ -469,7 +476,7 @@ final class SetAside<V> {
     private void leave(Chunk<V> chunk, Entry<V> entry, Wait wait) {
         chunk.bytes -= entry.length;
         if (entry.spilled()) {
-            chunk.spilled--;
+            spilledRecords--;
         }
         counts[wait.ordinal()]--;
         heldBytes -= entry.cost;
@@ -567,7 +574,7 @@ final class SetAside<V> {
                         entry.framed = Arrays.copyOfRange(stored.value, start, start + length);
                         entry.envelope = envelope;
                     } else {
-                        chunk.spilled++;
+                        spilledRecords++;
                     }
                     chunk.entries.add(entry);
                     chunk.bytes += length;
@@ -582,6 +589,7 @@ final class SetAside<V> {
         for (Wait wait : Wait.values()) {
             metrics.waiting(wait, counts[wait.ordinal()]);
         }
+        metrics.waitingHeap(heldBytes, spilledRecords);
         publish();
     }
 }

@@ -67,6 +67,7 @@ class PrometheusFirewallMetricsTest {
         assertThat(before).contains("purpose_firewall_records_waiting{wait=\"schema\"} 0.0",
                 "purpose_firewall_records_waiting{wait=\"side_records\"} 0.0",
                 "purpose_firewall_records_waiting{wait=\"consent\"} 0.0",
+                "purpose_firewall_records_waiting_heap_bytes 0.0", "purpose_firewall_records_spilled 0.0",
                 "purpose_firewall_registry_available 1.0", "purpose_firewall_ready 0.0",
                 "purpose_firewall_late_side_records_total 0.0");
         assertThat(after).contains("purpose_firewall_registry_available 0.0", "purpose_firewall_ready 1.0");
@@ -91,6 +92,25 @@ class PrometheusFirewallMetricsTest {
         assertThat(metrics.waiting(Wait.CONSENT)).isEqualTo(2);
         assertThat(registry.scrape()).contains("purpose_firewall_records_waiting{wait=\"consent\"} 2.0",
                 "purpose_firewall_records_waiting{wait=\"schema\"} 7.0");
+    }
+
+    @Test
+    void waitingHeapAndSpilledRecordsSumTheOpenProcessorsAndForgetAClosedOne() {
+        // Given two processors whose waiting records take heap, some spilled
+        FirewallMetrics first = metrics.recorder(FirewallMetrics.NONE);
+        FirewallMetrics second = metrics.recorder(FirewallMetrics.NONE);
+        first.waitingHeap(1_000L, 0);
+        first.waitingHeap(9_000L, 40);
+        second.waitingHeap(500L, 3);
+        assertThat(registry.scrape()).contains("purpose_firewall_records_waiting_heap_bytes 9500.0",
+                "purpose_firewall_records_spilled 43.0");
+
+        // When the first closes (its task moved to another instance)
+        first.close();
+
+        // Then only the second's records still count
+        assertThat(metrics.waitingHeap()).isEqualTo(500L);
+        assertThat(metrics.spilled()).isEqualTo(3L);
     }
 
     @Test

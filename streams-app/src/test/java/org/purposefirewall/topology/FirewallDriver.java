@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.purposefirewall.app.StreamsSettings;
 import org.purposefirewall.config.FirewallConfig;
@@ -122,7 +123,7 @@ final class FirewallDriver implements AutoCloseable {
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
                            FirewallMetrics.Factory metrics) {
         this(stateDir, guarded, honeytokens, identity, consentHoldMs, barrier, maxHeld, settleMs, metrics, null, null,
-                java.util.function.UnaryOperator.identity());
+                java.util.function.UnaryOperator.identity(), null);
     }
 
     /**
@@ -145,14 +146,23 @@ final class FirewallDriver implements AutoCloseable {
                    long consentHoldMs, FirewallMetrics.Factory metrics,
                    java.util.function.UnaryOperator<FirewallSerdes> serdesOverride) {
         this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), consentHoldMs,
-                SideRecordBarrier.SYNCHRONOUS, null, null, metrics, shadow, shadowMode, serdesOverride);
+                SideRecordBarrier.SYNCHRONOUS, null, null, metrics, shadow, shadowMode, serdesOverride, null);
+    }
+
+    /**
+     * @param barrier how far side records count as applied (tests of the barrier move it by hand)
+     * @param held the records' heap budget in place of the configured one
+     */
+    FirewallDriver(Path stateDir, SideRecordBarrier barrier, HeldBudget held) {
+        this(stateDir, List.of(), Honeytokens.none(), IdentityOptions.defaults(), 0L, barrier, null, 0L,
+                FirewallMetrics.Factory.KAFKA_SENSORS, null, null, java.util.function.UnaryOperator.identity(), held);
     }
 
     private FirewallDriver(Path stateDir, List<String> guarded, Honeytokens honeytokens, IdentityOptions identity,
                            long consentHoldMs, SideRecordBarrier barrier, Integer maxHeld, Long settleMs,
                            FirewallMetrics.Factory metrics, ShadowPolicy shadow,
                            java.util.function.Function<IdentifierNormalizer.Configured, ShadowDecider> shadowMode,
-                           java.util.function.UnaryOperator<FirewallSerdes> serdesOverride) {
+                           java.util.function.UnaryOperator<FirewallSerdes> serdesOverride, HeldBudget held) {
         topics = Topics.defaults().withGuarded(guarded);
         // The driver pipes one record at a time and has no fetch lag: waiting for idle inputs only delays.
         Processing.Builder processing = Processing.builder().maxTaskIdle(Duration.ZERO)
@@ -170,8 +180,10 @@ final class FirewallDriver implements AutoCloseable {
         Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         FirewallSerdes built = serdesOverride.apply(serdes);
-        driver = new TopologyTestDriver(shadowMode == null ? FirewallTopology.build(config, built, 1, barrier, metrics)
-                : FirewallTopology.build(config, built, 1, barrier, metrics, shadowMode), props, WALL_CLOCK);
+        Topology topology = held != null ? FirewallTopology.build(config, built, 1, barrier, metrics, held)
+                : shadowMode == null ? FirewallTopology.build(config, built, 1, barrier, metrics)
+                : FirewallTopology.build(config, built, 1, barrier, metrics, shadowMode);
+        driver = new TopologyTestDriver(topology, props, WALL_CLOCK);
         StringSerializer keys = new StringSerializer();
         StringDeserializer keyReader = new StringDeserializer();
         contactPoints = driver.createInputTopic(topics.contactPoints(), keys, serdes.contactPoint().serializer());

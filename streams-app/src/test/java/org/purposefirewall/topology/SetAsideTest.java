@@ -3,6 +3,8 @@ package org.purposefirewall.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.purposefirewall.monitoring.FirewallMetrics;
+import org.purposefirewall.monitoring.PrometheusFirewallMetrics;
+import org.purposefirewall.monitoring.RegistryHealth;
 import org.purposefirewall.policy.SetAsideRules.Wait;
 import org.purposefirewall.registry.RegistryUnavailableException;
 import org.purposefirewall.serde.Decoded;
@@ -183,12 +187,18 @@ class SetAsideTest {
         // Given a budget whose half keeps two records in memory, and 40 records waiting: 38 spilled, in 3 chunks
         long one = HeldBudget.cost(framedLength());
         budget = new HeldBudget(4 * one);
-        SetAside<String> buffer = dataBuffer(1_000);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        FirewallMetrics metrics = new PrometheusFirewallMetrics(registry, new RegistryHealth(), () -> true).factory()
+                .open(new MockProcessorContext<>().metrics(), "0_0");
+        SetAside<String> buffer = new SetAside<>(TOPIC, store, 1_000, budget, metrics, this::decode, false,
+                List.of(CONSENT));
         for (int i = 10; i < 50; i++) {
             buffer.add(Wait.SIDE_RECORDS, record(i), 1_000L + i, 0L);
         }
         assertThat(budget.used()).isEqualTo(2 * one + 38L * HeldBudget.SPILLED_COST);
         assertThat(decodes).as("nothing read back yet").isZero();
+        assertThat(registry.scrape()).contains("purpose_firewall_records_spilled 38.0",
+                "purpose_firewall_records_waiting_heap_bytes " + (double) budget.used());
 
         // When ten leave, which leaves the first chunk rewritten with six spilled records, and then the rest
         List<InputRecord<String>> released = new ArrayList<>();
@@ -213,6 +223,8 @@ class SetAsideTest {
         assertThat(decodes).isEqualTo(38);
         assertThat(chunks()).isZero();
         assertThat(budget.used()).isZero();
+        assertThat(registry.scrape()).contains("purpose_firewall_records_spilled 0.0",
+                "purpose_firewall_records_waiting_heap_bytes 0.0");
     }
 
     @Test

@@ -9,6 +9,8 @@ import static org.purposefirewall.topology.FirewallDriver.registration;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,5 +143,64 @@ class SideRecordBarrierTopologyTest {
         fw.driver.advanceWallClockTime(Duration.ofMillis(20));
         assertThat(fw.audience.readValuesToList()).hasSize(1);
         assertThat(fw.drainAllOutputs()).isZero();
+    }
+
+    @Test
+    void shouldDecideRecordsSpilledToTheStoreExactlyAsRecordsKeptInMemory(@TempDir Path dir) {
+        // Given the same traffic through a firewall that keeps waiting records in memory and one that spills them all
+        List<String> inMemory = decideWhileEveryRecordWaits(dir.resolve("in-memory"), new HeldBudget(Long.MAX_VALUE));
+        List<String> spilled = decideWhileEveryRecordWaits(dir.resolve("spilled"), new HeldBudget(Long.MAX_VALUE, 0L));
+
+        // Then every record is decided once, and alike: forwarded, suppressed or quarantined, in read order
+        assertThat(inMemory).hasSize(180);
+        assertThat(inMemory.stream().filter(o -> o.startsWith("audience")).count()).isEqualTo(60);
+        assertThat(inMemory.stream().filter(o -> o.startsWith("suppressed")).count()).isEqualTo(60);
+        assertThat(inMemory.stream().filter(o -> o.startsWith("quarantine")).count()).isEqualTo(60);
+        assertThat(spilled).containsExactlyElementsOf(inMemory);
+    }
+
+    /**
+     * 60 users, each with three contact points, read while nothing is settled (so all 180 wait): a third with
+     * consent, a third without, a third with consent whose phone was registered for security. Then the barrier
+     * passes them all. Returns the outputs in the order written.
+     */
+    private List<String> decideWhileEveryRecordWaits(Path dir, HeldBudget held) {
+        settled.set(0);
+        try (FirewallDriver driver = new FirewallDriver(dir, barrier, held)) {
+            for (int u = 0; u < 60; u++) {
+                String user = "user-" + u;
+                if (u % 3 != 1) {
+                    driver.send(consent(user, T, grant(AD_PURPOSE)));
+                }
+                if (u % 3 == 2) {
+                    driver.send(registration(user, IdentifierType.PHONE, phone(u),
+                            "essential.service.security.authentication", RegistrationAction.REGISTERED, T));
+                }
+            }
+            for (int n = 0; n < 3; n++) {
+                for (int u = 0; u < 60; u++) {
+                    String user = "user-" + u;
+                    driver.send(u % 3 == 2 ? contact(user, IdentifierType.PHONE, phone(u), T + 10 + n)
+                            : contact(user, IdentifierType.EMAIL, "u" + u + "-" + n + "@example.com", T + 10 + n));
+                }
+            }
+            assertThat(driver.drainAllOutputs()).as("every contact point waits for the barrier").isZero();
+
+            settled.set(Long.MAX_VALUE);
+            driver.driver.advanceWallClockTime(Duration.ofMillis(20));
+            List<String> outputs = new ArrayList<>();
+            driver.audience.readValuesToList().forEach(a -> outputs.add("audience " + a.getUserId() + " "
+                    + a.getSource().getOffset() + " " + a.getIdentifierHash()));
+            driver.suppressed.readValuesToList().forEach(r -> outputs.add("suppressed " + r.getUserId() + " "
+                    + r.getSource().getOffset() + " " + r.getReason()));
+            driver.quarantine.readValuesToList().forEach(q -> outputs.add("quarantine " + q.getUserId() + " "
+                    + q.getSource().getOffset() + " " + q.getReason()));
+            assertThat(driver.drainAllOutputs()).isZero();
+            return outputs;
+        }
+    }
+
+    private static String phone(int user) {
+        return String.format("+1 415 555 %04d", 100 + user);
     }
 }
