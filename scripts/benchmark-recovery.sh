@@ -5,7 +5,8 @@
 # instances, num-standby-replicas 1). Each firewall is a separate OS process; see RecoveryBenchmark.
 # Usage: scripts/benchmark-recovery.sh [--users N] [--registrations N] [--partitions P] [--rate R] [--kills K]
 #        [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M] (25: the run stops starting
-#        scenarios after it; each kill waits at most 4 min for recovery)
+#        scenarios after it; each kill waits at most 4 min for recovery) [--streams-setting KEY=VALUE]... (into every
+#        instance's streams: section, e.g. restore.consumer.max.poll.records=10000)
 # Builds the project first (mvn package, tests skipped) if the benchmark jar is missing or stale; needs the
 # test-registry module built (its quarkus-run.jar). Needs Java 17+ and Maven.
 set -euo pipefail

@@ -61,7 +61,9 @@ import org.purposefirewall.serde.FirewallSerdes;
  * to the restarted process's {@code RUNNING}, and every WARN and ERROR its log has, by logger and message.
  *
  * <p>Usage: {@code RecoveryBenchmark [--users N] [--registrations N] [--partitions P] [--rate R] [--kills K]
- * [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M]}.
+ * [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M]
+ * [--streams-setting KEY=VALUE]...}; each {@code --streams-setting} goes into every instance's {@code streams:} section
+ * (Kafka Streams' own keys, for example {@code restore.consumer.max.poll.records}), beside what a scenario sets.
  */
 public final class RecoveryBenchmark {
 
@@ -85,9 +87,11 @@ public final class RecoveryBenchmark {
     private final PrintStream out;
     private final long deadlineNanos;
     private final Topics inputs;
+    private final Map<String, String> streamsSettings;
 
     private RecoveryBenchmark(LocalKafkaBroker broker, String registryUrl, Path work, int partitions, Topics inputs,
-                              PrintStream out, long deadlineNanos) {
+                              Map<String, String> streamsSettings, PrintStream out, long deadlineNanos) {
+        this.streamsSettings = Map.copyOf(streamsSettings);
         this.broker = broker;
         this.registryUrl = registryUrl;
         this.work = work;
@@ -106,6 +110,7 @@ public final class RecoveryBenchmark {
         int maxMinutes = 25;
         List<String> scenarios = List.of("before", "static", "after", "failover");
         Path work = null;
+        Map<String, String> streamsSettings = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -117,21 +122,31 @@ public final class RecoveryBenchmark {
                 case "--max-minutes" -> maxMinutes = Integer.parseInt(value);
                 case "--scenarios" -> scenarios = List.of(value.split(","));
                 case "--work-dir" -> work = Path.of(value);
+                case "--streams-setting" -> {
+                    int eq = value == null ? -1 : value.indexOf('=');
+                    if (eq <= 0) {
+                        System.err.println("--streams-setting takes KEY=VALUE, got " + value);
+                        System.exit(2);
+                    }
+                    streamsSettings.put(value.substring(0, eq), value.substring(eq + 1));
+                }
                 default -> {
                     System.err.println("usage: RecoveryBenchmark [--users N] [--registrations N] [--partitions P] "
                             + "[--rate R] [--kills K] [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] "
-                            + "[--max-minutes M]");
+                            + "[--max-minutes M] [--streams-setting KEY=VALUE]...");
                     System.exit(2);
                 }
             }
         }
         // Not under the OS temporary directory, which Kafka Streams warns about (a line this harness reports).
         work = work != null ? work : Path.of("benchmarks", "target", "recovery-" + System.currentTimeMillis());
-        System.exit(run(users, registrations, partitions, rate, kills, scenarios, work, maxMinutes, System.out));
+        System.exit(run(users, registrations, partitions, rate, kills, scenarios, work, maxMinutes, streamsSettings,
+                System.out));
     }
 
     static int run(int users, int registrations, int partitions, int rate, int kills, List<String> scenarios,
-                   Path work, int maxMinutes, PrintStream out) throws Exception {
+                   Path work, int maxMinutes, Map<String, String> streamsSettings, PrintStream out)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(maxMinutes);
         Files.createDirectories(work);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
@@ -154,8 +169,11 @@ public final class RecoveryBenchmark {
             out.printf(Locale.ROOT, "recovery: preloaded %,d users' consent and %,d security registrations in "
                             + "%.1f s; %d partitions; %d contact points/s throughout; 2 cores shared, so noisy%n",
                     users, registrations, (System.nanoTime() - loadStart) / 1e9, partitions, rate);
+            if (!streamsSettings.isEmpty()) {
+                out.println("recovery: every instance also has streams settings " + streamsSettings);
+            }
             RecoveryBenchmark bench = new RecoveryBenchmark(broker, registry.confluentUrl(), work, partitions, inputs,
-                    out, deadline);
+                    streamsSettings, out, deadline);
             try (Traffic sender = new Traffic(broker, traffic, rate, planned)) {
                 sender.start();
                 for (String scenario : scenarios) {
@@ -354,7 +372,9 @@ public final class RecoveryBenchmark {
     }
 
     private Path config(String app, Topics t, String instance, boolean staticMembership, boolean transactional,
-                        int standbys, Map<String, String> streams) throws IOException {
+                        int standbys, Map<String, String> scenarioStreams) throws IOException {
+        Map<String, String> streams = new LinkedHashMap<>(streamsSettings);
+        streams.putAll(scenarioStreams);
         Path dir = Files.createDirectories(work.resolve(app).resolve(instance));
         Path policy = Path.of("config", "policy.yaml").toAbsolutePath();
         String yaml = String.join("\n",

@@ -169,8 +169,10 @@ final class SetAside<V> {
         }
     }
 
+    /** The envelope of the frame at {@code frameOffset} of a chunk's value: past its read time and deadline. */
     private static ParkedRecord envelopeOf(byte[] chunk, int frameOffset) {
-        ByteBuffer in = ByteBuffer.wrap(chunk, frameOffset + 16, chunk.length - frameOffset - 16);
+        int lengthAt = frameOffset + 8 + 8;
+        ByteBuffer in = ByteBuffer.wrap(chunk, lengthAt, chunk.length - lengthAt);
         byte[] record = new byte[in.getInt()];
         in.get(record);
         return ParkedRecord.serde().deserializer().deserialize(null, record);
