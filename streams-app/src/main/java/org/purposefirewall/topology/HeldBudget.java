@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HeldBudget {
 
     /**
-     * The heap a waiting record takes beyond its stored frame: the frame is held three times (the entry's frame, the
-     * envelope's copy of the value, the in-memory store's chunk), plus the decoded record, the entry and the
-     * envelope's objects. From the campaign's heap histogram: about 1 KB per waiting contact point of 200 bytes.
+     * The heap a waiting record kept in memory takes beyond its stored frame: the frame is held three times (the
+     * entry's frame, the envelope's copy of the value, and its chunk in the store cache until a commit flushes it;
+     * three dates from the in-memory store, whose chunks stayed on the heap, and is kept as the conservative side),
+     * plus the decoded record, the entry and the envelope's objects. From the campaign's heap histogram: about 1 KB
+     * per waiting contact point of 200 bytes.
      */
     static final int FIXED_COST = 640;
     /**
