@@ -115,8 +115,25 @@ final class SetAside<V> {
             this.timestamp = timestamp;
         }
 
+        /**
+         * An entry of {@code wait}: a consent wait keeps {@code envelope}'s key and event time, since it is checked
+         * against them while it waits, and its envelope may be spilled.
+         */
+        static <V> Entry<V> of(Wait wait, long readTime, long deadline, int length, long cost, ParkedRecord envelope) {
+            return wait == Wait.CONSENT
+                    ? new Entry<>(readTime, deadline, length, cost, envelope.keyString(), envelope.timestamp())
+                    : new Entry<>(readTime, deadline, length, cost, null, 0L);
+        }
+
         boolean spilled() {
             return framed == null;
+        }
+
+        /** A spilled record that stays after its envelope was read back: the envelope goes again. */
+        void stays() {
+            if (spilled()) {
+                envelope = null;
+            }
         }
 
         /** Drops what a spilled record does not keep: it is in the store. */
@@ -300,9 +317,7 @@ final class SetAside<V> {
             ParkedRecord envelope = chunk.envelope(entry, store);
             Decoded<V> decoded = envelope.value() == null ? null : decoder.decode(envelope);
             if (decoded instanceof Decoded.Unavailable<V>) {
-                if (entry.spilled()) {
-                    entry.envelope = null;
-                }
+                entry.stays();
                 return false;
             }
             entry.decoded = InputRecord.of(envelope, decoded);
@@ -382,9 +397,7 @@ final class SetAside<V> {
                 InputRecord<V> in = decodedOrNull(entry);
                 if (in == null) {
                     // Restored or spilled, and the registry cannot serve its schema now: it waits on.
-                    if (entry.spilled()) {
-                        entry.envelope = null;
-                    }
+                    entry.stays();
                     continue;
                 }
                 it.remove();
@@ -441,11 +454,10 @@ final class SetAside<V> {
         byte[] record = ParkedRecord.serde().serializer().serialize(null, envelope);
         byte[] framed = ByteBuffer.allocate(FRAME_HEADER + record.length).putLong(readTime).putLong(deadline)
                 .putInt(record.length).put(record).array();
-        boolean resident = budget.keepsInMemory(HeldBudget.cost(framed.length));
-        long cost = resident ? HeldBudget.cost(framed.length) : HeldBudget.SPILLED_COST;
-        Entry<V> entry = wait == Wait.CONSENT
-                ? new Entry<>(readTime, deadline, framed.length, cost, envelope.keyString(), envelope.timestamp())
-                : new Entry<>(readTime, deadline, framed.length, cost, null, 0L);
+        long full = HeldBudget.cost(framed.length);
+        boolean resident = budget.keepsInMemory(full);
+        Entry<V> entry = Entry.of(wait, readTime, deadline, framed.length,
+                resident ? full : HeldBudget.SPILLED_COST, envelope);
         entry.framed = framed;
         entry.envelope = envelope;
         entry.decoded = decoded;
@@ -518,7 +530,7 @@ final class SetAside<V> {
 
     /**
      * Writes {@code chunk}'s records' frames, resident ones from the heap and spilled ones from its value as last
-     * written (read before anything moves), and notes where each frame now lies.
+     * written (each read at its old place before its new one is noted), and notes where each frame now lies.
      */
     private void write(Chunk<V> chunk) {
         byte[] out = new byte[CHUNK_HEADER + chunk.bytes];
@@ -527,10 +539,6 @@ final class SetAside<V> {
         for (Entry<V> entry : chunk.entries) {
             System.arraycopy(entry.spilled() ? chunk.stored(store) : entry.framed,
                     entry.spilled() ? entry.offset : 0, out, at, entry.length);
-            at += entry.length;
-        }
-        at = CHUNK_HEADER;
-        for (Entry<V> entry : chunk.entries) {
             entry.offset = at;
             at += entry.length;
         }
@@ -564,13 +572,12 @@ final class SetAside<V> {
                     long deadline = in.getLong();
                     int length = FRAME_HEADER + in.getInt();
                     in.position(start + length);
-                    boolean resident = budget.keepsInMemory(HeldBudget.cost(length));
+                    long full = HeldBudget.cost(length);
+                    boolean resident = budget.keepsInMemory(full);
                     ParkedRecord envelope = resident || wait == Wait.CONSENT
                             ? envelopeOf(stored.value, start) : null;
-                    long cost = resident ? HeldBudget.cost(length) : HeldBudget.SPILLED_COST;
-                    Entry<V> entry = wait == Wait.CONSENT
-                            ? new Entry<>(readTime, deadline, length, cost, envelope.keyString(), envelope.timestamp())
-                            : new Entry<>(readTime, deadline, length, cost, null, 0L);
+                    Entry<V> entry = Entry.of(wait, readTime, deadline, length,
+                            resident ? full : HeldBudget.SPILLED_COST, envelope);
                     entry.offset = start;
                     if (resident) {
                         entry.framed = Arrays.copyOfRange(stored.value, start, start + length);
