@@ -175,6 +175,137 @@ class UncleanRestartIT {
         }
     }
 
+    /**
+     * A clean stop (SIGTERM) and a restart with the shipped defaults, as a rolling upgrade does: the restarted
+     * process reopens the consent history it kept (checkpointed, not wiped). Contact points whose event time lies
+     * between two consent changes applied before the stop are judged by the first of them: forwarded. Kafka 4.4.0's
+     * versioned store alone found nothing before a key's latest version after reopening and suppressed them all
+     * ({@code CONSENT_MISSING}); {@code ReopenedHistory} is why they are not.
+     */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void afterACleanRestartAContactPointIsJudgedByTheConsentInForceAtItsOwnTime(@TempDir Path dir) throws Exception {
+        String prefix = "clean-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
+        FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
+        Path config = config(dir, prefix, topics, "");
+        FirewallSerdes serdes = serdes();
+        String policyVersion = policyVersion(dir.resolve("policy.yaml"));
+        int users = 200;
+        long granted = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(6);
+        long renewed = granted + TimeUnit.HOURS.toMillis(4);
+        long contacted = granted + TimeUnit.HOURS.toMillis(2);
+        Process first = start(dir, config, "run-1.log");
+        Process second = null;
+        try (OutputCollector outputs = new OutputCollector(BROKER.get().bootstrapServers(), PARTITIONS, topics,
+                serdes, "clean-restart-", Map.of(), null, null);
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                     "bootstrap.servers", BROKER.get().bootstrapServers()));
+             KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(BROKER.get().bootstrapServers(),
+                     "clean-restart-", Map.of())) {
+            awaitRunning(first, dir.resolve("run-1.log"));
+
+            // Given each user's grant, and four hours later in event time the same grant renewed, applied
+            for (int i = 0; i < users; i++) {
+                producer.send(EndToEndSupport.record(consent(topics, serdes, "history-" + i, "sample-cmp", granted)));
+                producer.send(EndToEndSupport.record(consent(topics, serdes, "history-" + i, "sample-cmp-renewal",
+                        renewed)));
+            }
+            producer.flush();
+            awaitConsumed(admin, appId(prefix), List.of(topics.consent()));
+
+            // When the firewall stops cleanly and starts again on the same state directory
+            first.destroy(); // SIGTERM: Kafka Streams closes, commits and checkpoints
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("a clean stop within 60 s").isTrue();
+            assertThat(Files.readString(dir.resolve("run-1.log"))).contains("to=\"NOT_RUNNING\"");
+            second = start(dir, config, "run-2.log");
+            awaitRunning(second, dir.resolve("run-2.log"));
+
+            // and contact points arrive whose event time is between the grant and its renewal
+            Map<String, Coord> byDecisionId = new ConcurrentHashMap<>();
+            List<Coord> contacts = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < users; i++) {
+                ScenarioTraffic.Event contact = contactPoint(topics, serdes, "history-" + i, contacted);
+                producer.send(EndToEndSupport.record(contact), (metadata, error) -> {
+                    if (error == null) {
+                        Coord coord = Coord.of(metadata);
+                        contacts.add(coord);
+                        byDecisionId.put(EndToEndSupport.decisionId(coord, policyVersion), coord);
+                    }
+                });
+            }
+            producer.flush();
+            assertThat(contacts).as("contact points produced").hasSize(users);
+
+            // Then each is forwarded, once: the grant was in force at its time
+            outputs.pollUntilAtLeast(users, java.time.Duration.ofMinutes(2));
+            outputs.drain(java.time.Duration.ofSeconds(3));
+            Map<Coord, List<String>> decided = new HashMap<>();
+            for (Output out : outputs.all()) {
+                Coord coord = out.kind() == Expected.FORWARD
+                        ? byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
+                        : out.source();
+                if (coord != null && coord.topic().equals(topics.contactPoints())) {
+                    decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind() + reasonOf(out));
+                }
+            }
+            List<String> wrong = new ArrayList<>();
+            for (Coord coord : contacts) {
+                List<String> kinds = decided.getOrDefault(coord, List.of());
+                if (kinds.size() != 1 || !kinds.get(0).startsWith(Expected.FORWARD.name())) {
+                    wrong.add(coord + " -> " + kinds);
+                }
+            }
+            assertThat(wrong).as("contact points not forwarded exactly once, of %d", users).isEmpty();
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The reason field of an output that has one (suppressed, quarantined, dead-lettered), for the message. */
+    private static String reasonOf(Output out) {
+        if (out.value() instanceof org.apache.avro.generic.GenericRecord record
+                && record.getSchema().getField("reason") != null) {
+            return " " + record.get("reason");
+        }
+        return "";
+    }
+
+    /** {@code user}'s grant of the ad purpose, effective at {@code time}, from {@code source}. */
+    private static ScenarioTraffic.Event consent(Topics topics, FirewallSerdes serdes, String user, String source,
+                                                 long time) {
+        org.purposefirewall.schema.ConsentState state = org.purposefirewall.schema.ConsentState.newBuilder()
+                .setUserId(user)
+                .setPurposes(List.of(new org.purposefirewall.schema.PurposeConsent(ScenarioTraffic.AD_GRANT,
+                        org.purposefirewall.schema.ConsentStatus.GRANTED)))
+                .setOptOutOfTargetedAdvertising(false)
+                .setOptOutOfSale(false)
+                .setSource(source)
+                .setEffectiveTime(java.time.Instant.ofEpochMilli(time))
+                .build();
+        return new ScenarioTraffic.Event(topics.consent(), user, serdes.consentState().encode(topics.consent(), state),
+                time, null);
+    }
+
+    /** An e-mail address of {@code user} for ad matching, collected for nothing else, at {@code time}. */
+    private static ScenarioTraffic.Event contactPoint(Topics topics, FirewallSerdes serdes, String user, long time) {
+        org.purposefirewall.schema.ContactPoint contact = org.purposefirewall.schema.ContactPoint.newBuilder()
+                .setUserId(user)
+                .setIdentifierType(org.purposefirewall.schema.IdentifierType.EMAIL)
+                .setValue(user + "@shop.example.com")
+                .setDeclaredPurposes(List.of())
+                .setSourceSystem("ads-audience-sync")
+                .setEventTime(java.time.Instant.ofEpochMilli(time))
+                .setAttributes(Map.of("campaign", "spring-sale"))
+                .build();
+        return new ScenarioTraffic.Event(topics.contactPoints(), user,
+                serdes.contactPoint().encode(topics.contactPoints(), contact), time, Expected.FORWARD);
+    }
+
     /** {@code key="value"} of a log line's key-values. */
     private static String field(String line, String key) {
         int at = line.indexOf(key + "=\"");

@@ -235,8 +235,9 @@ public final class FirewallTopology {
         // With transactional stores, a kill -9 keeps each store's flushed state: PositionedStores says why it is
         // needed for Kafka to use it.
         boolean keepsState = config.processing().transactionalStateStores();
-        VersionedBytesStoreSupplier consent = Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE,
-                config.processing().consentHistoryRetention());
+        // ReopenedHistory: Kafka 4.4.0's versioned store forgets its older versions when it reopens kept state.
+        VersionedBytesStoreSupplier consent = ReopenedHistory.of(Stores.persistentVersionedKeyValueStore(
+                Names.CONSENT_STORE, config.processing().consentHistoryRetention()));
         topology.addStateStore(Stores.versionedKeyValueStoreBuilder(
                         keepsState ? PositionedStores.versioned(consent) : consent,
                         Serdes.String(), ConsentStoreSerde.serde()),

@@ -1,0 +1,220 @@
+package org.purposefirewall.topology;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.VersionedBytesStore;
+import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
+
+/**
+ * Kafka's RocksDB versioned stores, made to see their whole history again when they open state they kept.
+ *
+ * <p>Kafka 4.4.0's RocksDB versioned store keeps each key's latest version in one reserved segment and its older
+ * versions in segments of event time, all in one RocksDB database under an 8-byte segment-id key prefix. It finds a
+ * key's older versions only through the segments it has in memory, and it puts a segment there only when a write
+ * lands in it: on opening an existing database ({@code LogicalKeyValueSegments.openExisting}) it has none. So a store
+ * that opens state it kept (a clean restart or a task moving back, whose checkpoint spares the state, and every
+ * restart with transactional stores) answers every {@code get(key, asOf)} older than the key's latest version with
+ * nothing, and a late write into an older time, not seeing the versions there, can write an older version over them,
+ * until a write to each segment brings it back. For the consent store that reads as "no consent" where a user had it
+ * (fail closed, but wrong), and a late consent change could be stored across a later one. The failure campaigns with
+ * transactional stores lost consent history exactly so: the grant before a later revocation.
+ *
+ * <p>A store from here opens its database as Kafka does, then finds every segment the database holds (one short seek
+ * a segment, in key order) and puts it in Kafka's segment list, before Kafka restores anything into the store. Kafka
+ * drops those past the history retention at its next write, as it does its own.
+ *
+ * <p>This reaches into Kafka's internals (the adapter's store, its segments, their physical store), which only Kafka
+ * 4.4.0 is known to lay out so: building the topology fails at once, naming what is missing, where they are not
+ * there. {@code ReopenedHistoryTest} shows the loss on Kafka's own store and its end here.
+ */
+public final class ReopenedHistory {
+
+    /** Kafka's key prefix of a segment: its id, 8 bytes big-endian. Ids of ordinary segments are 0 or more. */
+    private static final int PREFIX_BYTES = Long.BYTES;
+    private static final Bytes LAST_PREFIX = prefix(Long.MAX_VALUE);
+
+    private static final Internals INTERNALS = Internals.find();
+
+    private ReopenedHistory() {
+    }
+
+    /** The versioned stores of {@code supplier} (Kafka's RocksDB ones), each seeing its kept history on opening. */
+    public static VersionedBytesStoreSupplier of(VersionedBytesStoreSupplier supplier) {
+        Objects.requireNonNull(supplier, "supplier");
+        INTERNALS.require();
+        return new VersionedBytesStoreSupplier() {
+            @Override
+            public long historyRetentionMs() {
+                return supplier.historyRetentionMs();
+            }
+
+            @Override
+            public String name() {
+                return supplier.name();
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                KeyValueStore<Bytes, byte[]> store = supplier.get();
+                if (!(store instanceof VersionedBytesStore versioned)) {
+                    throw new IllegalStateException("a versioned store supplier gave " + store.getClass().getName());
+                }
+                return new Store(versioned);
+            }
+
+            @Override
+            public String metricsScope() {
+                return supplier.metricsScope();
+            }
+        };
+    }
+
+    /**
+     * The segment ids a physical store holds keys under, in order (the reserved latest-value one excluded), read
+     * through {@code range} (inclusive bounds): one seek a segment.
+     */
+    static long[] segmentIds(BiFunction<Bytes, Bytes, KeyValueIterator<Bytes, byte[]>> range) {
+        long[] ids = new long[8];
+        int count = 0;
+        long next = 0;
+        while (next >= 0) {
+            long found;
+            try (KeyValueIterator<Bytes, byte[]> it = range.apply(prefix(next), LAST_PREFIX)) {
+                if (!it.hasNext()) {
+                    break;
+                }
+                KeyValue<Bytes, byte[]> first = it.next();
+                found = ByteBuffer.wrap(first.key.get(), 0, PREFIX_BYTES).getLong();
+            }
+            if (count == ids.length) {
+                ids = Arrays.copyOf(ids, count * 2);
+            }
+            ids[count++] = found;
+            next = found + 1;
+        }
+        return Arrays.copyOf(ids, count);
+    }
+
+    private static Bytes prefix(long segmentId) {
+        return Bytes.wrap(ByteBuffer.allocate(PREFIX_BYTES).putLong(segmentId).array());
+    }
+
+    /** A versioned bytes store passed through but for {@link #init}, which finds its segments once it is open. */
+    static final class Store extends ForwardingStore<VersionedBytesStore> implements VersionedBytesStore {
+
+        Store(VersionedBytesStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void init(StateStoreContext context, StateStore root) {
+            inner.init(context, root);
+            INTERNALS.findSegments(inner, context);
+        }
+
+        @Override
+        public long put(Bytes key, byte[] value, long timestamp) {
+            return inner.put(key, value, timestamp);
+        }
+
+        @Override
+        public byte[] get(Bytes key, long asOfTimestamp) {
+            return inner.get(key, asOfTimestamp);
+        }
+
+        @Override
+        public byte[] delete(Bytes key, long timestamp) {
+            return inner.delete(key, timestamp);
+        }
+
+        @Override
+        public VersionedBytesStore readOnly(IsolationLevel isolationLevel) {
+            return inner.readOnly(isolationLevel);
+        }
+    }
+
+    /**
+     * Handles on the Kafka 4.4.0 internals this needs, found once; {@code problem} says what is missing, if anything.
+     */
+    private record Internals(MethodHandle adapterInner, MethodHandle segmentStores, MethodHandle physicalStore,
+                             MethodHandle physicalRange, MethodHandle getOrCreateSegment, String problem) {
+
+        private static final String PACKAGE = "org.apache.kafka.streams.state.internals.";
+
+        static Internals find() {
+            try {
+                Class<?> adapter = Class.forName(PACKAGE + "VersionedKeyValueToBytesStoreAdapter");
+                Class<?> versioned = Class.forName(PACKAGE + "RocksDBVersionedStore");
+                Class<?> segments = Class.forName(PACKAGE + "LogicalKeyValueSegments");
+                Class<?> abstractSegments = Class.forName(PACKAGE + "AbstractSegments");
+                Class<?> rocksDbStore = Class.forName(PACKAGE + "RocksDBStore");
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                var innerField = adapter.getDeclaredField("inner");
+                innerField.setAccessible(true);
+                var segmentsField = versioned.getDeclaredField("segmentStores");
+                segmentsField.setAccessible(true);
+                var physical = segments.getDeclaredMethod("physicalStore");
+                physical.setAccessible(true);
+                // RocksDBStore's own range (a segment's way in): the public one refuses a store inside segments
+                var range = rocksDbStore.getDeclaredMethod("range", Bytes.class, Bytes.class, Set.class);
+                range.setAccessible(true);
+                MethodHandle create = lookup.findVirtual(abstractSegments, "getOrCreateSegment",
+                        MethodType.methodType(org.apache.kafka.streams.state.internals.Segment.class, long.class,
+                                StateStoreContext.class));
+                return new Internals(lookup.unreflectGetter(innerField), lookup.unreflectGetter(segmentsField),
+                        lookup.unreflect(physical), lookup.unreflect(range), create, null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return new Internals(null, null, null, null, null, e.toString());
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private KeyValueIterator<Bytes, byte[]> rangeOf(Object physical, Bytes from, Bytes to,
+                                                        Set<KeyValueIterator<Bytes, byte[]>> open) {
+            try {
+                return (KeyValueIterator<Bytes, byte[]>) physicalRange.invoke(physical, from, to, open);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void require() {
+            if (problem != null) {
+                throw new IllegalStateException("this Kafka Streams does not lay out its RocksDB versioned store as "
+                        + "Kafka 4.4.0 does, and its consent history would be lost on reopening: " + problem);
+            }
+        }
+
+        /** Puts every segment {@code adapterStore}'s open database holds into Kafka's segment list. */
+        void findSegments(VersionedBytesStore adapterStore, StateStoreContext context) {
+            try {
+                Object store = adapterInner.invoke(adapterStore);
+                Object segments = segmentStores.invoke(store);
+                Object physical = physicalStore.invoke(segments);
+                Set<KeyValueIterator<Bytes, byte[]>> open = ConcurrentHashMap.newKeySet();
+                for (long id : segmentIds((from, to) -> rangeOf(physical, from, to, open))) {
+                    getOrCreateSegment.invoke(segments, id, context);
+                }
+            } catch (Throwable e) {
+                throw new IllegalStateException("could not find the segments of versioned store "
+                        + adapterStore.name() + " (" + adapterStore.getClass().getName() + ")", e);
+            }
+        }
+    }
+}
