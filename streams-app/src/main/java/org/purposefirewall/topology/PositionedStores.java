@@ -67,32 +67,7 @@ public final class PositionedStores {
 
     /** The versioned stores of {@code supplier}, each answering an unpersisted position as unknown. */
     public static VersionedBytesStoreSupplier versioned(VersionedBytesStoreSupplier supplier) {
-        Objects.requireNonNull(supplier, "supplier");
-        return new VersionedBytesStoreSupplier() {
-            @Override
-            public long historyRetentionMs() {
-                return supplier.historyRetentionMs();
-            }
-
-            @Override
-            public String name() {
-                return supplier.name();
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                KeyValueStore<Bytes, byte[]> store = supplier.get();
-                if (!(store instanceof VersionedBytesStore versioned)) {
-                    throw new IllegalStateException("a versioned store supplier gave " + store.getClass().getName());
-                }
-                return new PositionedVersionedStore(versioned);
-            }
-
-            @Override
-            public String metricsScope() {
-                return supplier.metricsScope();
-            }
-        };
+        return ForwardingVersioned.decorating(supplier, PositionedVersionedStore::new);
     }
 
     /** A persisted offset, or {@link #OFFSET_UNKNOWN} where the store has none (see the class comment). */
@@ -164,25 +139,15 @@ public final class PositionedStores {
 
     /** A versioned bytes store passed through but for {@link #committedOffset}. */
     static final class PositionedVersionedStore extends PositionedKeyValueStore<VersionedBytesStore>
-            implements VersionedBytesStore {
+            implements ForwardingVersioned {
 
         PositionedVersionedStore(VersionedBytesStore inner) {
             super(inner);
         }
 
         @Override
-        public long put(Bytes key, byte[] value, long timestamp) {
-            return inner.put(key, value, timestamp);
-        }
-
-        @Override
-        public byte[] get(Bytes key, long asOfTimestamp) {
-            return inner.get(key, asOfTimestamp);
-        }
-
-        @Override
-        public byte[] delete(Bytes key, long timestamp) {
-            return inner.delete(key, timestamp);
+        public VersionedBytesStore versionedInner() {
+            return inner;
         }
 
         @Override

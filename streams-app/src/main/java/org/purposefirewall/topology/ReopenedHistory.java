@@ -15,7 +15,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.VersionedBytesStore;
 import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
 
@@ -30,8 +29,8 @@ import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
  * restart with transactional stores) answers every {@code get(key, asOf)} older than the key's latest version with
  * nothing, and a late write into an older time, not seeing the versions there, can write an older version over them,
  * until a write to each segment brings it back. For the consent store that reads as "no consent" where a user had it
- * (fail closed, but wrong), and a late consent change could be stored across a later one. The failure campaigns with
- * transactional stores lost consent history exactly so: the grant before a later revocation.
+ * (fail closed, but wrong), and a late consent change could be stored across a later one. It is what the failure
+ * campaigns with transactional stores lost (a grant before a later change), and none has lost anything since this.
  *
  * <p>A store from here opens its database as Kafka does, then finds every segment the database holds (one short seek
  * a segment, in key order) and puts it in Kafka's segment list, before Kafka restores anything into the store. Kafka
@@ -56,31 +55,7 @@ public final class ReopenedHistory {
     public static VersionedBytesStoreSupplier of(VersionedBytesStoreSupplier supplier) {
         Objects.requireNonNull(supplier, "supplier");
         INTERNALS.require();
-        return new VersionedBytesStoreSupplier() {
-            @Override
-            public long historyRetentionMs() {
-                return supplier.historyRetentionMs();
-            }
-
-            @Override
-            public String name() {
-                return supplier.name();
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                KeyValueStore<Bytes, byte[]> store = supplier.get();
-                if (!(store instanceof VersionedBytesStore versioned)) {
-                    throw new IllegalStateException("a versioned store supplier gave " + store.getClass().getName());
-                }
-                return new Store(versioned);
-            }
-
-            @Override
-            public String metricsScope() {
-                return supplier.metricsScope();
-            }
-        };
+        return ForwardingVersioned.decorating(supplier, Store::new);
     }
 
     /**
@@ -114,31 +89,21 @@ public final class ReopenedHistory {
     }
 
     /** A versioned bytes store passed through but for {@link #init}, which finds its segments once it is open. */
-    static final class Store extends ForwardingStore<VersionedBytesStore> implements VersionedBytesStore {
+    static final class Store extends ForwardingStore<VersionedBytesStore> implements ForwardingVersioned {
 
         Store(VersionedBytesStore inner) {
             super(inner);
         }
 
         @Override
+        public VersionedBytesStore versionedInner() {
+            return inner;
+        }
+
+        @Override
         public void init(StateStoreContext context, StateStore root) {
             inner.init(context, root);
             INTERNALS.findSegments(inner, context);
-        }
-
-        @Override
-        public long put(Bytes key, byte[] value, long timestamp) {
-            return inner.put(key, value, timestamp);
-        }
-
-        @Override
-        public byte[] get(Bytes key, long asOfTimestamp) {
-            return inner.get(key, asOfTimestamp);
-        }
-
-        @Override
-        public byte[] delete(Bytes key, long timestamp) {
-            return inner.delete(key, timestamp);
         }
 
         @Override

@@ -14,13 +14,11 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.VersionedBytesStore;
 import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
@@ -152,27 +150,7 @@ class ReopenedHistoryTest {
 
     /** {@code supplier}'s store behind a decorator of another class, which the reflective path must refuse. */
     private static VersionedBytesStoreSupplier foreign(VersionedBytesStoreSupplier supplier) {
-        return new VersionedBytesStoreSupplier() {
-            @Override
-            public long historyRetentionMs() {
-                return supplier.historyRetentionMs();
-            }
-
-            @Override
-            public String name() {
-                return supplier.name();
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return new Versioned((VersionedBytesStore) supplier.get(), null);
-            }
-
-            @Override
-            public String metricsScope() {
-                return supplier.metricsScope();
-            }
-        };
+        return ForwardingVersioned.decorating(supplier, store -> new Versioned(store, null));
     }
 
     /**
@@ -212,30 +190,11 @@ class ReopenedHistoryTest {
         private Topology topology() {
             VersionedBytesStoreSupplier supplier = decorate.apply(
                     Stores.persistentVersionedKeyValueStore(Names.CONSENT_STORE, Duration.ofDays(30)));
-            VersionedBytesStoreSupplier keeping = new VersionedBytesStoreSupplier() {
-                @Override
-                public long historyRetentionMs() {
-                    return supplier.historyRetentionMs();
-                }
-
-                @Override
-                public String name() {
-                    return supplier.name();
-                }
-
-                @Override
-                public KeyValueStore<Bytes, byte[]> get() {
-                    return new Versioned((VersionedBytesStore) supplier.get(), () -> {
+            VersionedBytesStoreSupplier keeping = ForwardingVersioned.decorating(supplier, store ->
+                    new Versioned(store, () -> {
                         deleteTree(kept);
                         copy(stateDir, kept);
-                    });
-                }
-
-                @Override
-                public String metricsScope() {
-                    return supplier.metricsScope();
-                }
-            };
+                    }));
             Topology topology = new Topology();
             topology.addSource("changes", "changes");
             topology.addProcessor("applier", () -> new Processor<Object, Object, Object, Object>() {
@@ -250,7 +209,7 @@ class ReopenedHistoryTest {
     }
 
     /** A versioned store passed through, which runs {@code afterClose} once it has closed. */
-    private static final class Versioned extends ForwardingStore<VersionedBytesStore> implements VersionedBytesStore {
+    private static final class Versioned extends ForwardingStore<VersionedBytesStore> implements ForwardingVersioned {
 
         private final Runnable afterClose;
 
@@ -260,26 +219,16 @@ class ReopenedHistoryTest {
         }
 
         @Override
+        public VersionedBytesStore versionedInner() {
+            return inner;
+        }
+
+        @Override
         public void close() {
             inner.close();
             if (afterClose != null) {
                 afterClose.run();
             }
-        }
-
-        @Override
-        public long put(Bytes key, byte[] value, long timestamp) {
-            return inner.put(key, value, timestamp);
-        }
-
-        @Override
-        public byte[] get(Bytes key, long asOfTimestamp) {
-            return inner.get(key, asOfTimestamp);
-        }
-
-        @Override
-        public byte[] delete(Bytes key, long timestamp) {
-            return inner.delete(key, timestamp);
         }
 
         @Override
