@@ -260,7 +260,7 @@ public final class RecoveryBenchmark {
         Topics topics = outputs(app);
         Map<String, String> streams = sessionTimeoutMs > 0
                 ? Map.of("session.timeout.ms", String.valueOf(sessionTimeoutMs)) : Map.of();
-        // A standby needs transactional stores off (Processing refuses the two together).
+        // The shipped defaults (transactional stores off) and a standby of every task.
         Instance[] instances = {new Instance(app, "a", config(app, topics, "a", true, false, 1, streams)),
             new Instance(app, "b", config(app, topics, "b", true, false, 1, streams))};
         try (Watcher watcher = new Watcher(broker, topics, partitions)) {

@@ -83,8 +83,8 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             org.purposefirewall.config.Processing.builder().numStandbyReplicas(standbyReplicas)
                     .transactionalStateStores(transactionalStateStores).build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--standby-replicas needs --transactional-state-stores false (the "
-                    + "firewall refuses it: " + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("the firewall refuses these processing settings: " + e.getMessage(),
+                    e);
         }
         streamsSettings = java.util.Map.copyOf(streamsSettings);
     }

@@ -34,9 +34,9 @@ class CampaignOptionsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
                         new String[] {"--transactional-state-stores", "yes"}))
                 .hasMessageContaining("--transactional-state-stores is true or false");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignOptions.parse(
-                        new String[] {"--standby-replicas", "1", "--transactional-state-stores", "true"}))
-                .hasMessageContaining("--standby-replicas needs --transactional-state-stores false");
+        assertThat(CampaignOptions.parse(new String[] {"--standby-replicas", "1", "--transactional-state-stores",
+            "true"}).standbyReplicas()).as("standbys with transactional stores, refused before ReopenedHistory")
+                .isEqualTo(1);
         assertThat(o.streamsSettings()).containsEntry("acceptable.recovery.lag", "5000");
         assertThat(CampaignOptions.parse(new String[] {"--membership", "static"}).staticMembership()).isTrue();
     }

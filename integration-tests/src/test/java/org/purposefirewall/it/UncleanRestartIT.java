@@ -109,7 +109,7 @@ class UncleanRestartIT {
         String prefix = "standby-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Topics topics = EndToEndSupport.prefixed(Topics.defaults(), prefix);
         FirewallTopics.createAll(BROKER.get(), topics, PARTITIONS);
-        // (transactional stores off, their default: a standby needs it; see processing.num-standby-replicas)
+        // (transactional stores off, their default)
         String standby = "  num-standby-replicas: 1\n";
         String session = "streams:\n  session.timeout.ms: 6000\n  heartbeat.interval.ms: 1500\n";
         Path configA = config(dir, prefix, topics, standby, "state-a", session, "application-a.yaml");

@@ -30,7 +30,7 @@ import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
  * nothing, and a late write into an older time, not seeing the versions there, can write an older version over them,
  * until a write to each segment brings it back. For the consent store that reads as "no consent" where a user had it
  * (fail closed, but wrong), and a late consent change could be stored across a later one. It is what the failure
- * campaigns with transactional stores lost (a grant before a later change), and none has lost anything since this.
+ * campaigns with transactional stores lost (a grant before a later change), and no campaign since has lost it.
  *
  * <p>A store from here opens its database as Kafka does, then finds every segment the database holds (one short seek
  * a segment, in key order) and puts it in Kafka's segment list, before Kafka restores anything into the store. Kafka

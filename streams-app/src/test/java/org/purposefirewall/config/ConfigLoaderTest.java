@@ -1006,8 +1006,8 @@ class ConfigLoaderTest {
 
     @Test
     void theRestartKeysAreReadTyped() throws IOException {
-        // Given an explicit static member id and one standby (transactional stores off, their default, which a
-        // standby needs), and beside it transactional stores turned on with small memtables
+        // Given an explicit static member id and one standby (transactional stores off, their default), and beside
+        // it transactional stores turned on with small memtables
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  group-instance-id: firewall-a\n  num-standby-replicas: 1"));
         Path transactional = write("transactional.yaml", APPLICATION.replace("  num-stream-threads: 2",
@@ -1028,17 +1028,16 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aStandbyWithTransactionalStoresIsRefusedNamingTheFileAndBothKeys() throws IOException {
-        // Given one standby and transactional stores turned on
+    void aStandbyWithTransactionalStoresIsAccepted() throws IOException {
+        // Given one standby and transactional stores turned on (refused until ReopenedHistory explained the loss)
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  num-standby-replicas: 1\n  transactional-state-stores: true"));
         write("policy.yaml", POLICY);
 
-        // When it is loaded, then it is refused: the campaign lost recalls with the two together
-        assertFails(app)
-                .hasMessageContaining(app.toString())
-                .hasMessageContaining("processing.num-standby-replicas is 1")
-                .hasMessageContaining("processing.transactional-state-stores: false");
+        // When it is loaded, Then both are there
+        Processing p = loader.load(app).processing();
+        assertThat(p.numStandbyReplicas()).isEqualTo(1);
+        assertThat(p.transactionalStateStores()).isTrue();
     }
 
     @Test
