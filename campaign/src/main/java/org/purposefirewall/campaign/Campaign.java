@@ -109,7 +109,8 @@ public final class Campaign {
             String applicationId = "campaign-firewall";
             FirewallInstance.Settings settings = new FirewallInstance.Settings(applicationId,
                     cluster.bootstrapServers(), topics, o.registry(), rf, o.sessionTimeoutMs(), o.staticMembership(),
-                    o.standbyReplicas(), o.transactionalStateStores(), o.instanceHeap(), o.streamsSettings());
+                    o.standbyReplicas(), o.transactionalStateStores(), o.instanceHeap(), o.instanceJavaOptions(),
+                    o.streamsSettings());
             ChildJvm jvm = new ChildJvm(childClassPath);
             List<FirewallInstance> list = new ArrayList<>();
             for (int i = 0; i < o.instances(); i++) {

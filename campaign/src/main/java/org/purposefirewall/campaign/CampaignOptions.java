@@ -29,6 +29,8 @@ import java.util.List;
  * @param transactionalStateStores {@code processing.transactional-state-stores} (false as shipped: every deciding
  *                                 task is wiped and restored whole after a kill -9; true: the local state is kept)
  * @param instanceHeap             {@code -Xmx} of every instance
+ * @param instanceJavaOptions      further JVM options of every instance, after the harness's own (e.g. a JFR
+ *                                 recording); none by default
  * @param classPath                the child JVMs' class path (null: this JVM's)
  * @param streamsSettings          further {@code streams:} settings of every instance (Kafka's own keys), to try a
  *                                 tuning (e.g. {@code producer.transaction.timeout.ms}); none by default
@@ -37,7 +39,8 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                        int rate, int starvationSeconds, int starvationThreads, long seed, int deadlineSeconds,
                        Path workDir, Path configDir, String registryUrl, int sessionTimeoutMs,
                        boolean staticMembership, int standbyReplicas, boolean transactionalStateStores,
-                       String instanceHeap, String classPath, java.util.Map<String, String> streamsSettings) {
+                       String instanceHeap, List<String> instanceJavaOptions, String classPath,
+                       java.util.Map<String, String> streamsSettings) {
 
     static final String USAGE = String.join("\n",
             "Usage: scripts/campaign.sh [options]",
@@ -61,6 +64,10 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "  --standby-replicas N     processing.num-standby-replicas (default 0, as shipped)",
             "  --transactional-state-stores B  processing.transactional-state-stores (default false, as shipped)",
             "  --instance-heap SIZE     -Xmx of each instance (default 512m)",
+            "  --instance-java-option O a further JVM option of each instance (repeatable), e.g.",
+            "                           -XX:StartFlightRecording=settings=profile,filename=DIR/ (JFR names a file per",
+            "                           process in a directory; a killed one leaves its finished chunks in",
+            "                           -XX:FlightRecorderOptions=repository=DIR)",
             "  --class-path CP          class path of the child JVMs (default: this JVM's)",
             "  --streams-setting K=V    a further streams: setting of every instance (repeatable), e.g.",
             "                           producer.transaction.timeout.ms=5000");
@@ -87,12 +94,13 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                     e);
         }
         streamsSettings = java.util.Map.copyOf(streamsSettings);
+        instanceJavaOptions = List.copyOf(instanceJavaOptions);
     }
 
     static CampaignOptions defaults() {
         return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
                 Path.of("config"), null, 6000, true, 0,
-                org.purposefirewall.config.Processing.TRANSACTIONAL_STATE_STORES.defaultValue(), "512m", null,
+                org.purposefirewall.config.Processing.TRANSACTIONAL_STATE_STORES.defaultValue(), "512m", List.of(), null,
                 java.util.Map.of());
     }
 
@@ -126,6 +134,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         int standby = d.standbyReplicas;
         boolean transactional = d.transactionalStateStores;
         String heap = d.instanceHeap;
+        List<String> javaOptions = new ArrayList<>();
         String classPath = null;
         java.util.Map<String, String> streams = new java.util.LinkedHashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
@@ -170,6 +179,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                                     "--membership is static or dynamic, got '" + v + "'");
                         };
                         case "--instance-heap" -> heap = v;
+                        case "--instance-java-option" -> javaOptions.add(v);
                         case "--class-path" -> classPath = v;
                         case "--streams-setting" -> {
                             int eq = v.indexOf('=');
@@ -185,7 +195,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         }
         return new CampaignOptions(instances, contactPoints, kills, brokerRestarts, brokers, partitions, rate,
                 starvation, starvationThreads, seed, deadline, workDir, configDir, registry, session,
-                staticMembership, standby, transactional, heap, classPath, streams);
+                staticMembership, standby, transactional, heap, javaOptions, classPath, streams);
     }
 
     private static int integer(String name, String value) {

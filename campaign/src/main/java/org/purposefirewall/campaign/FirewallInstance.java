@@ -32,7 +32,8 @@ final class FirewallInstance {
     /** What goes into every instance's config beyond the shipped file. */
     record Settings(String applicationId, String bootstrapServers, Topics topics, String registryUrl,
                     int replicationFactor, int sessionTimeoutMs, boolean staticMembership, int standbyReplicas,
-                    boolean transactionalStateStores, String heap, Map<String, String> streamsSettings) {
+                    boolean transactionalStateStores, String heap, List<String> javaOptions,
+                    Map<String, String> streamsSettings) {
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -100,6 +101,7 @@ final class FirewallInstance {
         // hide the state lines the report reads).
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + settings.heap(), "-XX:+UseSerialGC",
                 "-Dlogback.configurationFile=logback.xml"));
+        jvmArgs.addAll(settings.javaOptions());
         List<String> args = new ArrayList<>(List.of("run", "--config", config.toString()));
         String main = PurposeFirewallMain.class.getName();
         if (settings.registryUrl().startsWith("mock://")) {

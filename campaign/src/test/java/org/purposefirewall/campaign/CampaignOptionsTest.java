@@ -38,6 +38,10 @@ class CampaignOptionsTest {
             "true"}).standbyReplicas()).as("standbys with transactional stores, refused before ReopenedHistory")
                 .isEqualTo(1);
         assertThat(o.streamsSettings()).containsEntry("acceptable.recovery.lag", "5000");
+        assertThat(o.instanceJavaOptions()).as("none by default").isEmpty();
+        assertThat(CampaignOptions.parse(new String[] {"--instance-java-option", "-XX:+UnlockDiagnosticVMOptions",
+            "--instance-java-option", "-Dx=y"}).instanceJavaOptions())
+                .containsExactly("-XX:+UnlockDiagnosticVMOptions", "-Dx=y");
         assertThat(CampaignOptions.parse(new String[] {"--membership", "static"}).staticMembership()).isTrue();
     }
 
