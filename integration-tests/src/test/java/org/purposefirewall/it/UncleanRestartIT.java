@@ -222,41 +222,22 @@ class UncleanRestartIT {
             awaitRunning(second, dir.resolve("run-2.log"));
 
             // and contact points arrive whose event time is between the grant and its renewal
+            Map<Coord, Expected> contacts = new ConcurrentHashMap<>();
             Map<String, Coord> byDecisionId = new ConcurrentHashMap<>();
-            List<Coord> contacts = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < users; i++) {
                 ScenarioTraffic.Event contact = contactPoint(topics, serdes, "history-" + i, contacted);
                 producer.send(EndToEndSupport.record(contact), (metadata, error) -> {
                     if (error == null) {
                         Coord coord = Coord.of(metadata);
-                        contacts.add(coord);
+                        contacts.put(coord, contact.expected());
                         byDecisionId.put(EndToEndSupport.decisionId(coord, policyVersion), coord);
                     }
                 });
             }
             producer.flush();
-            assertThat(contacts).as("contact points produced").hasSize(users);
 
             // Then each is forwarded, once: the grant was in force at its time
-            outputs.pollUntilAtLeast(users, java.time.Duration.ofMinutes(2));
-            outputs.drain(java.time.Duration.ofSeconds(3));
-            Map<Coord, List<String>> decided = new HashMap<>();
-            for (Output out : outputs.all()) {
-                Coord coord = out.kind() == Expected.FORWARD
-                        ? byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
-                        : out.source();
-                if (coord != null && coord.topic().equals(topics.contactPoints())) {
-                    decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind() + reasonOf(out));
-                }
-            }
-            List<String> wrong = new ArrayList<>();
-            for (Coord coord : contacts) {
-                List<String> kinds = decided.getOrDefault(coord, List.of());
-                if (kinds.size() != 1 || !kinds.get(0).startsWith(Expected.FORWARD.name())) {
-                    wrong.add(coord + " -> " + kinds);
-                }
-            }
-            assertThat(wrong).as("contact points not forwarded exactly once, of %d", users).isEmpty();
+            assertEachDecidedOnceAsExpected(outputs, contacts, byDecisionId, topics, users);
         } finally {
             first.destroyForcibly();
             if (second != null) {
@@ -409,23 +390,34 @@ class UncleanRestartIT {
      */
     private static void assertEachDecidedOnceAsExpected(OutputCollector outputs, Sender sender, Topics topics,
                                                         long expected) {
+        assertEachDecidedOnceAsExpected(outputs, sender.contacts, sender.byDecisionId, topics, expected);
+    }
+
+    /**
+     * As above, for contact points produced elsewhere: {@code contacts} the outcome each must have,
+     * {@code byDecisionId} the contact point a forward's decision id names.
+     */
+    private static void assertEachDecidedOnceAsExpected(OutputCollector outputs, Map<Coord, Expected> contacts,
+                                                        Map<String, Coord> byDecisionId, Topics topics,
+                                                        long expected) {
         outputs.pollUntilAtLeast(expected, java.time.Duration.ofMinutes(3));
         outputs.drain(java.time.Duration.ofSeconds(5));
-        Map<Coord, List<Expected>> decided = new HashMap<>();
+        Map<Coord, List<Output>> decided = new HashMap<>();
         for (Output out : outputs.all()) {
             Coord coord = out.kind() == Expected.FORWARD
-                    ? sender.byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
+                    ? byDecisionId.get(((AudienceIdentifier) out.value()).getDecisionId())
                     : out.source();
             if (coord != null && coord.topic().equals(topics.contactPoints())) {
-                decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out.kind());
+                decided.computeIfAbsent(coord, c -> new ArrayList<>()).add(out);
             }
         }
-        assertThat(sender.contacts).as("contact points produced").hasSize((int) expected);
-        assertThat(decided.keySet()).as("contact points with an output").isEqualTo(sender.contacts.keySet());
+        assertThat(contacts).as("contact points produced").hasSize((int) expected);
+        assertThat(decided.keySet()).as("contact points with an output").isEqualTo(contacts.keySet());
         List<String> wrong = new ArrayList<>();
-        decided.forEach((coord, kinds) -> {
-            if (kinds.size() != 1 || kinds.get(0) != sender.contacts.get(coord)) {
-                wrong.add(coord + " -> " + kinds + ", expected " + sender.contacts.get(coord));
+        decided.forEach((coord, outs) -> {
+            if (outs.size() != 1 || outs.get(0).kind() != contacts.get(coord)) {
+                wrong.add(coord + " -> " + outs.stream().map(o -> o.kind() + reasonOf(o)).toList() + ", expected "
+                        + contacts.get(coord));
             }
         });
         assertThat(wrong).as("contact points not in exactly their one expected output").isEmpty();

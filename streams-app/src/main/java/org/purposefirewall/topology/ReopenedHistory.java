@@ -4,14 +4,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.stream.LongStream;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -53,7 +51,6 @@ public final class ReopenedHistory {
 
     /** The versioned stores of {@code supplier} (Kafka's RocksDB ones), each seeing its kept history on opening. */
     public static VersionedBytesStoreSupplier of(VersionedBytesStoreSupplier supplier) {
-        Objects.requireNonNull(supplier, "supplier");
         INTERNALS.require();
         return ForwardingVersioned.decorating(supplier, Store::new);
     }
@@ -63,25 +60,19 @@ public final class ReopenedHistory {
      * through {@code range} (inclusive bounds): one seek a segment.
      */
     static long[] segmentIds(BiFunction<Bytes, Bytes, KeyValueIterator<Bytes, byte[]>> range) {
-        long[] ids = new long[8];
-        int count = 0;
+        LongStream.Builder ids = LongStream.builder();
         long next = 0;
         while (next >= 0) {
-            long found;
             try (KeyValueIterator<Bytes, byte[]> it = range.apply(prefix(next), LAST_PREFIX)) {
                 if (!it.hasNext()) {
                     break;
                 }
-                KeyValue<Bytes, byte[]> first = it.next();
-                found = ByteBuffer.wrap(first.key.get(), 0, PREFIX_BYTES).getLong();
+                long found = ByteBuffer.wrap(it.next().key.get(), 0, PREFIX_BYTES).getLong();
+                ids.add(found);
+                next = found + 1;
             }
-            if (count == ids.length) {
-                ids = Arrays.copyOf(ids, count * 2);
-            }
-            ids[count++] = found;
-            next = found + 1;
         }
-        return Arrays.copyOf(ids, count);
+        return ids.build().toArray();
     }
 
     private static Bytes prefix(long segmentId) {
