@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +51,8 @@ class UncleanRestartIT {
     private static final int PARTITIONS = 4;
     private static final int USERS = 600;
     private static final int BATCH = 20;
+    /** Where the sender waits for the kill: the first user of the second half (a multiple of BATCH). */
+    private static final int HALF = USERS / 2 / BATCH * BATCH;
     /** Users whose consent and registrations are on the side topics before the first start, and no contact points. */
     private static final int PRELOADED_USERS = 20_000;
     /** RocksDB's smallest memtable, so that the preload's stores flush (and keep) most of their state. */
@@ -131,14 +133,15 @@ class UncleanRestartIT {
             b = start(dir, configB, "b.log");
             awaitRunning(b, dir.resolve("b.log"));
 
-            // When traffic flows and, once a quarter of it is decided, instance a is killed for good
+            // When traffic flows and, once about a quarter of it is decided (the sender holds the second half back
+            // until the kill), instance a is killed for good
             sender.start();
-            outputs.pollUntilAtLeast(expected / 4, java.time.Duration.ofMinutes(2));
+            outputs.pollUntilAtLeast(firstHalf(traffic) / 2, java.time.Duration.ofMinutes(2));
             long linesBefore = Files.readAllLines(dir.resolve("b.log")).size();
             a.destroyForcibly();
             assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
             Map<String, Long> changelogEnds = changelogEnds(admin, appId);
-            assertThat(sender.done.get()).as("the kill lands mid-traffic").isFalse();
+            sender.secondHalf.countDown(); // the kill has landed mid-traffic: the second half follows it
             sender.join();
             assertThat(sender.failure.get()).as("producing the traffic").isNull();
 
@@ -338,11 +341,11 @@ class UncleanRestartIT {
             // When traffic flows, the firewall is killed with SIGKILL once some of it is decided, and started again
             // on the same state directory while the traffic goes on
             sender.start();
-            outputs.pollUntilAtLeast(expected / 4, java.time.Duration.ofMinutes(2));
+            outputs.pollUntilAtLeast(firstHalf(traffic) / 2, java.time.Duration.ofMinutes(2));
             first.destroyForcibly(); // SIGKILL: no close, no commit, no checkpoint
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
             Map<String, Long> changelogEnds = changelogEnds(admin, appId);
-            assertThat(sender.done.get()).as("the kill lands mid-traffic").isFalse();
+            sender.secondHalf.countDown(); // the kill has landed mid-traffic: the second half goes on meanwhile
             second = start(dir, config, "run-2.log");
             awaitRunning(second, dir.resolve("run-2.log"));
             sender.join();
@@ -484,6 +487,11 @@ class UncleanRestartIT {
         return traffic.expectedCounts(USERS).values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The contact points the sender produces before it waits for {@link Sender#secondHalf}. */
+    private static long firstHalf(ScenarioTraffic traffic) {
+        return traffic.expectedCounts(HALF).values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /**
      * Produces the users in batches, each batch's consent and registrations first and then its contact points (as
      * {@code FirewallEndToEndIT} does, so that outcomes do not depend on arrival races), a little apart, then the
@@ -493,8 +501,13 @@ class UncleanRestartIT {
     private static final class Sender extends Thread {
         final Map<Coord, Expected> contacts = new ConcurrentHashMap<>();
         final Map<String, Coord> byDecisionId = new ConcurrentHashMap<>();
-        final AtomicBoolean done = new AtomicBoolean();
         final AtomicReference<Exception> failure = new AtomicReference<>();
+        /**
+         * The sender holds back the second half of the users until this opens, so that a kill made before opening
+         * it lands mid-traffic however slowly the firewall decides the first half (on a loaded CI machine the
+         * whole traffic can be produced before a quarter of it is decided).
+         */
+        final CountDownLatch secondHalf = new CountDownLatch(1);
         private final Topics topics;
         private final ScenarioTraffic traffic;
         private final String policyVersion;
@@ -511,6 +524,9 @@ class UncleanRestartIT {
             try (KafkaProducer<String, byte[]> producer = EndToEndSupport.producer(BROKER.get().bootstrapServers(),
                     "unclean-restart-", Map.of())) {
                 for (int from = 0; from < USERS && !isInterrupted(); from += BATCH) {
+                    if (from == HALF) {
+                        secondHalf.await();
+                    }
                     List<Event> state = new ArrayList<>();
                     List<Event> contactEvents = new ArrayList<>();
                     for (int i = from; i < from + BATCH; i++) {
@@ -541,8 +557,6 @@ class UncleanRestartIT {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
                 failure.compareAndSet(null, e);
-            } finally {
-                done.set(true);
             }
         }
     }
