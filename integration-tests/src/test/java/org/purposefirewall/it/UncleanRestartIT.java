@@ -118,7 +118,7 @@ class UncleanRestartIT {
         Path configB = config(dir, prefix, topics, standby, "state-b", session, "application-b.yaml");
         FirewallSerdes serdes = serdes();
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 600_000);
-        long expected = contactPoints(traffic);
+        long expected = contactPoints(traffic, USERS);
         // One after the other, as a rolling start does: two first starts at once race to create the output
         // subjects, which Apicurio can answer with a 500 for longer than the outage budget (see the README).
         Process a = start(dir, configA, "a.log");
@@ -136,7 +136,7 @@ class UncleanRestartIT {
             // When traffic flows and, once about a quarter of it is decided (the sender holds the second half back
             // until the kill), instance a is killed for good
             sender.start();
-            outputs.pollUntilAtLeast(firstHalf(traffic) / 2, java.time.Duration.ofMinutes(2));
+            outputs.pollUntilAtLeast(contactPoints(traffic, HALF) / 2, java.time.Duration.ofMinutes(2));
             long linesBefore = Files.readAllLines(dir.resolve("b.log")).size();
             a.destroyForcibly();
             assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -321,7 +321,7 @@ class UncleanRestartIT {
         FirewallSerdes serdes = serdes();
         ScenarioTraffic traffic = new ScenarioTraffic(topics, serdes, System.currentTimeMillis() - 600_000);
         // (encoding registers the input schemas: once, here, before anything else registers concurrently)
-        long expected = contactPoints(traffic);
+        long expected = contactPoints(traffic, USERS);
         if (keepsState) {
             preloadSideRecords(topics, traffic);
         }
@@ -341,7 +341,7 @@ class UncleanRestartIT {
             // When traffic flows, the firewall is killed with SIGKILL once some of it is decided, and started again
             // on the same state directory while the traffic goes on
             sender.start();
-            outputs.pollUntilAtLeast(firstHalf(traffic) / 2, java.time.Duration.ofMinutes(2));
+            outputs.pollUntilAtLeast(contactPoints(traffic, HALF) / 2, java.time.Duration.ofMinutes(2));
             first.destroyForcibly(); // SIGKILL: no close, no commit, no checkpoint
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
             Map<String, Long> changelogEnds = changelogEnds(admin, appId);
@@ -483,13 +483,12 @@ class UncleanRestartIT {
         }
     }
 
-    private static long contactPoints(ScenarioTraffic traffic) {
-        return traffic.expectedCounts(USERS).values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** The contact points the sender produces before it waits for {@link Sender#secondHalf}. */
-    private static long firstHalf(ScenarioTraffic traffic) {
-        return traffic.expectedCounts(HALF).values().stream().mapToLong(Long::longValue).sum();
+    /**
+     * The contact points of the first {@code users} users: {@link #USERS} for the whole traffic, {@link #HALF} for
+     * what the sender produces before it waits for {@link Sender#secondHalf}.
+     */
+    private static long contactPoints(ScenarioTraffic traffic, int users) {
+        return traffic.expectedCounts(users).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
