@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.purposefirewall.app.ClassDataArchive;
 import org.purposefirewall.app.PurposeFirewallMain;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.fixtures.FirewallTopics;
@@ -62,8 +63,11 @@ import org.purposefirewall.serde.FirewallSerdes;
  *
  * <p>Usage: {@code RecoveryBenchmark [--users N] [--registrations N] [--partitions P] [--rate R] [--kills K]
  * [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] [--max-minutes M]
- * [--streams-setting KEY=VALUE]...}; each {@code --streams-setting} goes into every instance's {@code streams:} section
- * (Kafka Streams' own keys, for example {@code restore.consumer.max.poll.records}), beside what a scenario sets.
+ * [--streams-setting KEY=VALUE]... [--cds-archive FILE]}; each {@code --streams-setting} goes into every instance's
+ * {@code streams:} section (Kafka Streams' own keys, for example {@code restore.consumer.max.poll.records}), beside
+ * what a scenario sets; {@code --cds-archive} gives every firewall JVM the class-data archive as
+ * {@code bin/purpose-firewall} does with {@code CDS_ARCHIVE} ({@link ClassDataArchive}): mapped once it exists and
+ * is newer than the jars, else written a minute after the process is {@code RUNNING}.
  */
 public final class RecoveryBenchmark {
 
@@ -88,10 +92,14 @@ public final class RecoveryBenchmark {
     private final long deadlineNanos;
     private final Topics inputs;
     private final Map<String, String> streamsSettings;
+    /** Null: none, as shipped. */
+    private final Path classDataArchive;
 
     private RecoveryBenchmark(LocalKafkaBroker broker, String registryUrl, Path work, int partitions, Topics inputs,
-                              Map<String, String> streamsSettings, PrintStream out, long deadlineNanos) {
+                              Map<String, String> streamsSettings, Path classDataArchive, PrintStream out,
+                              long deadlineNanos) {
         this.streamsSettings = Map.copyOf(streamsSettings);
+        this.classDataArchive = classDataArchive;
         this.broker = broker;
         this.registryUrl = registryUrl;
         this.work = work;
@@ -111,6 +119,7 @@ public final class RecoveryBenchmark {
         List<String> scenarios = List.of("before", "static", "after", "failover");
         Path work = null;
         Map<String, String> streamsSettings = new LinkedHashMap<>();
+        Path classDataArchive = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -122,6 +131,7 @@ public final class RecoveryBenchmark {
                 case "--max-minutes" -> maxMinutes = Integer.parseInt(value);
                 case "--scenarios" -> scenarios = List.of(value.split(","));
                 case "--work-dir" -> work = Path.of(value);
+                case "--cds-archive" -> classDataArchive = Path.of(value);
                 case "--streams-setting" -> {
                     int eq = value == null ? -1 : value.indexOf('=');
                     if (eq <= 0) {
@@ -133,7 +143,7 @@ public final class RecoveryBenchmark {
                 default -> {
                     System.err.println("usage: RecoveryBenchmark [--users N] [--registrations N] [--partitions P] "
                             + "[--rate R] [--kills K] [--scenarios before,static,after,during-start,during-start-before,failover,failover@MS] [--work-dir DIR] "
-                            + "[--max-minutes M] [--streams-setting KEY=VALUE]...");
+                            + "[--max-minutes M] [--streams-setting KEY=VALUE]... [--cds-archive FILE]");
                     System.exit(2);
                 }
             }
@@ -141,11 +151,12 @@ public final class RecoveryBenchmark {
         // Not under the OS temporary directory, which Kafka Streams warns about (a line this harness reports).
         work = work != null ? work : Path.of("benchmarks", "target", "recovery-" + System.currentTimeMillis());
         System.exit(run(users, registrations, partitions, rate, kills, scenarios, work, maxMinutes, streamsSettings,
-                System.out));
+                classDataArchive, System.out));
     }
 
     static int run(int users, int registrations, int partitions, int rate, int kills, List<String> scenarios,
-                   Path work, int maxMinutes, Map<String, String> streamsSettings, PrintStream out)
+                   Path work, int maxMinutes, Map<String, String> streamsSettings, Path classDataArchive,
+                   PrintStream out)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(maxMinutes);
         Files.createDirectories(work);
@@ -173,7 +184,7 @@ public final class RecoveryBenchmark {
                 out.println("recovery: every instance also has streams settings " + streamsSettings);
             }
             RecoveryBenchmark bench = new RecoveryBenchmark(broker, registry.confluentUrl(), work, partitions, inputs,
-                    streamsSettings, out, deadline);
+                    streamsSettings, classDataArchive, out, deadline);
             try (Traffic sender = new Traffic(broker, traffic, rate, planned)) {
                 sender.start();
                 for (String scenario : scenarios) {
@@ -425,10 +436,20 @@ public final class RecoveryBenchmark {
         void start() throws IOException {
             starts++;
             log = config.resolveSibling("run-" + starts + ".log");
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml",
-                    "-cp", serviceClassPath(), PurposeFirewallMain.class.getName(), "run", "--config",
-                    config.toString());
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx1g", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml"));
+            String classPath = serviceClassPath();
+            if (classDataArchive != null) {
+                List<String> cds = ClassDataArchive.jvmOptions(classDataArchive, java.util.Arrays.stream(
+                        classPath.split(java.io.File.pathSeparator)).map(Path::of).toList());
+                out.println("recovery: " + name + " start " + starts + (cds.isEmpty() ? " without a class-data archive"
+                        : cds.get(0).startsWith("-XX:SharedArchiveFile") ? " maps the class-data archive"
+                        : " records for the class-data archive"));
+                command.addAll(cds);
+            }
+            command.addAll(List.of("-cp", classPath, PurposeFirewallMain.class.getName(), "run", "--config",
+                    config.toString()));
             startedAt = System.currentTimeMillis();
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             CHILDREN.add(process);

@@ -110,7 +110,7 @@ public final class Campaign {
             FirewallInstance.Settings settings = new FirewallInstance.Settings(applicationId,
                     cluster.bootstrapServers(), topics, o.registry(), rf, o.sessionTimeoutMs(), o.staticMembership(),
                     o.standbyReplicas(), o.transactionalStateStores(), o.instanceHeap(), o.instanceJavaOptions(),
-                    o.streamsSettings());
+                    o.streamsSettings(), o.classDataArchive());
             ChildJvm jvm = new ChildJvm(childClassPath);
             List<FirewallInstance> list = new ArrayList<>();
             for (int i = 0; i < o.instances(); i++) {

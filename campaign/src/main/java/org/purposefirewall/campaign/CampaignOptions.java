@@ -34,13 +34,16 @@ import java.util.List;
  * @param classPath                the child JVMs' class path (null: this JVM's)
  * @param streamsSettings          further {@code streams:} settings of every instance (Kafka's own keys), to try a
  *                                 tuning (e.g. {@code producer.transaction.timeout.ms}); none by default
+ * @param classDataArchive         a class-data-sharing archive every instance maps once it exists and is newer than
+ *                                 the class path, and otherwise writes ({@code ClassDataArchive}, as
+ *                                 {@code CDS_ARCHIVE} in {@code bin/purpose-firewall}); null: none, as shipped
  */
 public record CampaignOptions(int instances, int contactPoints, int kills, int brokerRestarts, int brokers, int partitions,
                        int rate, int starvationSeconds, int starvationThreads, long seed, int deadlineSeconds,
                        Path workDir, Path configDir, String registryUrl, int sessionTimeoutMs,
                        boolean staticMembership, int standbyReplicas, boolean transactionalStateStores,
                        String instanceHeap, List<String> instanceJavaOptions, String classPath,
-                       java.util.Map<String, String> streamsSettings) {
+                       java.util.Map<String, String> streamsSettings, Path classDataArchive) {
 
     static final String USAGE = String.join("\n",
             "Usage: scripts/campaign.sh [options]",
@@ -70,7 +73,9 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
             "                           -XX:FlightRecorderOptions=repository=DIR)",
             "  --class-path CP          class path of the child JVMs (default: this JVM's)",
             "  --streams-setting K=V    a further streams: setting of every instance (repeatable), e.g.",
-            "                           producer.transaction.timeout.ms=5000");
+            "                           producer.transaction.timeout.ms=5000",
+            "  --cds-archive FILE       class-data-sharing archive of the instances (default none, as shipped):",
+            "                           mapped once newer than their jars, else written a minute after RUNNING");
 
     public CampaignOptions {
         if (instances < 2) {
@@ -101,7 +106,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         return new CampaignOptions(2, 1_000_000, 20, 3, 3, 6, 2000, 20, 0, 1L, 3600, Path.of("campaign/target/runs"),
                 Path.of("config"), null, 6000, true, 0,
                 org.purposefirewall.config.Processing.TRANSACTIONAL_STATE_STORES.defaultValue(), "512m", List.of(), null,
-                java.util.Map.of());
+                java.util.Map.of(), null);
     }
 
     /** The effective registry URL: the given one or a scope of this campaign's seed. */
@@ -137,6 +142,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         List<String> javaOptions = new ArrayList<>();
         String classPath = null;
         java.util.Map<String, String> streams = new java.util.LinkedHashMap<>();
+        Path classDataArchive = d.classDataArchive;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String name = rest.remove(0);
@@ -181,6 +187,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
                         case "--instance-heap" -> heap = v;
                         case "--instance-java-option" -> javaOptions.add(v);
                         case "--class-path" -> classPath = v;
+                        case "--cds-archive" -> classDataArchive = Path.of(v);
                         case "--streams-setting" -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) {
@@ -195,7 +202,7 @@ public record CampaignOptions(int instances, int contactPoints, int kills, int b
         }
         return new CampaignOptions(instances, contactPoints, kills, brokerRestarts, brokers, partitions, rate,
                 starvation, starvationThreads, seed, deadline, workDir, configDir, registry, session,
-                staticMembership, standby, transactional, heap, javaOptions, classPath, streams);
+                staticMembership, standby, transactional, heap, javaOptions, classPath, streams, classDataArchive);
     }
 
     private static int integer(String name, String value) {

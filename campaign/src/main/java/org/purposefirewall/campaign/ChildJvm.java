@@ -24,6 +24,12 @@ final class ChildJvm {
         this.classPath = classPath;
     }
 
+    /** The class path's entries, as the child JVMs get them. */
+    List<Path> classPathEntries() {
+        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator)).filter(e -> !e.isEmpty())
+                .map(Path::of).toList();
+    }
+
     /** {@code java <jvmArgs> -cp <class path> <mainClass> <args>}, output and errors appended to {@code log}. */
     Process start(List<String> jvmArgs, String mainClass, List<String> args, Path log) {
         List<String> command = new ArrayList<>();

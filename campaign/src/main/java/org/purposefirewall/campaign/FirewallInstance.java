@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.purposefirewall.app.ClassDataArchive;
 import org.purposefirewall.app.PurposeFirewallMain;
 import org.purposefirewall.config.Topics;
 
@@ -33,7 +34,7 @@ final class FirewallInstance {
     record Settings(String applicationId, String bootstrapServers, Topics topics, String registryUrl,
                     int replicationFactor, int sessionTimeoutMs, boolean staticMembership, int standbyReplicas,
                     boolean transactionalStateStores, String heap, List<String> javaOptions,
-                    Map<String, String> streamsSettings) {
+                    Map<String, String> streamsSettings, Path classDataArchive) {
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -101,6 +102,11 @@ final class FirewallInstance {
         // hide the state lines the report reads).
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + settings.heap(), "-XX:+UseSerialGC",
                 "-Dlogback.configurationFile=logback.xml"));
+        if (settings.classDataArchive() != null) {
+            // Decided at each start: the archive appears a minute after an instance first runs, and later starts
+            // of every instance map it.
+            jvmArgs.addAll(ClassDataArchive.jvmOptions(settings.classDataArchive(), jvm.classPathEntries()));
+        }
         jvmArgs.addAll(settings.javaOptions());
         List<String> args = new ArrayList<>(List.of("run", "--config", config.toString()));
         String main = PurposeFirewallMain.class.getName();

@@ -46,6 +46,13 @@ class CampaignOptionsTest {
     }
 
     @Test
+    void shouldReadAClassDataArchiveWhichIsOffAsShipped() {
+        assertThat(CampaignOptions.parse(new String[0]).classDataArchive()).isNull();
+        assertThat(CampaignOptions.parse(new String[] {"--cds-archive", "campaign/target/cds/firewall.jsa"})
+                .classDataArchive()).isEqualTo(java.nio.file.Path.of("campaign/target/cds/firewall.jsa"));
+    }
+
+    @Test
     void shouldNameABadValue() {
         assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--membership", "sticky"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--membership")

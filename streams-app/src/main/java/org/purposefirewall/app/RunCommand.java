@@ -54,6 +54,7 @@ final class RunCommand extends ConfiguredCommand {
             err().println("startup failed: " + e.getMessage());
             return PurposeFirewallMain.USAGE_ERROR;
         }
+        ClassDataArchive.requested().ifPresent(archive -> archive.writeAfterRunning(() -> app.health().ready()));
         // For shutdowns that are not a handled signal (System.exit elsewhere, SIGHUP): close cleanly anyway.
         Thread hook = new Thread(app::close, "purpose-firewall-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
