@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A dynamic class-data-sharing archive of the service's classes (the JDK's AppCDS), so that a restart maps the
- * classes a run loaded instead of reading, verifying and linking them again from the jars. That is a fifth of a
- * start, and on a loaded machine, where class loading competes for the CPU, more than a second of every restart
- * after a kill (README, Restarts and failover).
+ * classes a run loaded instead of reading, verifying and linking them again from the jars: about a fifth of a
+ * start, a second on a 2-core machine and more when it is loaded, where class loading competes for the CPU with
+ * the restart's catch-up (README, Restarts and failover).
  *
  * <p>The contract is split between the launcher and the service, because JVM options exist before the service does:
  * <ul>
