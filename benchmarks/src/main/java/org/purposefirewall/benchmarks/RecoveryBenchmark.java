@@ -441,8 +441,7 @@ public final class RecoveryBenchmark {
                     "-Xmx1g", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml"));
             String classPath = serviceClassPath();
             if (classDataArchive != null) {
-                List<String> cds = ClassDataArchive.jvmOptions(classDataArchive, java.util.Arrays.stream(
-                        classPath.split(java.io.File.pathSeparator)).map(Path::of).toList());
+                List<String> cds = ClassDataArchive.jvmOptions(classDataArchive, classPath);
                 out.println("recovery: " + name + " start " + starts + (cds.isEmpty() ? " without a class-data archive"
                         : cds.get(0).startsWith("-XX:SharedArchiveFile") ? " maps the class-data archive"
                         : " records for the class-data archive"));

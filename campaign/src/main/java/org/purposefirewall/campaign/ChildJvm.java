@@ -24,10 +24,9 @@ final class ChildJvm {
         this.classPath = classPath;
     }
 
-    /** The class path's entries, as the child JVMs get them. */
-    List<Path> classPathEntries() {
-        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator)).filter(e -> !e.isEmpty())
-                .map(Path::of).toList();
+    /** The class path the child JVMs get. */
+    String classPath() {
+        return classPath;
     }
 
     /** {@code java <jvmArgs> -cp <class path> <mainClass> <args>}, output and errors appended to {@code log}. */

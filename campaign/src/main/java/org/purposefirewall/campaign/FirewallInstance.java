@@ -105,7 +105,7 @@ final class FirewallInstance {
         if (settings.classDataArchive() != null) {
             // Decided at each start: the archive appears a minute after an instance first runs, and later starts
             // of every instance map it.
-            jvmArgs.addAll(ClassDataArchive.jvmOptions(settings.classDataArchive(), jvm.classPathEntries()));
+            jvmArgs.addAll(ClassDataArchive.jvmOptions(settings.classDataArchive(), jvm.classPath()));
         }
         jvmArgs.addAll(settings.javaOptions());
         List<String> args = new ArrayList<>(List.of("run", "--config", config.toString()));

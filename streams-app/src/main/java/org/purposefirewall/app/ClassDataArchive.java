@@ -69,6 +69,12 @@ public final class ClassDataArchive {
      * every class-path entry, else record and have the service write it. None when an entry is a directory: the JDK
      * archives classes from jars only, so a run from {@code target/classes} (the tests) gains nothing.
      */
+    public static List<String> jvmOptions(Path archive, String classPath) {
+        return jvmOptions(archive, java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isEmpty()).map(Path::of).toList());
+    }
+
+    /** As {@link #jvmOptions(Path, String)}, with the class path's entries. */
     public static List<String> jvmOptions(Path archive, List<Path> classPath) {
         Path file = archive.toAbsolutePath();
         try {
