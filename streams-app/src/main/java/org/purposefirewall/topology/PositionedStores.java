@@ -16,10 +16,12 @@ import org.apache.kafka.streams.state.VersionedBytesStoreSupplier;
  * Persistent stores that keep their local state across an unclean stop, for use with Kafka's transactional state
  * stores ({@code enable.transactional.statestores}, KIP-892) only.
  *
- * <p>A transactional RocksDB store writes a commit's records and its changelog offsets in one batch, and RocksDB
- * (its write-ahead log disabled by Kafka Streams) persists them together at a memtable flush, so after a kill -9 the
- * store on disk is some earlier commit's state with that commit's offsets, or, where nothing was flushed since the
- * store was created, no offsets and no committed data (at most records restored from the changelog itself). Kafka
+ * <p>A transactional RocksDB store writes a commit's records and its changelog offsets in one batch. Kafka Streams
+ * disables RocksDB's write-ahead log, so RocksDB would persist them together only at a memtable flush; these stores
+ * turn the log on ({@link WriteAheadLog}), so a process crash keeps every batch written. Either way, after a kill -9
+ * the store on disk is some earlier commit's state with that commit's offsets, or, where nothing reached the disk
+ * since the store was created, no offsets and no committed data (at most records restored from the changelog
+ * itself). Kafka
  * reads the second case right where it opens a task's stores (it restores that store from the changelog's start)
  * but not where a starting process first opens its state directory (Kafka 4.4.0's {@code StateDirectory} opens them
  * as if transactional stores were off, and under exactly-once takes a store without offsets for one holding
@@ -47,6 +49,7 @@ public final class PositionedStores {
     /** The key-value stores of {@code supplier}, each answering an unpersisted position as unknown. */
     public static KeyValueBytesStoreSupplier keyValue(KeyValueBytesStoreSupplier supplier) {
         Objects.requireNonNull(supplier, "supplier");
+        WriteAheadLog.require();
         return new KeyValueBytesStoreSupplier() {
             @Override
             public String name() {
@@ -67,6 +70,7 @@ public final class PositionedStores {
 
     /** The versioned stores of {@code supplier}, each answering an unpersisted position as unknown. */
     public static VersionedBytesStoreSupplier versioned(VersionedBytesStoreSupplier supplier) {
+        WriteAheadLog.require();
         return ForwardingVersioned.decorating(supplier, PositionedVersionedStore::new);
     }
 
@@ -102,6 +106,8 @@ public final class PositionedStores {
         public void init(StateStoreContext context, StateStore root) {
             synchronized (batchLock) {
                 inner.init(context, root);
+                // Before anything is restored or written: every batch from here on survives a process crash.
+                WriteAheadLog.enable(inner);
                 closed = false;
             }
         }
