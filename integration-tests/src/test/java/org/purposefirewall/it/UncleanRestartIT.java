@@ -365,15 +365,17 @@ class UncleanRestartIT {
                     || line.contains("Failed to register startup state stores")
                     || line.contains("TaskCorruptedException")).toList();
             if (keepsState) {
-                // And it kept its stores' flushed state: no task wiped, and less than half of what the changelogs
-                // held at the kill read again (the preload alone fills RocksDB's memtables several times over)
+                // And it kept its stores' state: no task wiped, and at most a twentieth of what the changelogs held at
+                // the kill read again. The write-ahead log keeps every batch written before the kill, so only a
+                // commit the kill cut between the changelog and the store is read again; without it the memtables'
+                // contents are (about 10,000 of 55,000 records with these 64 KiB memtables)
                 assertThat(wiped).as("tasks wiped after the unclean stop").isEmpty();
                 long held = changelogEnds.values().stream().mapToLong(Long::longValue).sum();
                 long restored = log.stream().filter(l -> l.contains("store restored"))
                         .mapToLong(l -> Long.parseLong(field(l, "records"))).sum();
                 System.out.println("[UncleanRestartIT] restored " + restored + " of " + held + " changelog records");
                 assertThat(held).as("changelog records at the kill").isGreaterThan(PRELOADED_USERS / 2);
-                assertThat(restored).as("changelog records restored of %d", held).isLessThan(held / 2);
+                assertThat(restored).as("changelog records restored of %d", held).isLessThan(held / 20);
             } else {
                 assertThat(wiped).as("the deciding tasks wiped (reported at WARN)").isNotEmpty();
             }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -173,7 +172,7 @@ class ReopenedHistoryTest {
 
         void run(java.util.function.Consumer<VersionedKeyValueStore<String, String>> steps) {
             if (Files.exists(kept)) {
-                copy(kept, stateDir);
+                StateCopies.copy(kept, stateDir);
             }
             Properties props = new Properties();
             props.put(StreamsConfig.APPLICATION_ID_CONFIG, "reopened-history-test");
@@ -193,7 +192,7 @@ class ReopenedHistoryTest {
             VersionedBytesStoreSupplier keeping = ForwardingVersioned.decorating(supplier, store ->
                     new Versioned(store, () -> {
                         deleteTree(kept);
-                        copy(stateDir, kept);
+                        StateCopies.copy(stateDir, kept);
                     }));
             Topology topology = new Topology();
             topology.addSource("changes", "changes");
@@ -234,21 +233,6 @@ class ReopenedHistoryTest {
         @Override
         public VersionedBytesStore readOnly(IsolationLevel isolationLevel) {
             return inner.readOnly(isolationLevel);
-        }
-    }
-
-    private static void copy(Path from, Path to) {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else if (!source.getFileName().toString().equals("LOCK")) {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

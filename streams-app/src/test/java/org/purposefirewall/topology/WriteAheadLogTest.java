@@ -2,15 +2,10 @@ package org.purposefirewall.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -141,14 +136,14 @@ class WriteAheadLogTest {
         }
 
         void reopen(Consumer<KeyValueStore<String, String>> steps) {
-            copy(image, stateDir);
+            StateCopies.copy(image, stateDir);
             try (TopologyTestDriver driver = driver()) {
                 steps.accept(driver.getKeyValueStore("store"));
             }
         }
 
         void reopenVersioned(Consumer<VersionedKeyValueStore<String, String>> steps) {
-            copy(image, stateDir);
+            StateCopies.copy(image, stateDir);
             try (TopologyTestDriver driver = driver()) {
                 steps.accept(driver.getVersionedKeyValueStore("store"));
             }
@@ -158,7 +153,7 @@ class WriteAheadLogTest {
             // The driver commits the task after each record it pipes: the writes above are a committed batch now
             driver.createInputTopic("ticks", Serdes.String().serializer(), Serdes.String().serializer())
                     .pipeInput("tick", "tick");
-            copy(stateDir, image);
+            StateCopies.copy(stateDir, image);
         }
 
         private TopologyTestDriver driver() {
@@ -187,24 +182,6 @@ class WriteAheadLogTest {
                         Serdes.String()).withLoggingDisabled(), "writer");
             }
             return topology;
-        }
-    }
-
-    private static void copy(Path from, Path to) {
-        if (!Files.exists(from)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else if (!source.getFileName().toString().equals("LOCK")) {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
