@@ -106,35 +106,29 @@ public final class ReopenedHistory {
     /**
      * Handles on the Kafka 4.4.0 internals this needs, found once; {@code problem} says what is missing, if anything.
      */
-    private record Internals(MethodHandle adapterInner, MethodHandle segmentStores, MethodHandle physicalStore,
-                             MethodHandle physicalRange, MethodHandle getOrCreateSegment, String problem) {
+    private record Internals(VersionedStoreInternals versioned, MethodHandle physicalRange,
+                             MethodHandle getOrCreateSegment, String problem) {
 
         private static final String PACKAGE = "org.apache.kafka.streams.state.internals.";
 
         static Internals find() {
+            VersionedStoreInternals versioned = VersionedStoreInternals.FOUND;
+            if (versioned.problem() != null) {
+                return new Internals(versioned, null, null, versioned.problem());
+            }
             try {
-                Class<?> adapter = Class.forName(PACKAGE + "VersionedKeyValueToBytesStoreAdapter");
-                Class<?> versioned = Class.forName(PACKAGE + "RocksDBVersionedStore");
-                Class<?> segments = Class.forName(PACKAGE + "LogicalKeyValueSegments");
                 Class<?> abstractSegments = Class.forName(PACKAGE + "AbstractSegments");
                 Class<?> rocksDbStore = Class.forName(PACKAGE + "RocksDBStore");
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
-                var innerField = adapter.getDeclaredField("inner");
-                innerField.setAccessible(true);
-                var segmentsField = versioned.getDeclaredField("segmentStores");
-                segmentsField.setAccessible(true);
-                var physical = segments.getDeclaredMethod("physicalStore");
-                physical.setAccessible(true);
                 // RocksDBStore's own range (a segment's way in): the public one refuses a store inside segments
                 var range = rocksDbStore.getDeclaredMethod("range", Bytes.class, Bytes.class, Set.class);
                 range.setAccessible(true);
                 MethodHandle create = lookup.findVirtual(abstractSegments, "getOrCreateSegment",
                         MethodType.methodType(org.apache.kafka.streams.state.internals.Segment.class, long.class,
                                 StateStoreContext.class));
-                return new Internals(lookup.unreflectGetter(innerField), lookup.unreflectGetter(segmentsField),
-                        lookup.unreflect(physical), lookup.unreflect(range), create, null);
+                return new Internals(versioned, lookup.unreflect(range), create, null);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                return new Internals(null, null, null, null, null, e.toString());
+                return new Internals(versioned, null, null, e.toString());
             }
         }
 
@@ -160,9 +154,8 @@ public final class ReopenedHistory {
         /** Puts every segment {@code adapterStore}'s open database holds into Kafka's segment list. */
         void findSegments(VersionedBytesStore adapterStore, StateStoreContext context) {
             try {
-                Object store = adapterInner.invoke(adapterStore);
-                Object segments = segmentStores.invoke(store);
-                Object physical = physicalStore.invoke(segments);
+                Object segments = versioned.segments(adapterStore);
+                Object physical = versioned.physicalStore(segments);
                 Set<KeyValueIterator<Bytes, byte[]>> open = ConcurrentHashMap.newKeySet();
                 for (long id : segmentIds((from, to) -> rangeOf(physical, from, to, open))) {
                     getOrCreateSegment.invoke(segments, id, context);

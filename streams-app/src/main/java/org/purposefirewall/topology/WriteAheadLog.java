@@ -59,10 +59,8 @@ final class WriteAheadLog {
                         options.setDisableWAL(false);
                     }
                     return;
-                } else if (INTERNALS.adapter.isInstance(current)) {
-                    current = INTERNALS.adapterInner.invoke(current);
-                } else if (INTERNALS.versioned.isInstance(current)) {
-                    current = INTERNALS.physicalStore.invoke(INTERNALS.segmentStores.invoke(current));
+                } else if (INTERNALS.versioned.isAdapter(current)) {
+                    current = INTERNALS.versioned.physicalStore(INTERNALS.versioned.segments(current));
                 } else {
                     return;
                 }
@@ -74,35 +72,24 @@ final class WriteAheadLog {
     }
 
     /** Handles on the Kafka 4.4.0 internals this needs, found once; {@code problem} says what is missing. */
-    private record Internals(Class<?> rocksDbStore, Class<?> adapter, Class<?> versioned, MethodHandle writeOptions,
-                             MethodHandle adapterInner, MethodHandle segmentStores, MethodHandle physicalStore,
+    private record Internals(VersionedStoreInternals versioned, Class<?> rocksDbStore, MethodHandle writeOptions,
                              String problem) {
 
-        private static final String PACKAGE = "org.apache.kafka.streams.state.internals.";
-
         static Internals find() {
+            VersionedStoreInternals versioned = VersionedStoreInternals.FOUND;
+            if (versioned.problem() != null) {
+                return new Internals(versioned, null, null, versioned.problem());
+            }
             try {
-                Class<?> rocksDbStore = Class.forName(PACKAGE + "RocksDBStore");
-                Class<?> adapter = Class.forName(PACKAGE + "VersionedKeyValueToBytesStoreAdapter");
-                Class<?> versioned = Class.forName(PACKAGE + "RocksDBVersionedStore");
-                Class<?> segments = Class.forName(PACKAGE + "LogicalKeyValueSegments");
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Class<?> rocksDbStore = Class.forName("org.apache.kafka.streams.state.internals.RocksDBStore");
                 var options = rocksDbStore.getDeclaredField("wOptions");
                 options.setAccessible(true);
                 if (options.getType() != WriteOptions.class) {
                     throw new NoSuchFieldException("RocksDBStore.wOptions is a " + options.getType().getName());
                 }
-                var inner = adapter.getDeclaredField("inner");
-                inner.setAccessible(true);
-                var segmentStores = versioned.getDeclaredField("segmentStores");
-                segmentStores.setAccessible(true);
-                var physical = segments.getDeclaredMethod("physicalStore");
-                physical.setAccessible(true);
-                return new Internals(rocksDbStore, adapter, versioned, lookup.unreflectGetter(options),
-                        lookup.unreflectGetter(inner), lookup.unreflectGetter(segmentStores),
-                        lookup.unreflect(physical), null);
+                return new Internals(versioned, rocksDbStore, MethodHandles.lookup().unreflectGetter(options), null);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                return new Internals(null, null, null, null, null, null, null, e.toString());
+                return new Internals(versioned, null, null, e.toString());
             }
         }
 
