@@ -98,6 +98,8 @@ class FirewallEndToEndIT {
     private static final Duration OUTPUT_DEADLINE = Duration.ofMinutes(5);
     /** After the expected number of outputs arrived, keep reading this long to catch duplicates or strays. */
     private static final Duration QUIET_PERIOD = Duration.ofSeconds(3);
+    /** How long an idle firewall is watched for commits: 60 commit intervals at the shipped 50 ms. */
+    private static final Duration IDLE_WATCH = Duration.ofSeconds(3);
     private static final Duration RUNNING_DEADLINE = Duration.ofSeconds(90);
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     /** Dead-letter reasons of the scenario's malformed records, indexed by {@code (i / 20) % 5}. */
@@ -197,7 +199,27 @@ class FirewallEndToEndIT {
             assertThat(app.failed()).as("app.failed() after the run").isFalse();
             awaitRunning(app);
             assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+
+            // (f) once nothing moves, nothing is committed: no task punctuates while no record waits, so the thread
+            // commits no transaction (before WaitTimer, a check every 10 ms made it commit every 50 ms, idle).
+            double commitsBefore = threadCommits(app);
+            Thread.sleep(IDLE_WATCH.toMillis());
+            double idleCommits = threadCommits(app) - commitsBefore;
+            System.out.printf("[FirewallEndToEndIT] idle: %.0f commits in %d ms (commit interval %d ms)%n",
+                    idleCommits, IDLE_WATCH.toMillis(), config.processing().commitInterval().toMillis());
+            assertThat(idleCommits).as("commits of an idle firewall in %s", IDLE_WATCH).isLessThanOrEqualTo(1);
         }
+    }
+
+    /** The stream threads' commit rounds so far (Kafka Streams' {@code commit-total}). */
+    private static double threadCommits(FirewallApp app) {
+        double sum = 0;
+        for (var e : app.streams().metrics().entrySet()) {
+            if (e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals("commit-total")) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return sum;
     }
 
     // ------------------------------------------------------------------------------------------------------------

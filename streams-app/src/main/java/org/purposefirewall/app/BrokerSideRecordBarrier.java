@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -51,6 +52,8 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private final List<TopicPartition> home;
     private final long pollMs;
     private final LongSupplier clock;
+    /** This instance's stream threads' activity ({@link ThreadActivity}), told with the lag warning. */
+    private final Supplier<String> threads;
     private final AtomicLongArray settled;
     private final Deque<Snapshot> unrouted = new ArrayDeque<>();
     private final Deque<Snapshot> unapplied = new ArrayDeque<>();
@@ -152,12 +155,22 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
      */
     public BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic,
                                    int partitions, Duration poll) {
-        this(admin(admin, groupId), sideTopics, homeTopic, partitions, poll, System::currentTimeMillis);
+        this(admin, groupId, sideTopics, homeTopic, partitions, poll, () -> "none");
+    }
+
+    /**
+     * @param threads where this instance's stream threads spend their time ({@link ThreadActivity#describe}), read
+     *        on the barrier's thread when it warns
+     */
+    public BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic,
+                                   int partitions, Duration poll, Supplier<String> threads) {
+        this(admin(admin, groupId), sideTopics, homeTopic, partitions, poll, System::currentTimeMillis, threads);
     }
 
     BrokerSideRecordBarrier(Offsets brokers, List<String> sideTopics, String homeTopic, int partitions,
-                            Duration poll, LongSupplier clock) {
+                            Duration poll, LongSupplier clock, Supplier<String> threads) {
         this.brokers = brokers;
+        this.threads = threads;
         this.pollMs = poll.toMillis();
         this.clock = clock;
         List<TopicPartition> s = new ArrayList<>();
@@ -319,7 +332,17 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         return offset == null ? 0L : offset;
     }
 
-    private void warnIfBehind() {
+    /** The threads' activity, or why it is unknown: a failure to read metrics must not stop the barrier. */
+    private String threadActivity() {
+        try {
+            return threads.get();
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    /** Warns, at most every 30 s, while a partition has not settled for 10 s. Package-private for tests. */
+    void warnIfBehind() {
         long now = clock.getAsLong();
         long lag = lagMs();
         if (lag >= LAG_WARNING_MS && now - lastWarning >= LAG_WARNING_INTERVAL_MS) {
@@ -331,6 +354,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
                 }
             }
             LOG.atWarn().addKeyValue("lagMs", lag).addKeyValue("partitions", behind).addKeyValue("heldBy", holdUp())
+                    .addKeyValue("threads", threadActivity())
                     .log("side records are applied late: data records of these home partitions wait for them");
         }
     }

@@ -46,7 +46,8 @@ public final class FirewallApp implements AutoCloseable {
     private final FirewallSerdes serdes;
     private final FirewallMetrics.Factory metrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private KafkaStreams streams;
+    /** Volatile: the barrier's thread reads it for {@link ThreadActivity}. */
+    private volatile KafkaStreams streams;
     private BrokerSideRecordBarrier barrier;
     private volatile boolean failed;
     private int inputPartitions;
@@ -93,7 +94,7 @@ public final class FirewallApp implements AutoCloseable {
         barrier = new BrokerSideRecordBarrier(admin, config.applicationId(),
                 List.of(config.topics().consent(), config.topics().registrations()),
                 config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
-                config.processing().sideBarrierPoll());
+                config.processing().sideBarrierPoll(), this::threadActivity);
         barrier.start();
         Topology topology = FirewallTopology.build(config, serdes, partitions, barrier, metrics);
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
@@ -133,6 +134,11 @@ public final class FirewallApp implements AutoCloseable {
             }
         });
         streams.start();
+    }
+
+    private String threadActivity() {
+        KafkaStreams running = streams;
+        return running == null ? "none" : ThreadActivity.describe(running.metrics());
     }
 
     /** Every effective setting, once, as key-values of one line (secrets hidden: {@link EffectiveConfig}). */

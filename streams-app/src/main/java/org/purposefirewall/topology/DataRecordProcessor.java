@@ -2,7 +2,6 @@ package org.purposefirewall.topology;
 
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -93,6 +92,8 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     private SetAside<V> setAside;
     private ShadowDecider.Open shadow;
     private int homePartition;
+    private WaitTimer settleCheck;
+    private WaitTimer retry;
 
     DataRecordProcessor(String topic, DataAdapter<V> adapter, SetAside.Decoder<V> decoder, Shared shared) {
         this.topic = topic;
@@ -119,11 +120,21 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
                 false, shared.sideTopics());
         this.shadow = shared.shadow() == null ? null : shared.shadow().open(stores, outputs, metrics, policy);
         this.homePartition = context.taskId().partition();
-        context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> releaseSettled());
-        context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
-            setAside.releaseSchemaWaits(this::admit);
-            setAside.releaseConsentWaits(decider::hasConsent, outputs.now(), in -> decide(in, true));
-        });
+        // Scheduled only while records wait (WaitTimer: an idle task's punctuations would make its thread commit).
+        this.settleCheck = new WaitTimer(context, SETTLE_CHECK_INTERVAL,
+                () -> setAside.waiting(Wait.SIDE_RECORDS) > 0, () -> {
+                    // A released record may start waiting for consent.
+                    releaseSettled();
+                    updateTimers();
+                });
+        this.retry = new WaitTimer(context, RETRY_INTERVAL,
+                () -> setAside.waiting(Wait.SCHEMA) > 0 || setAside.waiting(Wait.CONSENT) > 0, () -> {
+                    setAside.releaseSchemaWaits(this::admit);
+                    setAside.releaseConsentWaits(decider::hasConsent, outputs.now(), in -> decide(in, true));
+                    updateTimers();
+                });
+        // Records the set-aside store kept from before this task opened wait as well.
+        updateTimers();
     }
 
     @Override
@@ -132,7 +143,14 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
                 (tooLarge, bytes) -> Arrival.deadLetterTooLarge(outputs, tooLarge, bytes), adapter);
         if (in != null) {
             admit(in);
+            updateTimers();
         }
+    }
+
+    /** After anything that sets records aside or releases them: each check runs only while records wait for it. */
+    private void updateTimers() {
+        settleCheck.update();
+        retry.update();
     }
 
     /** Decides {@code in} now, or sets it aside until what it waits for is over. */

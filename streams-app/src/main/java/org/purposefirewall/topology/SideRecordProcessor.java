@@ -2,7 +2,6 @@ package org.purposefirewall.topology;
 
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -66,6 +65,7 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
     private Arrival arrival;
     private Applier<V> applier;
     private SetAside<V> setAside;
+    private WaitTimer retry;
 
     SideRecordProcessor(Parts<V> parts) {
         this.parts = parts;
@@ -82,8 +82,10 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         this.applier = parts.applier().open(stores, outputs);
         this.setAside = new SetAside<>(parts.topic(), stores.setAside(), parts.maxWaiting(), parts.held(), metrics,
                 parts.decoder(), true, List.of());
-        context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-                now -> setAside.releaseSchemaWaits(this::admit));
+        // Scheduled only while records wait (WaitTimer: an idle task's punctuations would make its thread commit).
+        this.retry = new WaitTimer(context, RETRY_INTERVAL, () -> setAside.waiting(SetAsideRules.Wait.SCHEMA) > 0,
+                () -> setAside.releaseSchemaWaits(this::admit));
+        retry.update();
     }
 
     @Override
@@ -91,6 +93,7 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         InputRecord<V> in = arrival.accept(record, context.recordMetadata(), applier::tooLarge, null);
         if (in != null) {
             admit(in);
+            retry.update();
         }
     }
 

@@ -8,8 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The barrier's two stages, from offsets the brokers would report. */
 class BrokerSideRecordBarrierTest {
@@ -74,7 +80,7 @@ class BrokerSideRecordBarrierTest {
     private final FakeBrokers brokers = new FakeBrokers();
     private final AtomicLong clock = new AtomicLong(1_000);
     private final BrokerSideRecordBarrier barrier = new BrokerSideRecordBarrier(brokers, List.of("consent"),
-            "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get);
+            "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> "none");
 
     @Test
     void shouldSettleATimeOnlyOnceTheIntakeAndThenTheHomeTaskCommittedPastWhatWasOnTheBrokersThen()
@@ -115,6 +121,61 @@ class BrokerSideRecordBarrierTest {
         brokers.ends.put(CONSENT_1, 5L);
         barrier.pollOnce();
         assertThat(barrier.settledThrough(1)).isEqualTo(4_000L);
+    }
+
+    @Test
+    void shouldWarnOfALateApplyWithWhatHoldsItAndWhereThisInstancesThreadsSpendTheirTime() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(BrokerSideRecordBarrier.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        Level level = logger.getLevel();
+        logger.setLevel(Level.WARN);
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            BrokerSideRecordBarrier told = new BrokerSideRecordBarrier(brokers, List.of("consent"),
+                    "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get,
+                    () -> "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
+            BrokerSideRecordBarrier unreadable = new BrokerSideRecordBarrier(brokers, List.of("consent"),
+                    "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> {
+                        throw new IllegalStateException("metrics closed");
+                    });
+            // Given both home partitions settled at 100 s, then a side record the intake has not re-homed
+            clock.set(100_000);
+            told.pollOnce();
+            unreadable.pollOnce();
+            assertThat(told.settledThrough(0)).isEqualTo(100_000L);
+            brokers.ends.put(CONSENT_0, 10L);
+            told.pollOnce();
+            unreadable.pollOnce();
+
+            // While they have not settled further for 9.999 s: no warning yet
+            clock.addAndGet(9_999);
+            told.warnIfBehind();
+            assertThat(appender.list).isEmpty();
+
+            // When 10 s have passed
+            clock.addAndGet(1);
+            told.warnIfBehind();
+            told.warnIfBehind();
+            unreadable.warnIfBehind();
+
+            // Then one warning each (the second call is within 30 s of the first), with the threads' activity, or
+            // why it could not be read, and the barrier carries on
+            assertThat(appender.list).hasSize(2);
+            Map<String, String> first = fields(appender.list.get(0));
+            assertThat(first).containsEntry("lagMs", "10000").containsEntry("partitions", "[0, 1]")
+                    .containsEntry("threads", "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
+            assertThat(first.get("heldBy")).startsWith("intake consent-0 0<10");
+            assertThat(fields(appender.list.get(1))).containsEntry("threads", "unknown (IllegalStateException)");
+        } finally {
+            logger.detachAppender(appender);
+            logger.setLevel(level);
+        }
+    }
+
+    private static Map<String, String> fields(ILoggingEvent event) {
+        return event.getKeyValuePairs().stream()
+                .collect(Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));
     }
 
     @Test
@@ -170,7 +231,7 @@ class BrokerSideRecordBarrierTest {
         // Lag counts from when polling began (never started here: time 0), never from the epoch
         assertThat(barrier.lagMs()).isEqualTo(clock.get());
         BrokerSideRecordBarrier started = new BrokerSideRecordBarrier(brokers, List.of("consent"),
-                "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get);
+                "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> "none");
         started.start();
         try {
             clock.addAndGet(1_000);

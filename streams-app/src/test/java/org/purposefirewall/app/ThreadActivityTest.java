@@ -1,0 +1,75 @@
+package org.purposefirewall.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.junit.jupiter.api.Test;
+
+/** A thread's time shares, commit latency and records an iteration, read from Kafka Streams' thread metrics. */
+class ThreadActivityTest {
+
+    private static final String THREAD_1 = "app-6f1c2d3e-aaaa-bbbb-cccc-0123456789ab-StreamThread-1";
+    private static final String THREAD_2 = "app-6f1c2d3e-aaaa-bbbb-cccc-0123456789ab-StreamThread-2";
+
+    private final Map<MetricName, Metric> metrics = new LinkedHashMap<>();
+
+    @Test
+    void shouldTellEachThreadsSharesCommitLatencyAndRecordsAnIteration() {
+        threadMetrics(THREAD_2, 0.70, 0.05, 0.20, 0.05, 35.0, 120.0, 48.0);
+        threadMetrics(THREAD_1, 0.08, 0.02, 0.85, 0.05, 412.4, 903.0, 1.36);
+
+        assertThat(ThreadActivity.describe(metrics)).isEqualTo(
+                "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05, commit avg 412 max 903 ms, "
+                        + "1.4 records an iteration; "
+                        + "StreamThread-2 process 0.70 punctuate 0.05 commit 0.20 poll 0.05, commit avg 35 max 120 ms, "
+                        + "48.0 records an iteration");
+    }
+
+    @Test
+    void shouldShowAValueTheWindowHasNotMeasuredAsADash() {
+        threadMetrics(THREAD_1, Double.NaN, 0.0, 0.0, 1.0, Double.NaN, Double.NaN, Double.NaN);
+
+        assertThat(ThreadActivity.describe(metrics)).isEqualTo(
+                "StreamThread-1 process - punctuate 0.00 commit 0.00 poll 1.00, commit avg - max - ms, "
+                        + "- records an iteration");
+    }
+
+    @Test
+    void shouldIgnoreOtherMetricsAndSayNoneWithoutThreads() {
+        put("commit-ratio", "stream-task-metrics", Map.of("thread-id", THREAD_1, "task-id", "1_0"), 0.5);
+        put("commit-latency-avg", "producer-metrics", Map.of("client-id", "p"), 10.0);
+
+        assertThat(ThreadActivity.describe(metrics)).isEqualTo("none");
+        assertThat(ThreadActivity.describe(Map.of())).isEqualTo("none");
+    }
+
+    private void threadMetrics(String thread, double process, double punctuate, double commit, double poll,
+                               double commitAvg, double commitMax, double recordsAvg) {
+        Map<String, String> tags = Map.of("thread-id", thread);
+        put("process-ratio", ThreadActivity.GROUP, tags, process);
+        put("punctuate-ratio", ThreadActivity.GROUP, tags, punctuate);
+        put("commit-ratio", ThreadActivity.GROUP, tags, commit);
+        put("poll-ratio", ThreadActivity.GROUP, tags, poll);
+        put("commit-latency-avg", ThreadActivity.GROUP, tags, commitAvg);
+        put("commit-latency-max", ThreadActivity.GROUP, tags, commitMax);
+        put("process-records-avg", ThreadActivity.GROUP, tags, recordsAvg);
+    }
+
+    private void put(String name, String group, Map<String, String> tags, double value) {
+        MetricName metricName = new MetricName(name, group, "", tags);
+        metrics.put(metricName, new Metric() {
+            @Override
+            public MetricName metricName() {
+                return metricName;
+            }
+
+            @Override
+            public Object metricValue() {
+                return value;
+            }
+        });
+    }
+}
