@@ -65,6 +65,7 @@ final class EffectiveConfig {
         s.put("processing.settle-ms", String.valueOf(p.settle().toMillis()));
         s.put("processing.side-barrier-poll-ms", String.valueOf(p.sideBarrierPoll().toMillis()));
         s.put("processing.commit-interval-ms", String.valueOf(p.commitInterval().toMillis()));
+        s.put("processing.commit-interval-max-ms", String.valueOf(p.commitIntervalMax().toMillis()));
         s.put("processing.num-stream-threads", String.valueOf(p.numStreamThreads()));
         s.put("processing.state-dir", p.stateDir().toString());
         s.put("processing.event-time-floor-ms", String.valueOf(p.eventTimeFloorMs()));

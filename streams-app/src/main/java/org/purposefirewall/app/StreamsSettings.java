@@ -38,7 +38,8 @@ public final class StreamsSettings {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processing().guarantee().kafkaValue());
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.processing().maxTaskIdle().toMillis());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.processing().numStreamThreads());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.processing().commitInterval().toMillis());
+        // Kafka's own interval is the ceiling; CommitPacer asks for commits as often as commit-interval-ms allows.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.processing().commitIntervalMax().toMillis());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.processing().stateDir().toString());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.processing().numStandbyReplicas());
         props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, config.processing().transactionalStateStores());

@@ -11,6 +11,7 @@ import org.purposefirewall.config.def.ConfigDef.Default;
 import org.purposefirewall.config.def.ConfigDef.Key;
 import org.purposefirewall.config.def.ConfigDef.Type;
 import org.purposefirewall.config.def.ConfigValues;
+import org.purposefirewall.config.def.InvalidConfigException;
 import org.purposefirewall.policy.EventTimeBounds;
 
 /**
@@ -22,7 +23,8 @@ import org.purposefirewall.policy.EventTimeBounds;
  * @param maxTaskIdle Kafka's {@code max.task.idle.ms}: how long a task waits for an empty co-partitioned input
  * @param consentHistoryRetention how far back in event time consent is kept for lookups
  * @param numStreamThreads stream threads per instance
- * @param commitInterval how often offsets and transactions are committed
+ * @param commitInterval how often offsets and transactions are committed while commits are quick (the floor)
+ * @param commitIntervalMax the longest interval between commits, while commits are slow (the ceiling)
  * @param stateDir local state directory
  * @param registryOutageMaxBlock how long a record that needs an unseen schema waits while the registry is down
  * @param consentHold how long (wall clock) a record of a user without consent state waits for late consent
@@ -43,6 +45,7 @@ public record Processing(Guarantee guarantee,
                          Duration consentHistoryRetention,
                          int numStreamThreads,
                          Duration commitInterval,
+                         Duration commitIntervalMax,
                          Path stateDir,
                          Duration registryOutageMaxBlock,
                          Duration consentHold,
@@ -76,10 +79,20 @@ public record Processing(Guarantee guarantee,
     public static final Key<Integer> NUM_STREAM_THREADS = DEF.define("num-stream-threads", Type.INT,
             Default.of(1), atLeast(1), "Stream threads per instance.");
     public static final Key<Duration> COMMIT_INTERVAL = DEF.define("commit-interval-ms", Type.DURATION_MS,
-            Default.of(Duration.ofMillis(50)), atLeast(1), "Commit (and transaction) interval. Each commit lets the "
-                    + "side-record barrier advance and makes decisions visible to read_committed consumers, so it "
-                    + "bounds latency: 50 keeps p99 within settle-ms + 300 ms; 100 (Kafka's exactly-once default) "
-                    + "gives about 15% more throughput and about 150 ms more p99.");
+            Default.of(Duration.ofMillis(50)), atLeast(1), "Commit (and transaction) interval while the brokers "
+                    + "acknowledge commits quickly. Each commit lets the side-record barrier advance and makes "
+                    + "decisions visible to read_committed consumers, so it bounds latency: 50 keeps p99 within "
+                    + "settle-ms + 300 ms; 100 (Kafka's exactly-once default) gives about 15% more throughput and "
+                    + "about 150 ms more p99. While a commit takes longer, a stream thread commits every two commit "
+                    + "rounds instead, up to commit-interval-max-ms.");
+    public static final Key<Duration> COMMIT_INTERVAL_MAX = DEF.define("commit-interval-max-ms", Type.DURATION_MS,
+            Default.of(Duration.ofSeconds(1)), atLeast(1).and(below(10_000L, "10000, Kafka Streams' exactly-once "
+                    + "transaction timeout: a longer transaction is aborted")),
+            "The longest interval between commits (Kafka's `commit.interval.ms`), at least commit-interval-ms. While "
+                    + "the brokers are slow to acknowledge commits (Kafka's thread metrics: commit share over commit "
+                    + "rate), a stream thread commits every two commit rounds, between commit-interval-ms and this, "
+                    + "so a thread working off a backlog spends at most about half its time committing; equal to "
+                    + "commit-interval-ms, the interval is fixed.");
     public static final Key<Path> STATE_DIR = DEF.define("state-dir", Type.PATH,
             Default.computed(Path.of(System.getProperty("user.home"), ".purpose-firewall", "state"),
                     "<user.home>/.purpose-firewall/state"),
@@ -175,6 +188,12 @@ public record Processing(Guarantee guarantee,
         CONSENT_HISTORY_RETENTION.require(consentHistoryRetention);
         NUM_STREAM_THREADS.validate(numStreamThreads);
         COMMIT_INTERVAL.require(commitInterval);
+        COMMIT_INTERVAL_MAX.require(commitIntervalMax);
+        if (commitIntervalMax.compareTo(commitInterval) < 0) {
+            throw new InvalidConfigException(InvalidConfigException.Kind.INVALID, COMMIT_INTERVAL_MAX.name(),
+                    commitIntervalMax.toMillis() + " is below commit-interval-ms (" + commitInterval.toMillis()
+                            + "): raise it, or give both the same value for a fixed interval");
+        }
         STATE_DIR.require(stateDir);
         REGISTRY_OUTAGE_MAX_BLOCK.require(registryOutageMaxBlock);
         CONSENT_HOLD.require(consentHold);
@@ -192,7 +211,8 @@ public record Processing(Guarantee guarantee,
     /** The settings read from the section; a relative state directory is left as given. */
     static Processing from(ConfigValues v) {
         return new Processing(v.get(GUARANTEE), v.get(MAX_TASK_IDLE), v.get(CONSENT_HISTORY_RETENTION),
-                v.get(NUM_STREAM_THREADS), v.get(COMMIT_INTERVAL), v.get(STATE_DIR), v.get(REGISTRY_OUTAGE_MAX_BLOCK),
+                v.get(NUM_STREAM_THREADS), v.get(COMMIT_INTERVAL), v.get(COMMIT_INTERVAL_MAX),
+                v.get(STATE_DIR), v.get(REGISTRY_OUTAGE_MAX_BLOCK),
                 v.get(CONSENT_HOLD), v.get(MAX_HELD_RECORDS), v.get(EVENT_TIME_FLOOR), v.get(MAX_EVENT_TIME_SKEW),
                 v.get(SETTLE), v.get(SIDE_BARRIER_POLL), v.get(GROUP_INSTANCE_ID), v.get(NUM_STANDBY_REPLICAS),
                 v.get(TRANSACTIONAL_STATE_STORES), v.get(STORE_WRITE_BUFFER_BYTES), v.get(MAX_HELD_HEAP_PERCENT));
@@ -242,6 +262,7 @@ public record Processing(Guarantee guarantee,
         private Duration consentHistoryRetention;
         private int numStreamThreads;
         private Duration commitInterval;
+        private Duration commitIntervalMax;
         private Path stateDir;
         private Duration registryOutageMaxBlock;
         private Duration consentHold;
@@ -262,6 +283,7 @@ public record Processing(Guarantee guarantee,
             consentHistoryRetention = p.consentHistoryRetention;
             numStreamThreads = p.numStreamThreads;
             commitInterval = p.commitInterval;
+            commitIntervalMax = p.commitIntervalMax;
             stateDir = p.stateDir;
             registryOutageMaxBlock = p.registryOutageMaxBlock;
             consentHold = p.consentHold;
@@ -299,6 +321,11 @@ public record Processing(Guarantee guarantee,
 
         public Builder commitInterval(Duration value) {
             commitInterval = value;
+            return this;
+        }
+
+        public Builder commitIntervalMax(Duration value) {
+            commitIntervalMax = value;
             return this;
         }
 
@@ -370,6 +397,7 @@ public record Processing(Guarantee guarantee,
         /** @throws IllegalArgumentException naming the key whose rule a value breaks */
         public Processing build() {
             return new Processing(guarantee, maxTaskIdle, consentHistoryRetention, numStreamThreads, commitInterval,
+                    commitIntervalMax,
                     stateDir, registryOutageMaxBlock, consentHold, maxHeldRecords, eventTimeFloorMs, maxEventTimeSkew,
                     settle, sideBarrierPoll, groupInstanceId, numStandbyReplicas, transactionalStateStores,
                     storeWriteBufferBytes, maxHeldHeapPercent);

@@ -151,18 +151,24 @@ public final class FirewallTopology {
                 config.processing().consentHold().toMillis(), maxWaiting, held, direct, bounds, barrier,
                 config.processing().settle().toMillis(), metrics, shadow, observer);
 
+        // Every processor records enter a task through is paced: its task asks for commits (CommitPacer says how often).
+        CommitPacer pacer = CommitPacer.between(config.processing().commitInterval(),
+                config.processing().commitIntervalMax());
+
         // Intake: every side record, whole, to its user's home partition, whatever partitioner wrote it.
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, ParkedRecord> consentIntake = builder
                 .stream(topics.consent(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName(Names.CONSENT_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest())
                         .withTimestampExtractor(EventTimeExtractor.kafkaTimestamp(bounds)))
-                .process(() -> new SideRecordIntake(partitions, bounds), Named.as(Names.CONSENT_INTAKE));
+                .process(pacer.<String, byte[], String, ParkedRecord>around(
+                        () -> new SideRecordIntake(partitions, bounds)), Named.as(Names.CONSENT_INTAKE));
         KStream<String, ParkedRecord> registrationsIntake = builder
                 .stream(topics.registrations(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName(Names.REGISTRATIONS_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest())
                         .withTimestampExtractor(EventTimeExtractor.kafkaTimestamp(bounds)))
-                .process(() -> new SideRecordIntake(partitions, bounds), Named.as(Names.REGISTRATIONS_INTAKE));
+                .process(pacer.<String, byte[], String, ParkedRecord>around(
+                        () -> new SideRecordIntake(partitions, bounds)), Named.as(Names.REGISTRATIONS_INTAKE));
         consentIntake.merge(registrationsIntake, Named.as(Names.SIDE_RECORDS_MERGE))
                 .repartition(Repartitioned.<String, ParkedRecord>as(Names.SIDE_RECORDS)
                         .withKeySerde(Serdes.String()).withValueSerde(ParkedRecord.serde()));
@@ -188,7 +194,7 @@ public final class FirewallTopology {
             routes.put(guarded, new SideRecordDispatcher.Route(Names.guardedDecider(guarded), genericDecoder,
                     EventTimeExtractor.kafkaTimestampAsWritten(bounds)));
         }
-        topology.addProcessor(Names.DISPATCHER, () -> new SideRecordDispatcher(routes, Names.DECIDER),
+        topology.addProcessor(Names.DISPATCHER, pacer.around(() -> new SideRecordDispatcher(routes, Names.DECIDER)),
                 Names.SIDE_RECORDS_SOURCE);
 
         topology.addSource(AutoOffsetReset.earliest(), Names.CONTACT_POINTS_SOURCE, contactTime,
@@ -211,8 +217,9 @@ public final class FirewallTopology {
                         policyHash, topics.audience(), bounds, maxWaiting, held, rehomed, metrics)),
                 Names.DISPATCHER);
         topology.addProcessor(Names.DECIDER,
-                () -> new DataRecordProcessor<>(topics.contactPoints(), new ContactPointAdapter(normalizer, bounds),
-                        SetAside.Decoder.of(serdes.contactPoint(), serdes.health()), shared),
+                pacer.around(() -> new DataRecordProcessor<>(topics.contactPoints(),
+                        new ContactPointAdapter(normalizer, bounds),
+                        SetAside.Decoder.of(serdes.contactPoint(), serdes.health()), shared)),
                 Names.CONTACT_POINTS_SOURCE, Names.DISPATCHER);
         List<String> deciders = new ArrayList<>(List.of(Names.DECIDER));
         for (String guarded : topics.guarded()) {
@@ -221,8 +228,8 @@ public final class FirewallTopology {
             topology.addSource(AutoOffsetReset.earliest(), source, EventTimeExtractor.kafkaTimestampAsWritten(bounds),
                     keys, genericDecoder, guarded);
             topology.addProcessor(decider,
-                    () -> new DataRecordProcessor<>(guarded, new GuardedRecordAdapter(normalizer, bounds),
-                            SetAside.Decoder.of(generic, serdes.health()), shared),
+                    pacer.around(() -> new DataRecordProcessor<>(guarded, new GuardedRecordAdapter(normalizer, bounds),
+                            SetAside.Decoder.of(generic, serdes.health()), shared)),
                     source, Names.DISPATCHER);
             deciders.add(decider);
         }

@@ -28,6 +28,8 @@ class StreamsSettingsTest {
                 GroupInstanceId.localHostName()).orElseThrow();
         assertThat(props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo(expected);
         assertThat(props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
+        // Kafka's interval is the ceiling (1 s); the topology's CommitPacer asks for commits from 50 ms on.
+        assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1000L);
         // and transactional stores are off, so RocksDB keeps Kafka's own options
         assertThat(props.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isEqualTo(false)
                 .isEqualTo(Processing.TRANSACTIONAL_STATE_STORES.defaultValue());

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.junit.jupiter.api.Test;
+import org.purposefirewall.topology.CommitPacer;
 
 /** A thread's time shares, commit latency and records an iteration, read from Kafka Streams' thread metrics. */
 class ThreadActivityTest {
@@ -24,6 +25,19 @@ class ThreadActivityTest {
         assertThat(ThreadActivity.describe(metrics)).isEqualTo(
                 "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05, commit avg 412 max 903 ms, "
                         + "1.4 records an iteration; "
+                        + "StreamThread-2 process 0.70 punctuate 0.05 commit 0.20 poll 0.05, commit avg 35 max 120 ms, "
+                        + "48.0 records an iteration");
+    }
+
+    @Test
+    void shouldTellTheCommitIntervalEachThreadKeepsOnceItHasOne() {
+        threadMetrics(THREAD_1, 0.30, 0.00, 0.50, 0.20, 60.0, 400.0, 900.0);
+        threadMetrics(THREAD_2, 0.70, 0.05, 0.20, 0.05, 35.0, 120.0, 48.0);
+        put(CommitPacer.INTERVAL_METRIC, CommitPacer.PACING_METRICS, Map.of("thread-id", THREAD_1), 400.0);
+
+        assertThat(ThreadActivity.describe(metrics)).isEqualTo(
+                "StreamThread-1 process 0.30 punctuate 0.00 commit 0.50 poll 0.20, commit avg 60 max 400 ms, "
+                        + "900.0 records an iteration, commits every 400 ms; "
                         + "StreamThread-2 process 0.70 punctuate 0.05 commit 0.20 poll 0.05, commit avg 35 max 120 ms, "
                         + "48.0 records an iteration");
     }

@@ -1090,6 +1090,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aCommitIntervalCeilingBelowTheFloorIsRefusedNamingTheKey() throws IOException {
+        // Given a ceiling below the interval it is the ceiling of
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  commit-interval-ms: 2000\n  commit-interval-max-ms: 1000"));
+        write("policy.yaml", POLICY);
+
+        // When it is loaded, then it is refused naming the file, the key and both values
+        assertFails(app)
+                .hasMessageContaining(app.toString())
+                .hasMessageContaining("commit-interval-max-ms")
+                .hasMessageContaining("1000 is below commit-interval-ms (2000)");
+    }
+
+    @Test
+    void aCommitIntervalFloorAndCeilingAreReadAsGiven() throws IOException {
+        Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
+                "  num-stream-threads: 2\n  commit-interval-ms: 80\n  commit-interval-max-ms: 2500"));
+        write("policy.yaml", POLICY);
+
+        FirewallConfig config = loader.load(app);
+
+        assertThat(config.processing().commitInterval()).isEqualTo(java.time.Duration.ofMillis(80));
+        assertThat(config.processing().commitIntervalMax()).isEqualTo(java.time.Duration.ofMillis(2500));
+    }
+
+    @Test
     void aMemtableBelowRocksDbsFloorIsRefused() throws IOException {
         Path app = write("application.yaml", APPLICATION.replace("  num-stream-threads: 2",
                 "  num-stream-threads: 2\n  store-write-buffer-bytes: 4096"));
