@@ -27,13 +27,16 @@ import org.apache.kafka.streams.processor.api.Record;
  * thread working off a backlog spends about half its time or less committing, and an idle cluster keeps the floor.
  * A round is measured on the thread itself, from Kafka Streams' own counters ({@code commit-total} and
  * {@code poll-total} of {@code stream-thread-metrics}): the time from the last callback before a commit to the first
- * after it, when no poll came between (a poll may wait for records, which is not the commit's time), smoothed
+ * after it, when no poll came between (a poll may wait for records, which is not the commit's time; the punctuations
+ * Kafka runs just before a commit are in it, as work the thread does besides records), smoothed
  * ({@link #SMOOTHING}). Without those counters (the test driver) the interval stays at the floor.
  *
  * <p>The mechanism: Kafka's own {@code commit.interval.ms} is set to the ceiling, and a task asks Kafka Streams to
  * commit ({@link ProcessorContext#commit()}: honoured at the end of the thread's current loop, for every task of the
  * thread with something to commit) once it has processed a record, the thread last asked at least the interval ago,
- * and the commit it asked for then has been seen, so a slow commit is never followed by another at once. A task with
+ * and the commit it asked for then has been seen, so a slow commit is never followed by another at once (a request
+ * that is never honoured, its task having moved away in a rebalance, is ended by Kafka's own commit at the ceiling,
+ * which the counters see too). A task with
  * records processed since its thread last asked, and no more records, checks every {@code commit-interval-ms}
  * ({@link WaitTimer}: scheduled only while it has such records, so an idle task adds no commits).
  */
