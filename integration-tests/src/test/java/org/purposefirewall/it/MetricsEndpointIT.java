@@ -57,6 +57,8 @@ class MetricsEndpointIT {
     static final String CONSUMER_LAG = "kafka_consumer_fetch_manager_records_lag_max";
     /** The firewall's Kafka Streams sensor, as the binder exports it. */
     static final String TASK_SENSOR = "kafka_stream_purpose_firewall_records_forwarded_total{";
+    /** The commit interval each stream thread keeps (CommitPacer), registered once the thread processes a record. */
+    static final String COMMIT_INTERVAL = "kafka_purpose_firewall_commit_pacing_commit_interval_ms{";
 
     @RegisterExtension
     static final SharedBroker BROKER = new SharedBroker();
@@ -130,7 +132,7 @@ class MetricsEndpointIT {
             String metrics = poll(port, "/metrics", r -> r.body().contains(forwarded) && r.body().contains(quarantined)
                     && r.body().contains(deadLettered) && r.body().contains(CONSUMER_LAG)
                     // Task-level meters appear once the binder's next refresh (every 10 s) sees the new tasks
-                    && r.body().contains(TASK_SENSOR), Duration.ofSeconds(60))
+                    && r.body().contains(TASK_SENSOR) && r.body().contains(COMMIT_INTERVAL), Duration.ofSeconds(60))
                     .body();
             assertThat(metrics).contains(
                     "purpose_firewall_quarantines_total{reason=\"REGISTERED_FOR_RESTRICTED_PURPOSE\","
@@ -142,9 +144,9 @@ class MetricsEndpointIT {
                     "purpose_firewall_late_side_records_total 0.0");
             assertThat(metrics).as("Kafka Streams' own metrics, through the binder")
                     .contains(CONSUMER_LAG + "{", "kafka_stream_thread_",
-                            TASK_SENSOR);
+                            TASK_SENSOR, COMMIT_INTERVAL);
             metrics.lines().filter(l -> l.startsWith("purpose_firewall_") || l.startsWith(CONSUMER_LAG + "{")
-                    || l.startsWith(TASK_SENSOR))
+                    || l.startsWith(TASK_SENSOR) || l.startsWith(COMMIT_INTERVAL))
                     .forEach(l -> System.out.println("[MetricsEndpointIT] " + l));
 
             // And every metric the shipped alert rules use is a series on /metrics (a missing one never fires)

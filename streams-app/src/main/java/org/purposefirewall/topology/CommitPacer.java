@@ -1,16 +1,27 @@
 package org.purposefirewall.topology;
 
+import java.io.File;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Value;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.StreamsMetrics;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * How often each stream thread commits: every {@code processing.commit-interval-ms} while the brokers acknowledge
@@ -27,13 +38,15 @@ import org.apache.kafka.streams.processor.api.Record;
  * thread working off a backlog spends about half its time or less committing, and an idle cluster keeps the floor.
  * A round is measured on the thread itself, from Kafka Streams' own counters ({@code commit-total} and
  * {@code poll-total} of {@code stream-thread-metrics}): the time from the last callback before a commit to the first
- * after it, when no poll came between (a poll may wait for records, which is not the commit's time; the punctuations
- * Kafka runs just before a commit are in it, as work the thread does besides records), smoothed
+ * after it, when no poll came between (a poll may wait for records, which is not the commit's time), or when a poll
+ * came between but the gap is still shorter than the estimate (it can only be longer than the round), smoothed
  * ({@link #SMOOTHING}). Without those counters (the test driver) the interval stays at the floor.
  *
  * <p>The mechanism: Kafka's own {@code commit.interval.ms} is set to the ceiling, and a task asks Kafka Streams to
  * commit ({@link ProcessorContext#commit()}: honoured at the end of the thread's current loop, for every task of the
- * thread with something to commit) once it has processed a record, the thread last asked at least the interval ago,
+ * thread with something to commit) once it has processed a record or run a punctuation (the wrapped processor's
+ * punctuations are paced work too: the firewall decides most records in its checks of waiting records, and their
+ * time is the thread's work, not the commit's), the thread last asked at least the interval ago,
  * and the commit it asked for then has been seen, so a slow commit is never followed by another at once (a request
  * that is never honoured, its task having moved away in a rebalance, is ended by Kafka's own commit at the ceiling,
  * which the counters see too). A task with
@@ -136,11 +149,16 @@ public final class CommitPacer {
             double polled = value(polls);
             if (!Double.isNaN(commitsSeen) && committed != commitsSeen) {
                 requestSeen = true;
-                if (polled == pollsSeen && lastCallbackEndMs != Long.MIN_VALUE) {
-                    double round = Math.max(0, now - lastCallbackEndMs);
-                    roundMs = Double.isNaN(roundMs) ? round : roundMs + SMOOTHING * (round - roundMs);
-                    intervalMs = CommitPacer.interval(roundMs, floorMs, ceilingMs);
-                    interval.record(intervalMs, now);
+                if (lastCallbackEndMs != Long.MIN_VALUE) {
+                    // Without a poll between, the gap is the round. With one, the gap is at most the round plus a
+                    // wait for records: a gap shorter than the estimate still shows the round is shorter (so a
+                    // slow first commit does not keep a steady trickle of records at a long interval).
+                    double gap = Math.max(0, now - lastCallbackEndMs);
+                    if (polled == pollsSeen || gap < roundMs) {
+                        roundMs = Double.isNaN(roundMs) ? gap : roundMs + SMOOTHING * (gap - roundMs);
+                        intervalMs = CommitPacer.interval(roundMs, floorMs, ceilingMs);
+                        interval.record(intervalMs, now);
+                    }
                 }
             }
             commitsSeen = committed;
@@ -190,9 +208,22 @@ public final class CommitPacer {
         @Override
         public void init(ProcessorContext<KOut, VOut> context) {
             this.context = context;
-            inner.init(context);
             this.pending = new WaitTimer(context, Duration.ofMillis(pacer.floorMs), this::uncommitted,
                     this::maybeCommit);
+            inner.init(new PacedContext(context));
+        }
+
+        /**
+         * A punctuation of the inner processor is work as a record is: the firewall decides most records in its
+         * checks of waiting records, so their decisions need a commit, and their time is the thread's own work,
+         * not part of the commit round that follows.
+         */
+        private void punctuate(Punctuator punctuator, long timestamp) {
+            pacer.pace(context, pacer.clockMs.getAsLong());
+            punctuator.punctuate(timestamp);
+            lastWorkMs = pacer.clockMs.getAsLong();
+            maybeCommit();
+            pending.update();
         }
 
         @Override
@@ -225,6 +256,102 @@ public final class CommitPacer {
         @Override
         public void close() {
             inner.close();
+        }
+
+        /** The task's context as the inner processor sees it: the same, but its punctuations are paced work. */
+        private final class PacedContext implements ProcessorContext<KOut, VOut> {
+
+            private final ProcessorContext<KOut, VOut> delegate;
+
+            PacedContext(ProcessorContext<KOut, VOut> delegate) {
+                this.delegate = delegate;
+            }
+
+            @Override
+            public Cancellable schedule(Duration interval, PunctuationType type, Punctuator callback) {
+                return delegate.schedule(interval, type, timestamp -> punctuate(callback, timestamp));
+            }
+
+            @Override
+            public Cancellable schedule(Instant startTime, Duration interval, PunctuationType type,
+                                        Punctuator callback) {
+                return delegate.schedule(startTime, interval, type, timestamp -> punctuate(callback, timestamp));
+            }
+
+            @Override
+            public <K extends KOut, V extends VOut> void forward(Record<K, V> record) {
+                delegate.forward(record);
+            }
+
+            @Override
+            public <K extends KOut, V extends VOut> void forward(Record<K, V> record, String childName) {
+                delegate.forward(record, childName);
+            }
+
+            @Override
+            public String applicationId() {
+                return delegate.applicationId();
+            }
+
+            @Override
+            public TaskId taskId() {
+                return delegate.taskId();
+            }
+
+            @Override
+            public Optional<RecordMetadata> recordMetadata() {
+                return delegate.recordMetadata();
+            }
+
+            @Override
+            public Serde<?> keySerde() {
+                return delegate.keySerde();
+            }
+
+            @Override
+            public Serde<?> valueSerde() {
+                return delegate.valueSerde();
+            }
+
+            @Override
+            public File stateDir() {
+                return delegate.stateDir();
+            }
+
+            @Override
+            public StreamsMetrics metrics() {
+                return delegate.metrics();
+            }
+
+            @Override
+            public <S extends StateStore> S getStateStore(String name) {
+                return delegate.getStateStore(name);
+            }
+
+            @Override
+            public void commit() {
+                delegate.commit();
+            }
+
+            @Override
+            public Map<String, Object> appConfigs() {
+                return delegate.appConfigs();
+            }
+
+            @Override
+            public Map<String, Object> appConfigsWithPrefix(String prefix) {
+                return delegate.appConfigsWithPrefix(prefix);
+            }
+
+            @Override
+            public long currentSystemTimeMs() {
+                return delegate.currentSystemTimeMs();
+            }
+
+            @Override
+            public long currentStreamTimeMs() {
+                return delegate.currentStreamTimeMs();
+            }
         }
     }
 }

@@ -133,8 +133,17 @@ class CommitPacerTest {
         assertThat(context.committed()).isTrue();
         context.resetCommit();
 
+        // A commit, then a poll, then a record 30 ms after the last: the round was at most 30 ms, which lowers the
+        // estimate (a steady trickle of records, each fetched by a poll, is not held at a slow first commit's pace).
+        commits.record(3);
+        polls.record(8);
+        clock.addAndGet(30);
+        process(paced, "f2");
+        assertThat((Double) interval()).isLessThan(400.0).isGreaterThan(50.0);
+        context.resetCommit();
+
         // The brokers are quick again: 10 ms rounds bring the interval back to the floor within a few commits.
-        for (int round = 3; round < 13; round++) {
+        for (int round = 4; round < 14; round++) {
             commits.record(round);
             clock.addAndGet(10);
             process(paced, "g");
@@ -144,12 +153,53 @@ class CommitPacerTest {
             context.resetCommit();
         }
         assertThat(interval()).isEqualTo(50.0);
-        commits.record(13);
+        commits.record(14);
         clock.addAndGet(10);
         process(paced, "i");
         clock.addAndGet(40);
         process(paced, "j");
         assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void shouldPaceTheInnerProcessorsPunctuationsAsWorkAndKeepTheirTimeOutOfTheRound() {
+        // An inner processor that decides in a check of its own, as the firewall's deciders release waiting records
+        Sensor commits = threadMetric("commit-total");
+        Sensor polls = threadMetric("poll-total");
+        commits.record(0);
+        polls.record(0);
+        List<Long> checks = new ArrayList<>();
+        Processor<String, String, String, String> checking = new Processor<>() {
+            @Override
+            public void init(org.apache.kafka.streams.processor.api.ProcessorContext<String, String> context) {
+                context.schedule(Duration.ofMillis(10), PunctuationType.WALL_CLOCK_TIME, checks::add);
+            }
+
+            @Override
+            public void process(Record<String, String> record) {
+                processed.add(record.value());
+            }
+        };
+        Processor<String, String, String, String> paced = CommitPacer.between(FLOOR, CEILING, clock::get)
+                .around(() -> checking).get();
+        paced.init(context);
+        CapturedPunctuator check = context.scheduledPunctuators().get(0);
+
+        // A check that ran is work: its task asks for a commit (nothing else would commit what it decided)
+        check.getPunctuator().punctuate(clock.get());
+        assertThat(checks).hasSize(1);
+        assertThat(context.committed()).isTrue();
+        context.resetCommit();
+
+        // A 300 ms check, then the commit (10 ms), then a record: the round is 10 ms, not 310
+        clock.addAndGet(5);
+        process(paced, "a");
+        clock.addAndGet(300);
+        check.getPunctuator().punctuate(clock.get());
+        commits.record(1);
+        clock.addAndGet(10);
+        process(paced, "b");
+        assertThat(interval()).isEqualTo(50.0);
     }
 
     @Test
