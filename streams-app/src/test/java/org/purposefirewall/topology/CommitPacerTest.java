@@ -91,10 +91,8 @@ class CommitPacerTest {
     @Test
     void shouldCommitEveryTwoCommitRoundsWhileCommitsAreSlowAndReturnToTheFloorWhenTheyAreQuickAgain() {
         // Kafka's counters of this thread: commits and polls so far.
-        Sensor commits = threadMetric("commit-total");
-        Sensor polls = threadMetric("poll-total");
-        commits.record(0);
-        polls.record(0);
+        Sensor commits = threadCounter("commit-total");
+        Sensor polls = threadCounter("poll-total");
         Processor<String, String, String, String> paced = paced();
         long start = clock.get();
 
@@ -164,10 +162,8 @@ class CommitPacerTest {
     @Test
     void shouldPaceTheInnerProcessorsPunctuationsAsWorkAndKeepTheirTimeOutOfTheRound() {
         // An inner processor that decides in a check of its own, as the firewall's deciders release waiting records
-        Sensor commits = threadMetric("commit-total");
-        Sensor polls = threadMetric("poll-total");
-        commits.record(0);
-        polls.record(0);
+        Sensor commits = threadCounter("commit-total");
+        threadCounter("poll-total");
         List<Long> checks = new ArrayList<>();
         Processor<String, String, String, String> checking = new Processor<>() {
             @Override
@@ -254,11 +250,12 @@ class CommitPacerTest {
                 .map(e -> e.getValue().metricValue()).findFirst().orElse(null);
     }
 
-    /** A metric as Kafka Streams registers it for the stream thread this test runs on. */
-    private Sensor threadMetric(String name) {
+    /** A counter as Kafka Streams registers it for the stream thread this test runs on, at 0. */
+    private Sensor threadCounter(String name) {
         Sensor sensor = context.metrics().addSensor("test-" + name, Sensor.RecordingLevel.INFO);
         sensor.add(new MetricName(name, CommitPacer.THREAD_METRICS, "",
                 Map.of("thread-id", Thread.currentThread().getName())), new Value());
+        sensor.record(0);
         return sensor;
     }
 }
