@@ -17,8 +17,6 @@ import org.purposefirewall.topology.CommitPacer;
  */
 final class ThreadActivity {
 
-    static final String GROUP = "stream-thread-metrics";
-
     private ThreadActivity() {
     }
 
@@ -36,7 +34,7 @@ final class ThreadActivity {
                 paced.put(shortName(name.tags().get("thread-id")), value);
                 return;
             }
-            if (!GROUP.equals(name.group())) {
+            if (!CommitPacer.THREAD_METRICS.equals(name.group())) {
                 return;
             }
             String thread = name.tags().get("thread-id");

@@ -89,8 +89,8 @@ public record Processing(Guarantee guarantee,
             Default.of(Duration.ofSeconds(1)), atLeast(1).and(below(10_000L, "10000, Kafka Streams' exactly-once "
                     + "transaction timeout: a longer transaction is aborted")),
             "The longest interval between commits (Kafka's `commit.interval.ms`), at least commit-interval-ms. While "
-                    + "the brokers are slow to acknowledge commits (Kafka's thread metrics: commit share over commit "
-                    + "rate), a stream thread commits every two commit rounds, between commit-interval-ms and this, "
+                    + "the brokers are slow to acknowledge commits (each thread times its commits by Kafka's commit "
+                    + "and poll counters), a stream thread commits every two commit rounds, between commit-interval-ms and this, "
                     + "so a thread working off a backlog spends at most about half its time committing; equal to "
                     + "commit-interval-ms, the interval is fixed.");
     public static final Key<Path> STATE_DIR = DEF.define("state-dir", Type.PATH,

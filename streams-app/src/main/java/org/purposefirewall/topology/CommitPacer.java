@@ -59,7 +59,8 @@ public final class CommitPacer {
     static final int ROUNDS = 2;
     /** The weight of the latest round in the smoothed one: about the last five rounds count. */
     static final double SMOOTHING = 0.3;
-    static final String THREAD_METRICS = "stream-thread-metrics";
+    /** Kafka Streams' own thread metrics group (tag {@code thread-id}). */
+    public static final String THREAD_METRICS = "stream-thread-metrics";
     /** The interval in force, per stream thread (tag {@code thread-id}), for operators and the barrier's warning. */
     public static final String PACING_METRICS = "purpose-firewall-commit-pacing";
     public static final String INTERVAL_METRIC = "commit-interval-ms";
@@ -141,8 +142,7 @@ public final class CommitPacer {
                 interval.record(intervalMs, now);
             }
             if (commits == null || polls == null) {
-                // Nothing to see commits by: a request counts as seen at once, and the interval is the floor.
-                requestSeen = true;
+                // Nothing to see commits by: a request counts as seen at once (requested), the interval is the floor.
                 return;
             }
             double committed = value(commits);
@@ -209,8 +209,13 @@ public final class CommitPacer {
         public void init(ProcessorContext<KOut, VOut> context) {
             this.context = context;
             this.pending = new WaitTimer(context, Duration.ofMillis(pacer.floorMs), this::uncommitted,
-                    this::maybeCommit);
+                    () -> maybeCommit(pacer.pace(context, pacer.clockMs.getAsLong())));
             inner.init(new PacedContext(context));
+        }
+
+        @Override
+        public void process(Record<KIn, VIn> record) {
+            work(() -> inner.process(record));
         }
 
         /**
@@ -219,19 +224,18 @@ public final class CommitPacer {
          * not part of the commit round that follows.
          */
         private void punctuate(Punctuator punctuator, long timestamp) {
-            pacer.pace(context, pacer.clockMs.getAsLong());
-            punctuator.punctuate(timestamp);
-            lastWorkMs = pacer.clockMs.getAsLong();
-            maybeCommit();
-            pending.update();
+            work(() -> punctuator.punctuate(timestamp));
         }
 
-        @Override
-        public void process(Record<KIn, VIn> record) {
-            pacer.pace(context, pacer.clockMs.getAsLong());
-            inner.process(record);
+        /**
+         * One callback's work: the thread's commits are observed once, at its start (none can happen during it), and
+         * a commit is asked for at its end if due.
+         */
+        private void work(Runnable callback) {
+            ThreadPace pace = pacer.pace(context, pacer.clockMs.getAsLong());
+            callback.run();
             lastWorkMs = pacer.clockMs.getAsLong();
-            maybeCommit();
+            maybeCommit(pace);
             pending.update();
         }
 
@@ -240,9 +244,8 @@ public final class CommitPacer {
             return lastWorkMs > pacer.threads.get().lastRequestMs;
         }
 
-        private void maybeCommit() {
+        private void maybeCommit(ThreadPace pace) {
             long now = pacer.clockMs.getAsLong();
-            ThreadPace pace = pacer.pace(context, now);
             if (pace.due(now, lastWorkMs)) {
                 context.commit();
                 // What the thread processes until it commits, at the end of its current loop, is committed with

@@ -63,13 +63,13 @@ class ThreadActivityTest {
     private void threadMetrics(String thread, double process, double punctuate, double commit, double poll,
                                double commitAvg, double commitMax, double recordsAvg) {
         Map<String, String> tags = Map.of("thread-id", thread);
-        put("process-ratio", ThreadActivity.GROUP, tags, process);
-        put("punctuate-ratio", ThreadActivity.GROUP, tags, punctuate);
-        put("commit-ratio", ThreadActivity.GROUP, tags, commit);
-        put("poll-ratio", ThreadActivity.GROUP, tags, poll);
-        put("commit-latency-avg", ThreadActivity.GROUP, tags, commitAvg);
-        put("commit-latency-max", ThreadActivity.GROUP, tags, commitMax);
-        put("process-records-avg", ThreadActivity.GROUP, tags, recordsAvg);
+        put("process-ratio", CommitPacer.THREAD_METRICS, tags, process);
+        put("punctuate-ratio", CommitPacer.THREAD_METRICS, tags, punctuate);
+        put("commit-ratio", CommitPacer.THREAD_METRICS, tags, commit);
+        put("poll-ratio", CommitPacer.THREAD_METRICS, tags, poll);
+        put("commit-latency-avg", CommitPacer.THREAD_METRICS, tags, commitAvg);
+        put("commit-latency-max", CommitPacer.THREAD_METRICS, tags, commitMax);
+        put("process-records-avg", CommitPacer.THREAD_METRICS, tags, recordsAvg);
     }
 
     private void put(String name, String group, Map<String, String> tags, double value) {
