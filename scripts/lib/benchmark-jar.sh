@@ -33,6 +33,9 @@ if needs_build; then
   echo "Building (mvn -B -q -DskipTests -DskipTestRegistry -pl $JAR_MODULE -am package) ..." >&2
   mvn -B -q -DskipTests -DskipTestRegistry -pl "$JAR_MODULE" -am package
   JAR="$(find_jar)"
+  # Maven's jar plugin leaves a jar whose classes did not change as it was, old time included, though the jars
+  # under target/lib were rebuilt: mark the build as done, so the next run does not build again.
+  [[ -n "$JAR" ]] && touch "$JAR"
 fi
 if [[ -z "$JAR" ]]; then
   echo "$JAR_MODULE jar not found under $JAR_MODULE/target after the build" >&2

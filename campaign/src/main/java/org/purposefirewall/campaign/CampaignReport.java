@@ -120,6 +120,19 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
         return recoveries.stream().filter(r -> r.event().kind().startsWith("kill")).map(Recovery::millis).toList();
     }
 
+    /**
+     * A kill's recovery in two parts: until the killed instance's Kafka Streams was RUNNING again (the restart, and
+     * every further kill of it before it got there), and the catch-up after that, until every partition wrote again
+     * (0 when they all had before it: another instance decided them). Kills with an unbounded recovery or no
+     * RUNNING again are left out of both, so that the two lists stay pairs.
+     */
+    List<long[]> killParts() {
+        return recoveries.stream().filter(r -> r.event().kind().startsWith("kill"))
+                .filter(r -> r.millis() >= 0 && r.instanceRunningMillis() >= 0)
+                .map(r -> new long[] {r.instanceRunningMillis(), Math.max(0, r.millis() - r.instanceRunningMillis())})
+                .toList();
+    }
+
     /** How long before a kill the system must have been left alone for its recovery to count as one failure's. */
     static final long QUIET_BEFORE_MS = 20_000;
 
@@ -218,6 +231,16 @@ public record CampaignReport(CampaignOptions options, OutputCollector.Verdict ve
             s.append(String.format(Locale.ROOT, "    %s: n=%d p50=%s p99=%s max=%s%n", alone
                     ? "alone (no other event from " + QUIET_BEFORE_MS / 1000 + " s before it until recovered)"
                     : "overlapping another kill, restart, broker event or the starvation", some.size(),
+                    some.isEmpty() ? "-" : ms(percentile(some, 0.5)), some.isEmpty() ? "-" : ms(percentile(some, 0.99)),
+                    some.isEmpty() ? "-" : ms(percentile(some, 1.0))));
+        }
+        List<long[]> parts = killParts();
+        for (int part = 0; part < 2; part++) {
+            int i = part;
+            List<Long> some = parts.stream().map(p -> p[i]).toList();
+            s.append(String.format(Locale.ROOT, "    %s: n=%d p50=%s p99=%s max=%s%n", part == 0
+                    ? "of which until the killed instance was RUNNING again"
+                    : "of which the catch-up after it (0: every partition wrote before it)", some.size(),
                     some.isEmpty() ? "-" : ms(percentile(some, 0.5)), some.isEmpty() ? "-" : ms(percentile(some, 0.99)),
                     some.isEmpty() ? "-" : ms(percentile(some, 1.0))));
         }

@@ -29,6 +29,20 @@ class CampaignReportTest {
     }
 
     @Test
+    void shouldSplitAKillsRecoveryIntoItsRestartAndTheCatchUpAfterIt() {
+        Chaos.Event kill = new Chaos.Event("kill-9", "firewall-0", 100_000, 100_050);
+        Chaos.Event broker = new Chaos.Event("broker-restart", "node-1", 120_000, 130_000);
+        CampaignReport report = new CampaignReport(null, null, List.of(), List.of(), 0, false, 0, 0, 0, null, List.of(
+                new CampaignReport.Recovery(kill, 17_500, 3, 11_600),
+                new CampaignReport.Recovery(kill, 3_800, 1, 18_900),
+                new CampaignReport.Recovery(kill, -1, 2, 9_000),
+                new CampaignReport.Recovery(kill, 12_000, 2, -1),
+                new CampaignReport.Recovery(broker, 25_000, 3, -1)), List.of());
+
+        assertThat(report.killParts()).containsExactly(new long[] {11_600, 5_900}, new long[] {18_900, 0});
+    }
+
+    @Test
     void shouldCallAKillAloneOnlyWithNothingElseFromBeforeItUntilItRecovered() {
         Chaos.Event kill = new Chaos.Event("kill-9", "firewall-0", 100_000, 100_050);
         Chaos.Event ownRestart = new Chaos.Event("restart", "firewall-0", 101_000, 101_005);

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
@@ -14,6 +16,8 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -71,6 +75,14 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private record Snapshot(long time, Map<TopicPartition, Long> offsets) {
     }
 
+    /**
+     * A transaction the brokers hold open: its transactional id (Kafka Streams': application id, process id and
+     * thread index, so it names the instance and thread), when it began (-1 if the coordinator did not say), its
+     * timeout, and the partitions of the topic asked about that it has written to.
+     */
+    record OpenTransaction(String transactionalId, long startedAtMs, long timeoutMs, List<Integer> partitions) {
+    }
+
     /** What the barrier reads from the brokers; {@link #admin(Admin, String)} is the real one. */
     interface Offsets extends AutoCloseable {
         /** End offsets, read_committed (the last stable offset). */
@@ -87,6 +99,13 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
 
         /** True if the topic exists (asking for the offsets of one that does not makes the admin client log errors). */
         boolean exists(String topic) throws Exception;
+
+        /**
+         * The transactions open now that have written to {@code topic}, for the lag warning: a deciding task can
+         * read its re-homed side records only up to the first record of the oldest transaction still open on its
+         * partition, whoever's it is (a dead instance's stays open until its restart fences it or it times out).
+         */
+        List<OpenTransaction> openTransactions(String topic) throws Exception;
 
         @Override
         void close();
@@ -137,6 +156,28 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
             @Override
             public boolean exists(String topic) throws Exception {
                 return admin.listTopics().names().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS).contains(topic);
+            }
+
+            @Override
+            public List<OpenTransaction> openTransactions(String topic) throws Exception {
+                List<String> ids = new ArrayList<>();
+                admin.listTransactions(new ListTransactionsOptions().filterStates(Set.of(TransactionState.ONGOING)))
+                        .all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                        .forEach(listing -> ids.add(listing.transactionalId()));
+                if (ids.isEmpty()) {
+                    return List.of();
+                }
+                List<OpenTransaction> open = new ArrayList<>();
+                admin.describeTransactions(ids).all().get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                        .forEach((id, d) -> {
+                            List<Integer> on = d.topicPartitions().stream().filter(tp -> tp.topic().equals(topic))
+                                    .map(TopicPartition::partition).sorted().toList();
+                            if (d.state() == TransactionState.ONGOING && !on.isEmpty()) {
+                                open.add(new OpenTransaction(id, d.transactionStartTimeMs().orElse(-1L),
+                                        d.transactionTimeoutMs(), on));
+                            }
+                        });
+                return open;
             }
 
             @Override
@@ -354,9 +395,45 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
                 }
             }
             LOG.atWarn().addKeyValue("lagMs", lag).addKeyValue("partitions", behind).addKeyValue("heldBy", holdUp())
+                    .addKeyValue("openTransactions", openTransactions(now))
                     .addKeyValue("threads", threadActivity())
                     .log("side records are applied late: data records of these home partitions wait for them");
         }
+    }
+
+    /** At most this many open transactions are told, the oldest first. */
+    private static final int TOLD_TRANSACTIONS = 3;
+
+    /**
+     * The oldest transactions open on the side-records topic, {@code <transactional id> 34.2 s (timeout 10 s) on
+     * [3, 5]; ...}, {@code none}, or why they could not be read (the principal may lack Describe on transactional
+     * ids): a failure must not stop the barrier. Package-private for tests.
+     */
+    String openTransactions(long now) {
+        List<OpenTransaction> open;
+        try {
+            open = new ArrayList<>(brokers.openTransactions(home.get(0).topic()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown (interrupted)";
+        } catch (Exception e) {
+            return "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+        if (open.isEmpty()) {
+            return "none";
+        }
+        open.sort(java.util.Comparator.comparingLong(t -> t.startedAtMs() < 0 ? Long.MAX_VALUE : t.startedAtMs()));
+        StringBuilder s = new StringBuilder();
+        for (OpenTransaction t : open.subList(0, Math.min(TOLD_TRANSACTIONS, open.size()))) {
+            s.append(s.isEmpty() ? "" : "; ").append(t.transactionalId()).append(' ')
+                    .append(t.startedAtMs() < 0 ? "?" : String.format(Locale.ROOT, "%.1f",
+                            Math.max(0, now - t.startedAtMs()) / 1000.0))
+                    .append(" s (timeout ").append(t.timeoutMs() / 1000).append(" s) on ").append(t.partitions());
+        }
+        if (open.size() > TOLD_TRANSACTIONS) {
+            s.append("; ").append(open.size() - TOLD_TRANSACTIONS).append(" more");
+        }
+        return s.toString();
     }
 
     /**

@@ -30,8 +30,10 @@ class BrokerSideRecordBarrierTest {
         final Map<TopicPartition, Long> ends = new HashMap<>();
         final Map<TopicPartition, Long> starts = new HashMap<>();
         final Map<TopicPartition, Long> committed = new HashMap<>();
+        final List<BrokerSideRecordBarrier.OpenTransaction> transactions = new java.util.ArrayList<>();
         boolean down;
         boolean homeCreated = true;
+        boolean transactionsHidden;
 
         @Override
         public Map<TopicPartition, Long> ends(List<TopicPartition> partitions) {
@@ -70,6 +72,16 @@ class BrokerSideRecordBarrierTest {
         public boolean exists(String topic) {
             check();
             return homeCreated;
+        }
+
+        @Override
+        public List<BrokerSideRecordBarrier.OpenTransaction> openTransactions(String topic) {
+            check();
+            if (transactionsHidden) {
+                throw new SecurityException("not authorized to describe transactional ids");
+            }
+            assertThat(topic).isEqualTo(HOME_0.topic());
+            return List.copyOf(transactions);
         }
 
         @Override
@@ -167,6 +179,53 @@ class BrokerSideRecordBarrierTest {
                     .containsEntry("threads", "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
             assertThat(first.get("heldBy")).startsWith("intake consent-0 0<10");
             assertThat(fields(appender.list.get(1))).containsEntry("threads", "unknown (IllegalStateException)");
+        } finally {
+            logger.detachAppender(appender);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void shouldTellTheOldestTransactionsOpenOnTheSideRecordsTopicWithTheLagWarning() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(BrokerSideRecordBarrier.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        Level level = logger.getLevel();
+        logger.setLevel(Level.WARN);
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            assertThat(barrier.openTransactions(1_000)).isEqualTo("none");
+
+            // Given five open transactions on the side-records topic, one whose start the coordinator did not say
+            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-b-1", 60_000, 10_000,
+                    List.of(0, 1)));
+            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-a-1", 25_800, 10_000,
+                    List.of(1)));
+            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-c-1", -1, 10_000,
+                    List.of(0)));
+            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-d-1", 59_950, 10_000,
+                    List.of(0)));
+            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-e-1", 59_990, 10_000,
+                    List.of(1)));
+
+            // Then the three oldest are told with their age, timeout and partitions, and how many more there are
+            assertThat(barrier.openTransactions(60_000)).isEqualTo(
+                    "app-a-1 34.2 s (timeout 10 s) on [1]; app-d-1 0.1 s (timeout 10 s) on [0]; "
+                            + "app-e-1 0.0 s (timeout 10 s) on [1]; 2 more");
+
+            // And in the lag warning
+            clock.set(100_000);
+            barrier.pollOnce();
+            brokers.ends.put(CONSENT_0, 10L);
+            barrier.pollOnce();
+            clock.addAndGet(10_000);
+            barrier.warnIfBehind();
+            assertThat(appender.list).hasSize(1);
+            assertThat(fields(appender.list.get(0)).get("openTransactions")).startsWith("app-a-1 84.2 s");
+
+            // A principal that may not describe transactions gets the reason, not a stopped barrier
+            brokers.transactionsHidden = true;
+            assertThat(barrier.openTransactions(60_000)).isEqualTo("unknown (SecurityException)");
         } finally {
             logger.detachAppender(appender);
             logger.setLevel(level);

@@ -43,6 +43,23 @@ class ThreadActivityTest {
     }
 
     @Test
+    void shouldTellEachThreadsMainConsumerFetchesButNotTheRestoreConsumers() {
+        threadMetrics(THREAD_1, 0.30, 0.00, 0.05, 0.65, 4.0, 36.0, 30.9);
+        threadMetrics(THREAD_2, 0.70, 0.05, 0.20, 0.05, 35.0, 120.0, 48.0);
+        fetchMetrics(THREAD_1 + "-consumer", 212.4, 503.0, 41.25);
+        fetchMetrics(THREAD_2 + "-restore-consumer", 9.0, 10.0, 900.0);
+        fetchMetrics("app-6f1c2d3e-aaaa-bbbb-cccc-0123456789ab-global-consumer", 9.0, 10.0, 900.0);
+        put("fetch-latency-avg", ThreadActivity.FETCH_METRICS,
+                Map.of("client-id", THREAD_2 + "-consumer", "topic", "t"), 999.0);
+
+        assertThat(ThreadActivity.describe(metrics)).isEqualTo(
+                "StreamThread-1 process 0.30 punctuate 0.00 commit 0.05 poll 0.65, commit avg 4 max 36 ms, "
+                        + "30.9 records an iteration, fetch avg 212 max 503 ms, 41.3 records a fetch; "
+                        + "StreamThread-2 process 0.70 punctuate 0.05 commit 0.20 poll 0.05, commit avg 35 max 120 ms, "
+                        + "48.0 records an iteration");
+    }
+
+    @Test
     void shouldShowAValueTheWindowHasNotMeasuredAsADash() {
         threadMetrics(THREAD_1, Double.NaN, 0.0, 0.0, 1.0, Double.NaN, Double.NaN, Double.NaN);
 
@@ -70,6 +87,13 @@ class ThreadActivityTest {
         put("commit-latency-avg", CommitPacer.THREAD_METRICS, tags, commitAvg);
         put("commit-latency-max", CommitPacer.THREAD_METRICS, tags, commitMax);
         put("process-records-avg", CommitPacer.THREAD_METRICS, tags, recordsAvg);
+    }
+
+    private void fetchMetrics(String client, double latencyAvg, double latencyMax, double recordsPerRequest) {
+        Map<String, String> tags = Map.of("client-id", client);
+        put("fetch-latency-avg", ThreadActivity.FETCH_METRICS, tags, latencyAvg);
+        put("fetch-latency-max", ThreadActivity.FETCH_METRICS, tags, latencyMax);
+        put("records-per-request-avg", ThreadActivity.FETCH_METRICS, tags, recordsPerRequest);
     }
 
     private void put(String name, String group, Map<String, String> tags, double value) {
