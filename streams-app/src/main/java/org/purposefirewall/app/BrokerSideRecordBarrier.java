@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,6 +59,8 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
     private final LongSupplier clock;
     /** This instance's stream threads' activity ({@link ThreadActivity}), told with the lag warning. */
     private final Supplier<String> threads;
+    /** Where the deciding tasks of home partitions are on this instance ({@link TaskPlaces}), told with it. */
+    private final Function<List<Integer>, String> tasks;
     private final AtomicLongArray settled;
     private final Deque<Snapshot> unrouted = new ArrayDeque<>();
     private final Deque<Snapshot> unapplied = new ArrayDeque<>();
@@ -196,22 +199,33 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
      */
     public BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic,
                                    int partitions, Duration poll) {
-        this(admin, groupId, sideTopics, homeTopic, partitions, poll, () -> "none");
+        this(admin, groupId, sideTopics, homeTopic, partitions, poll, () -> "none", behind -> "none");
     }
 
     /**
      * @param threads where this instance's stream threads spend their time ({@link ThreadActivity#describe}), read
      *        on the barrier's thread when it warns
+     * @param tasks where the deciding tasks of the given home partitions are on this instance
+     *        ({@link TaskPlaces#describe}), read on the barrier's thread when it warns
      */
     public BrokerSideRecordBarrier(Admin admin, String groupId, List<String> sideTopics, String homeTopic,
-                                   int partitions, Duration poll, Supplier<String> threads) {
-        this(admin(admin, groupId), sideTopics, homeTopic, partitions, poll, System::currentTimeMillis, threads);
+                                   int partitions, Duration poll, Supplier<String> threads,
+                                   Function<List<Integer>, String> tasks) {
+        this(admin(admin, groupId), sideTopics, homeTopic, partitions, poll, System::currentTimeMillis, threads,
+                tasks);
     }
 
     BrokerSideRecordBarrier(Offsets brokers, List<String> sideTopics, String homeTopic, int partitions,
                             Duration poll, LongSupplier clock, Supplier<String> threads) {
+        this(brokers, sideTopics, homeTopic, partitions, poll, clock, threads, behind -> "none");
+    }
+
+    BrokerSideRecordBarrier(Offsets brokers, List<String> sideTopics, String homeTopic, int partitions,
+                            Duration poll, LongSupplier clock, Supplier<String> threads,
+                            Function<List<Integer>, String> tasks) {
         this.brokers = brokers;
         this.threads = threads;
+        this.tasks = tasks;
         this.pollMs = poll.toMillis();
         this.clock = clock;
         List<TopicPartition> s = new ArrayList<>();
@@ -382,6 +396,15 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
         }
     }
 
+    /** Where the tasks of these partitions are, or why it is unknown: as {@link #threadActivity()}. */
+    private String taskPlaces(List<Integer> behind) {
+        try {
+            return tasks.apply(List.copyOf(behind));
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
     /** Warns, at most every 30 s, while a partition has not settled for 10 s. Package-private for tests. */
     void warnIfBehind() {
         long now = clock.getAsLong();
@@ -396,6 +419,7 @@ public final class BrokerSideRecordBarrier implements SideRecordBarrier, AutoClo
             }
             LOG.atWarn().addKeyValue("lagMs", lag).addKeyValue("partitions", behind).addKeyValue("heldBy", holdUp())
                     .addKeyValue("openTransactions", openTransactions(now))
+                    .addKeyValue("tasks", taskPlaces(behind))
                     .addKeyValue("threads", threadActivity())
                     .log("side records are applied late: data records of these home partitions wait for them");
         }

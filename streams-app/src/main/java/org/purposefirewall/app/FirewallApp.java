@@ -48,6 +48,8 @@ public final class FirewallApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Volatile: the barrier's thread reads it for {@link ThreadActivity}. */
     private volatile KafkaStreams streams;
+    /** Logs restores, and knows which are under way for the barrier's warning ({@link TaskPlaces}). */
+    private final RestoreLog restoreLog = new RestoreLog();
     private BrokerSideRecordBarrier barrier;
     private volatile boolean failed;
     private int inputPartitions;
@@ -94,7 +96,7 @@ public final class FirewallApp implements AutoCloseable {
         barrier = new BrokerSideRecordBarrier(admin, config.applicationId(),
                 List.of(config.topics().consent(), config.topics().registrations()),
                 config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
-                config.processing().sideBarrierPoll(), this::threadActivity);
+                config.processing().sideBarrierPoll(), this::threadActivity, this::taskPlaces);
         barrier.start();
         Topology topology = FirewallTopology.build(config, serdes, partitions, barrier, metrics);
         LOG.atInfo().addKeyValue("applicationId", config.applicationId())
@@ -126,7 +128,7 @@ public final class FirewallApp implements AutoCloseable {
                     .log("stream thread failed; shutting the client down");
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        streams.setGlobalStateRestoreListener(new RestoreLog());
+        streams.setGlobalStateRestoreListener(restoreLog);
         streams.setStateListener((next, previous) -> {
             LOG.atInfo().addKeyValue("from", previous).addKeyValue("to", next).log("streams state changed");
             if (next == KafkaStreams.State.NOT_RUNNING || next == KafkaStreams.State.ERROR) {
@@ -139,6 +141,12 @@ public final class FirewallApp implements AutoCloseable {
     private String threadActivity() {
         KafkaStreams running = streams;
         return running == null ? "none" : ThreadActivity.describe(running.metrics());
+    }
+
+    private String taskPlaces(List<Integer> homePartitions) {
+        KafkaStreams running = streams;
+        return running == null ? "none" : TaskPlaces.describe(homePartitions, running.metadataForLocalThreads(),
+                config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, restoreLog.restoring());
     }
 
     /** Every effective setting, once, as key-values of one line (secrets hidden: {@link EffectiveConfig}). */

@@ -56,6 +56,11 @@ final class RestoreLog implements StateRestoreListener {
                 .log("store restore suspended: its task moved or the instance is stopping");
     }
 
+    /** The changelog partitions being restored now (active tasks only; standbys are not restores). */
+    java.util.Set<TopicPartition> restoring() {
+        return java.util.Set.copyOf(startedAt.keySet());
+    }
+
     private long elapsed(TopicPartition changelog) {
         Long start = startedAt.remove(changelog);
         return start == null ? -1 : clock.getAsLong() - start;

@@ -144,12 +144,18 @@ class BrokerSideRecordBarrierTest {
         appender.start();
         logger.addAppender(appender);
         try {
+            List<List<Integer>> asked = new java.util.ArrayList<>();
             BrokerSideRecordBarrier told = new BrokerSideRecordBarrier(brokers, List.of("consent"),
                     "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get,
-                    () -> "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
+                    () -> "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05", behind -> {
+                        asked.add(behind);
+                        return "0 restoring 2 stores; 1 not here";
+                    });
             BrokerSideRecordBarrier unreadable = new BrokerSideRecordBarrier(brokers, List.of("consent"),
                     "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> {
                         throw new IllegalStateException("metrics closed");
+                    }, behind -> {
+                        throw new IllegalStateException("streams not started");
                     });
             // Given both home partitions settled at 100 s, then a side record the intake has not re-homed
             clock.set(100_000);
@@ -178,7 +184,10 @@ class BrokerSideRecordBarrierTest {
             assertThat(first).containsEntry("lagMs", "10000").containsEntry("partitions", "[0, 1]")
                     .containsEntry("threads", "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
             assertThat(first.get("heldBy")).startsWith("intake consent-0 0<10");
-            assertThat(fields(appender.list.get(1))).containsEntry("threads", "unknown (IllegalStateException)");
+            assertThat(first).containsEntry("tasks", "0 restoring 2 stores; 1 not here");
+            assertThat(asked).as("asked about the partitions behind, once").containsExactly(List.of(0, 1));
+            assertThat(fields(appender.list.get(1))).containsEntry("threads", "unknown (IllegalStateException)")
+                    .containsEntry("tasks", "unknown (IllegalStateException)");
         } finally {
             logger.detachAppender(appender);
             logger.setLevel(level);

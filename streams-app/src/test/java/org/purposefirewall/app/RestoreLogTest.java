@@ -67,6 +67,19 @@ class RestoreLogTest {
     }
 
     @Test
+    void shouldKnowWhichChangelogsAreBeingRestoredUntilTheyEndOrAreCutShort() {
+        TopicPartition other = new TopicPartition("app-exposure-store-changelog", 4);
+        log.onRestoreStart(CHANGELOG, "consent-store", 0, 10);
+        log.onRestoreStart(other, "exposure-store", 0, 10);
+        assertThat(log.restoring()).containsExactlyInAnyOrder(CHANGELOG, other);
+
+        log.onRestoreEnd(CHANGELOG, "consent-store", 10);
+        assertThat(log.restoring()).containsExactly(other);
+        log.onRestoreSuspended(other, "exposure-store", 4);
+        assertThat(log.restoring()).isEmpty();
+    }
+
+    @Test
     void shouldNotInventADurationForARestoreItDidNotSeeStart() {
         log.onRestoreEnd(CHANGELOG, "consent-store", 0);
 
