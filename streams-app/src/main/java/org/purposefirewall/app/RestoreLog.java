@@ -1,6 +1,7 @@
 package org.purposefirewall.app;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
@@ -57,8 +58,8 @@ final class RestoreLog implements StateRestoreListener {
     }
 
     /** The changelog partitions being restored now (active tasks only; standbys are not restores). */
-    java.util.Set<TopicPartition> restoring() {
-        return java.util.Set.copyOf(startedAt.keySet());
+    Set<TopicPartition> restoring() {
+        return Set.copyOf(startedAt.keySet());
     }
 
     private long elapsed(TopicPartition changelog) {
