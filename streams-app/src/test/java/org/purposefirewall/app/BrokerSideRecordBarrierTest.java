@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The barrier's two stages, from offsets the brokers would report. */
 class BrokerSideRecordBarrierTest {
@@ -30,7 +27,7 @@ class BrokerSideRecordBarrierTest {
         final Map<TopicPartition, Long> ends = new HashMap<>();
         final Map<TopicPartition, Long> starts = new HashMap<>();
         final Map<TopicPartition, Long> committed = new HashMap<>();
-        final List<BrokerSideRecordBarrier.OpenTransaction> transactions = new java.util.ArrayList<>();
+        final List<BrokerSideRecordBarrier.OpenTransaction> transactions = new ArrayList<>();
         boolean down;
         boolean homeCreated = true;
         boolean transactionsHidden;
@@ -90,6 +87,8 @@ class BrokerSideRecordBarrierTest {
     }
 
     private final FakeBrokers brokers = new FakeBrokers();
+    @RegisterExtension
+    final LogCapture captured = new LogCapture(BrokerSideRecordBarrier.class, Level.WARN);
     private final AtomicLong clock = new AtomicLong(1_000);
     private final BrokerSideRecordBarrier barrier = new BrokerSideRecordBarrier(brokers, List.of("consent"),
             "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> "none");
@@ -137,114 +136,88 @@ class BrokerSideRecordBarrierTest {
 
     @Test
     void shouldWarnOfALateApplyWithWhatHoldsItAndWhereThisInstancesThreadsSpendTheirTime() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(BrokerSideRecordBarrier.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        Level level = logger.getLevel();
-        logger.setLevel(Level.WARN);
-        appender.start();
-        logger.addAppender(appender);
-        try {
-            List<List<Integer>> asked = new java.util.ArrayList<>();
-            BrokerSideRecordBarrier told = new BrokerSideRecordBarrier(brokers, List.of("consent"),
-                    "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get,
-                    () -> "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05", behind -> {
-                        asked.add(behind);
-                        return "0 restoring 2 stores; 1 not here";
-                    });
-            BrokerSideRecordBarrier unreadable = new BrokerSideRecordBarrier(brokers, List.of("consent"),
-                    "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> {
-                        throw new IllegalStateException("metrics closed");
-                    }, behind -> {
-                        throw new IllegalStateException("streams not started");
-                    });
-            // Given both home partitions settled at 100 s, then a side record the intake has not re-homed
-            clock.set(100_000);
-            told.pollOnce();
-            unreadable.pollOnce();
-            assertThat(told.settledThrough(0)).isEqualTo(100_000L);
-            brokers.ends.put(CONSENT_0, 10L);
-            told.pollOnce();
-            unreadable.pollOnce();
+        List<List<Integer>> asked = new ArrayList<>();
+        BrokerSideRecordBarrier told = new BrokerSideRecordBarrier(brokers, List.of("consent"),
+                "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get,
+                () -> "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05", behind -> {
+                    asked.add(behind);
+                    return "0 restoring 2 stores; 1 not here";
+                });
+        BrokerSideRecordBarrier unreadable = new BrokerSideRecordBarrier(brokers, List.of("consent"),
+                "app-side-records-repartition", 2, Duration.ofMillis(50), clock::get, () -> {
+                    throw new IllegalStateException("metrics closed");
+                }, behind -> {
+                    throw new IllegalStateException("streams not started");
+                });
+        // Given both home partitions settled at 100 s, then a side record the intake has not re-homed
+        clock.set(100_000);
+        told.pollOnce();
+        unreadable.pollOnce();
+        assertThat(told.settledThrough(0)).isEqualTo(100_000L);
+        brokers.ends.put(CONSENT_0, 10L);
+        told.pollOnce();
+        unreadable.pollOnce();
 
-            // While they have not settled further for 9.999 s: no warning yet
-            clock.addAndGet(9_999);
-            told.warnIfBehind();
-            assertThat(appender.list).isEmpty();
+        // While they have not settled further for 9.999 s: no warning yet
+        clock.addAndGet(9_999);
+        told.warnIfBehind();
+        assertThat(captured.events()).isEmpty();
 
-            // When 10 s have passed
-            clock.addAndGet(1);
-            told.warnIfBehind();
-            told.warnIfBehind();
-            unreadable.warnIfBehind();
+        // When 10 s have passed
+        clock.addAndGet(1);
+        told.warnIfBehind();
+        told.warnIfBehind();
+        unreadable.warnIfBehind();
 
-            // Then one warning each (the second call is within 30 s of the first), with the threads' activity, or
-            // why it could not be read, and the barrier carries on
-            assertThat(appender.list).hasSize(2);
-            Map<String, String> first = fields(appender.list.get(0));
-            assertThat(first).containsEntry("lagMs", "10000").containsEntry("partitions", "[0, 1]")
-                    .containsEntry("threads", "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
-            assertThat(first.get("heldBy")).startsWith("intake consent-0 0<10");
-            assertThat(first).containsEntry("tasks", "0 restoring 2 stores; 1 not here");
-            assertThat(asked).as("asked about the partitions behind, once").containsExactly(List.of(0, 1));
-            assertThat(fields(appender.list.get(1))).containsEntry("threads", "unknown (IllegalStateException)")
-                    .containsEntry("tasks", "unknown (IllegalStateException)");
-        } finally {
-            logger.detachAppender(appender);
-            logger.setLevel(level);
-        }
+        // Then one warning each (the second call is within 30 s of the first), with the threads' activity, or
+        // why it could not be read, and the barrier carries on
+        assertThat(captured.events()).hasSize(2);
+        Map<String, String> first = LogCapture.fields(captured.events().get(0));
+        assertThat(first).containsEntry("lagMs", "10000").containsEntry("partitions", "[0, 1]")
+                .containsEntry("threads", "StreamThread-1 process 0.08 punctuate 0.02 commit 0.85 poll 0.05");
+        assertThat(first.get("heldBy")).startsWith("intake consent-0 0<10");
+        assertThat(first).containsEntry("tasks", "0 restoring 2 stores; 1 not here");
+        assertThat(asked).as("asked about the partitions behind, once").containsExactly(List.of(0, 1));
+        assertThat(LogCapture.fields(captured.events().get(1))).containsEntry("threads", "unknown (IllegalStateException)")
+                .containsEntry("tasks", "unknown (IllegalStateException)");
     }
 
     @Test
     void shouldTellTheOldestTransactionsOpenOnTheSideRecordsTopicWithTheLagWarning() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(BrokerSideRecordBarrier.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        Level level = logger.getLevel();
-        logger.setLevel(Level.WARN);
-        appender.start();
-        logger.addAppender(appender);
-        try {
-            assertThat(barrier.openTransactions(1_000)).isEqualTo("none");
+        assertThat(barrier.openTransactions(1_000)).isEqualTo("none");
 
-            // Given five open transactions on the side-records topic, one whose start the coordinator did not say
-            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-b-1", 60_000, 10_000,
-                    List.of(0, 1)));
-            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-a-1", 25_800, 10_000,
-                    List.of(1)));
-            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-c-1", -1, 10_000,
-                    List.of(0)));
-            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-d-1", 59_950, 10_000,
-                    List.of(0)));
-            brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-e-1", 59_990, 10_000,
-                    List.of(1)));
+        // Given five open transactions on the side-records topic, one whose start the coordinator did not say
+        brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-b-1", 60_000, 10_000,
+                List.of(0, 1)));
+        brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-a-1", 25_800, 10_000,
+                List.of(1)));
+        brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-c-1", -1, 10_000,
+                List.of(0)));
+        brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-d-1", 59_950, 10_000,
+                List.of(0)));
+        brokers.transactions.add(new BrokerSideRecordBarrier.OpenTransaction("app-e-1", 59_990, 10_000,
+                List.of(1)));
 
-            // Then the three oldest are told with their age, timeout and partitions, and how many more there are
-            assertThat(barrier.openTransactions(60_000)).isEqualTo(
-                    "app-a-1 34.2 s (timeout 10 s) on [1]; app-d-1 0.1 s (timeout 10 s) on [0]; "
-                            + "app-e-1 0.0 s (timeout 10 s) on [1]; 2 more");
+        // Then the three oldest are told with their age, timeout and partitions, and how many more there are
+        assertThat(barrier.openTransactions(60_000)).isEqualTo(
+                "app-a-1 34.2 s (timeout 10 s) on [1]; app-d-1 0.1 s (timeout 10 s) on [0]; "
+                        + "app-e-1 0.0 s (timeout 10 s) on [1]; 2 more");
 
-            // And in the lag warning
-            clock.set(100_000);
-            barrier.pollOnce();
-            brokers.ends.put(CONSENT_0, 10L);
-            barrier.pollOnce();
-            clock.addAndGet(10_000);
-            barrier.warnIfBehind();
-            assertThat(appender.list).hasSize(1);
-            assertThat(fields(appender.list.get(0)).get("openTransactions")).startsWith("app-a-1 84.2 s");
+        // And in the lag warning
+        clock.set(100_000);
+        barrier.pollOnce();
+        brokers.ends.put(CONSENT_0, 10L);
+        barrier.pollOnce();
+        clock.addAndGet(10_000);
+        barrier.warnIfBehind();
+        assertThat(captured.events()).hasSize(1);
+        assertThat(LogCapture.fields(captured.events().get(0)).get("openTransactions")).startsWith("app-a-1 84.2 s");
 
-            // A principal that may not describe transactions gets the reason, not a stopped barrier
-            brokers.transactionsHidden = true;
-            assertThat(barrier.openTransactions(60_000)).isEqualTo("unknown (SecurityException)");
-        } finally {
-            logger.detachAppender(appender);
-            logger.setLevel(level);
-        }
+        // A principal that may not describe transactions gets the reason, not a stopped barrier
+        brokers.transactionsHidden = true;
+        assertThat(barrier.openTransactions(60_000)).isEqualTo("unknown (SecurityException)");
     }
 
-    private static Map<String, String> fields(ILoggingEvent event) {
-        return event.getKeyValuePairs().stream()
-                .collect(Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));
-    }
 
     @Test
     void shouldSayWhichStepHoldsItWithTheOffsetGaps() throws Exception {

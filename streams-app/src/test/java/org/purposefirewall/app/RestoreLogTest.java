@@ -3,18 +3,12 @@ package org.purposefirewall.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A restore is logged at its start and end with store, changelog partition, counts and duration, nothing more. */
 class RestoreLogTest {
@@ -22,23 +16,8 @@ class RestoreLogTest {
     private static final TopicPartition CHANGELOG = new TopicPartition("app-consent-store-changelog", 2);
     private final AtomicLong now = new AtomicLong(1_000);
     private final RestoreLog log = new RestoreLog(now::get);
-    private final Logger logger = (Logger) LoggerFactory.getLogger(RestoreLog.class);
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private Level level;
-
-    @BeforeEach
-    void capture() {
-        level = logger.getLevel();
-        logger.setLevel(Level.INFO);
-        appender.start();
-        logger.addAppender(appender);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(appender);
-        logger.setLevel(level);
-    }
+    @RegisterExtension
+    final LogCapture captured = new LogCapture(RestoreLog.class, Level.INFO);
 
     @Test
     void shouldLogTheRecordsToRestoreAndThenHowLongItTook() {
@@ -47,11 +26,11 @@ class RestoreLogTest {
         now.addAndGet(3_250);
         log.onRestoreEnd(CHANGELOG, "consent-store", 250_000);
 
-        assertThat(appender.list).extracting(ILoggingEvent::getMessage)
+        assertThat(captured.events()).extracting(ILoggingEvent::getMessage)
                 .containsExactly("restoring store from its changelog", "store restored");
-        assertThat(fields(appender.list.get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        assertThat(LogCapture.fields(captured.events().get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "store", "consent-store", "changelog", "app-consent-store-changelog-2", "records", "250000"));
-        assertThat(fields(appender.list.get(1))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        assertThat(LogCapture.fields(captured.events().get(1))).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "store", "consent-store", "changelog", "app-consent-store-changelog-2", "records", "250000",
                 "ms", "3250"));
     }
@@ -62,8 +41,8 @@ class RestoreLogTest {
         now.addAndGet(40);
         log.onRestoreSuspended(CHANGELOG, "consent-store", 4);
 
-        assertThat(appender.list.get(1).getMessage()).startsWith("store restore suspended");
-        assertThat(fields(appender.list.get(1))).containsEntry("records", "4").containsEntry("ms", "40");
+        assertThat(captured.events().get(1).getMessage()).startsWith("store restore suspended");
+        assertThat(LogCapture.fields(captured.events().get(1))).containsEntry("records", "4").containsEntry("ms", "40");
     }
 
     @Test
@@ -83,11 +62,7 @@ class RestoreLogTest {
     void shouldNotInventADurationForARestoreItDidNotSeeStart() {
         log.onRestoreEnd(CHANGELOG, "consent-store", 0);
 
-        assertThat(fields(appender.list.get(0))).containsEntry("ms", "-1");
+        assertThat(LogCapture.fields(captured.events().get(0))).containsEntry("ms", "-1");
     }
 
-    private static Map<String, String> fields(ILoggingEvent event) {
-        List<org.slf4j.event.KeyValuePair> pairs = event.getKeyValuePairs();
-        return pairs.stream().collect(Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));
-    }
 }
