@@ -208,8 +208,10 @@ public final class CommitPacer {
         @Override
         public void init(ProcessorContext<KOut, VOut> context) {
             this.context = context;
-            this.pending = new WaitTimer(context, Duration.ofMillis(pacer.floorMs), this::uncommitted,
-                    () -> maybeCommit(pacer.pace(context, pacer.clockMs.getAsLong())));
+            this.pending = new WaitTimer(context, Duration.ofMillis(pacer.floorMs), this::uncommitted, () -> {
+                long now = pacer.clockMs.getAsLong();
+                maybeCommit(pacer.pace(context, now), now);
+            });
             inner.init(new PacedContext(context));
         }
 
@@ -235,7 +237,7 @@ public final class CommitPacer {
             ThreadPace pace = pacer.pace(context, pacer.clockMs.getAsLong());
             callback.run();
             lastWorkMs = pacer.clockMs.getAsLong();
-            maybeCommit(pace);
+            maybeCommit(pace, lastWorkMs);
             pending.update();
         }
 
@@ -244,8 +246,8 @@ public final class CommitPacer {
             return lastWorkMs > pacer.threads.get().lastRequestMs;
         }
 
-        private void maybeCommit(ThreadPace pace) {
-            long now = pacer.clockMs.getAsLong();
+        /** Asks for a commit if one is due {@code now}, the time this callback's work ended. */
+        private void maybeCommit(ThreadPace pace, long now) {
             if (pace.due(now, lastWorkMs)) {
                 context.commit();
                 // What the thread processes until it commits, at the end of its current loop, is committed with
