@@ -279,7 +279,7 @@ public final class FirewallBenchmark {
                 barrier = new BrokerSideRecordBarrier(Admin.create(new StreamsConfig(StreamsSettings.of(config))
                         .getAdminConfigs(appId + "-barrier")), appId,
                         List.of(topics.consent(), topics.registrations()),
-                        appId + "-" + Names.SIDE_RECORDS_TOPIC, options.partitions(),
+                        Names.sideRecordsTopic(appId), options.partitions(),
                         config.processing().sideBarrierPoll());
                 barrier.start();
                 topology = FirewallTopology.build(config, serdes, options.partitions(), barrier);

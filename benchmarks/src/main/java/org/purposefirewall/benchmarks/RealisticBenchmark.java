@@ -107,7 +107,7 @@ final class RealisticBenchmark {
                 barrier = new BrokerSideRecordBarrier(Admin.create(new StreamsConfig(StreamsSettings.of(config))
                         .getAdminConfigs(appId + "-barrier")), appId,
                         List.of(topics.consent(), topics.registrations()),
-                        appId + "-" + Names.SIDE_RECORDS_TOPIC, options.partitions(),
+                        Names.sideRecordsTopic(appId), options.partitions(),
                         config.processing().sideBarrierPoll());
                 topology = FirewallTopology.build(config, serdes, options.partitions(), barrier);
                 outputs = List.of(topics.audience(), topics.quarantine(), topics.suppressed(), topics.deadLetter(),

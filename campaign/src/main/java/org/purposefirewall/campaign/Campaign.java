@@ -27,6 +27,7 @@ import org.purposefirewall.config.ConfigLoader;
 import org.purposefirewall.config.FirewallConfig;
 import org.purposefirewall.config.Topics;
 import org.purposefirewall.serde.FirewallSerdes;
+import org.purposefirewall.topology.Names;
 
 /**
  * The failure campaign: several firewall instances (separate processes, one Kafka Streams application) over a local
@@ -403,7 +404,7 @@ public final class Campaign {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long end = Math.min(deadline, System.currentTimeMillis() + 600_000);
             List<String> sideTopics = List.of(topics.consent(), topics.registrations(),
-                    applicationId + "-side-records-repartition");
+                    Names.sideRecordsTopic(applicationId));
             while (System.currentTimeMillis() < end) {
                 try {
                     Map<TopicPartition, OffsetSpec> request = new HashMap<>();

@@ -95,7 +95,7 @@ public final class FirewallApp implements AutoCloseable {
         int partitions = inputPartitions;
         barrier = new BrokerSideRecordBarrier(admin, config.applicationId(),
                 List.of(config.topics().consent(), config.topics().registrations()),
-                config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, partitions,
+                Names.sideRecordsTopic(config.applicationId()), partitions,
                 config.processing().sideBarrierPoll(), this::threadActivity, this::taskPlaces);
         barrier.start();
         Topology topology = FirewallTopology.build(config, serdes, partitions, barrier, metrics);
@@ -146,7 +146,7 @@ public final class FirewallApp implements AutoCloseable {
     private String taskPlaces(List<Integer> homePartitions) {
         KafkaStreams running = streams;
         return running == null ? "none" : TaskPlaces.describe(homePartitions, running.metadataForLocalThreads(),
-                config.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, restoreLog.restoring());
+                Names.sideRecordsTopic(config.applicationId()), restoreLog.restoring());
     }
 
     /** Every effective setting, once, as key-values of one line (secrets hidden: {@link EffectiveConfig}). */

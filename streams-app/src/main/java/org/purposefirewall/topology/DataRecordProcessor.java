@@ -109,7 +109,7 @@ final class DataRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         this.metrics = shared.metrics().open(context.metrics(), context.taskId().toString());
         this.outputs = new Outputs(context, metrics, policy.version(), policy.contentHash(),
                 shared.audienceTopic(), shared.bounds());
-        this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, shared.routing(),
+        this.arrival = new Arrival(Names.sideRecordsTopic(context.applicationId()), shared.routing(),
                 outputs);
         TaskStores stores = TaskStores.open(context);
         this.decider = new DataDecider(policy, shared.honeytokens(),

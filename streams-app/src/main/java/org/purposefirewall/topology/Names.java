@@ -40,6 +40,11 @@ public final class Names {
     /** Shadow mode only: the candidate policy's disagreements (see {@code ShadowDecider}). */
     public static final String SHADOW_SINK = "shadow-decisions-sink";
 
+    /** The internal topic's full name on the brokers: {@code <application.id>-side-records-repartition}. */
+    public static String sideRecordsTopic(String applicationId) {
+        return applicationId + "-" + SIDE_RECORDS_TOPIC;
+    }
+
     /** Source node of a guarded topic. */
     public static String guardedSource(String topic) {
         return "guarded-source-" + topic;

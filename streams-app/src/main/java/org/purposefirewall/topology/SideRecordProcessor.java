@@ -77,7 +77,7 @@ final class SideRecordProcessor<V> implements Processor<String, Decoded<V>, Stri
         this.metrics = parts.metrics().open(context.metrics(), context.taskId().toString());
         this.outputs = new Outputs(context, metrics, parts.policyVersion(), parts.policyHash(),
                 parts.audienceTopic(), parts.bounds());
-        this.arrival = new Arrival(context.applicationId() + "-" + Names.SIDE_RECORDS_TOPIC, parts.routing(), outputs);
+        this.arrival = new Arrival(Names.sideRecordsTopic(context.applicationId()), parts.routing(), outputs);
         TaskStores stores = TaskStores.open(context);
         this.applier = parts.applier().open(stores, outputs);
         this.setAside = new SetAside<>(parts.topic(), stores.setAside(), parts.maxWaiting(), parts.held(), metrics,
